@@ -1,0 +1,78 @@
+"""The Flask application factory: one knowledge graph per app, blueprints per area.
+
+``create_app(config)`` takes a :class:`~clusterkg.config.Settings`, or a dict of overrides
+(Settings fields such as ``store``, ``query_timeout``, ``update_token``; ``workers`` for the
+number of query worker processes; any upper-case key goes to ``app.config``).
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app
+from flask_cors import CORS
+
+from clusterkg.config import Settings
+from clusterkg.store.isolation import isolate
+from clusterkg.store.kg import KnowledgeGraph, open_kg
+from clusterkg.web import errors
+
+#: Modules that define a Flask blueprint named ``bp``, registered in this order. Add yours here.
+BLUEPRINT_MODULES: list[str] = [
+    "clusterkg.web.sparql",
+    "clusterkg.web.resources",
+    "clusterkg.web.queries_api",
+]
+
+#: Query worker processes per app when neither the config nor CLUSTERKG_WORKERS says.
+DEFAULT_WORKERS = 4
+
+
+def _settings(config: Settings | Mapping[str, Any] | None) -> tuple[Settings, dict[str, Any]]:
+    if isinstance(config, Settings):
+        return config, {}
+    overrides = dict(config or {})
+    return Settings.from_env(**overrides), overrides
+
+
+def create_app(
+    config: Settings | Mapping[str, Any] | None = None, *, kg: KnowledgeGraph | None = None
+) -> Flask:
+    """A Flask app serving the knowledge graph; opens (and loads) the store once.
+
+    Pass ``kg`` to serve an already opened knowledge graph (its engine is isolated here).
+    """
+    settings, overrides = _settings(config)
+    app = Flask(__name__)
+    app.config.update({k: v for k, v in overrides.items() if k.isupper()})
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    workers = int(
+        overrides.get("workers") or os.environ.get("CLUSTERKG_WORKERS") or DEFAULT_WORKERS
+    )
+    if kg is None:
+        kg = open_kg(settings, quiet=bool(overrides.get("quiet", True)))
+    isolate(kg, workers=workers)
+    app.extensions["clusterkg"] = kg
+    atexit.register(kg.close)
+
+    errors.init_app(app)
+    # Any site may query the endpoint from a browser; no cookies are used, so no credentials.
+    CORS(
+        app,
+        methods=["GET", "POST", "OPTIONS"],
+        supports_credentials=False,
+        expose_headers=["X-Request-Id", "X-Clusterkg-Truncated", "X-Clusterkg-Row-Limit", "Link"],
+    )
+    for name in BLUEPRINT_MODULES:
+        app.register_blueprint(importlib.import_module(name).bp)
+    return app
+
+
+def get_kg() -> KnowledgeGraph:
+    """The knowledge graph of the current app (use inside a request or app context)."""
+    return current_app.extensions["clusterkg"]

@@ -1,0 +1,153 @@
+"""``/id/...``: every resource IRI ``https://w3id.org/clusterkg/id/...`` as a linked-data page.
+
+Browsers get HTML (label, types, properties with links, incoming links, provenance quotes with
+their source); RDF clients get Turtle, JSON-LD, N-Triples, RDF/XML, or N-Quads/TriG with the
+named graph of each statement. An IRI the graph does not mention is 404.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import Blueprint, Response, render_template, request
+from rdflib import URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from clusterkg.store.results import QueryResult
+from clusterkg.vocab import CK, ID, PREFIXES, PROV
+from clusterkg.web.app import get_kg
+from clusterkg.web.errors import ApiError
+from clusterkg.web.formats import GRAPH_TYPES, NotAcceptable, graph_bytes, negotiate
+
+bp = Blueprint("resources", __name__)
+
+#: Incoming links shown on a page (the RDF answer is the resource's own statements).
+INCOMING_LIMIT = 500
+
+# ?s is projected because pyoxigraph substitutes only projected variables (SEP-0007).
+_OUT = """SELECT ?s ?p ?o ?g ?olabel WHERE {
+  GRAPH ?g { ?s ?p ?o }
+  OPTIONAL { ?o <http://www.w3.org/2000/01/rdf-schema#label> ?olabel }
+}"""
+_IN = """SELECT ?s ?x ?p ?xlabel WHERE {
+  ?x ?p ?s
+  OPTIONAL { ?x <http://www.w3.org/2000/01/rdf-schema#label> ?xlabel }
+} LIMIT %d"""
+_BNODES = """SELECT ?s ?b ?p ?o ?g WHERE { GRAPH ?g { ?s ?p0 ?b . FILTER isBlank(?b) ?b ?p ?o } }"""
+
+
+def short(iri: str) -> str:
+    """A prefixed name (``ck:supplier``) for an IRI in a known namespace, else the IRI."""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and iri[len(ns) :] and "/" not in iri[len(ns) :]:
+            return f"{prefix}:{iri[len(ns) :]}"
+    return iri
+
+
+def local_path(iri: str) -> str | None:
+    """The ``/id/...`` path of a clusterkg resource IRI, or ``None`` for other IRIs."""
+    return "/id/" + iri[len(str(ID)) :] if iri.startswith(str(ID)) else None
+
+
+def _describe(iri: URIRef) -> tuple[QueryResult, QueryResult, QueryResult]:
+    engine = get_kg().engine
+    out = engine.query(_OUT, bindings={"s": iri})
+    incoming = engine.query(_IN % INCOMING_LIMIT, bindings={"s": iri})
+    bnodes = engine.query(_BNODES, bindings={"s": iri})
+    return out, incoming, bnodes
+
+
+def _label(rows: list[dict], var: str = "olabel") -> dict:
+    """One label per term, English preferred."""
+    best: dict = {}
+    for row in rows:
+        label = row.get(var)
+        if label is None:
+            continue
+        key = row.get("o") if var == "olabel" else row.get("x")
+        if key not in best or (getattr(label, "language", None) == "en"):
+            best[key] = label
+    return best
+
+
+@bp.route("/id/<path:rest>")
+def resource(rest: str) -> Response:
+    """The page or RDF of one resource."""
+    iri = URIRef(str(ID) + rest)
+    out, incoming, bnodes = _describe(iri)
+    if not out.rows and not incoming.rows:
+        raise ApiError(404, f"no resource {iri} in this knowledge graph")
+    offered = {"text/html": "html", **GRAPH_TYPES}
+    fmt = request.args.get("format")
+    try:
+        if fmt:
+            mime = negotiate(None, GRAPH_TYPES, fmt)
+        elif request.headers.get("Accept"):
+            mime = request.accept_mimetypes.best_match(list(offered))
+            if mime is None:
+                raise NotAcceptable(offered)
+        else:
+            mime = "text/html"
+    except NotAcceptable as exc:
+        raise ApiError(406, str(exc)) from None
+    if mime != "text/html":
+        quads = {(iri, r["p"], r["o"], r["g"]) for r in out.rows}
+        quads |= {(r["b"], r["p"], r["o"], r["g"]) for r in bnodes.rows}
+        body = graph_bytes([q[:3] for q in quads], GRAPH_TYPES[mime], quads=quads)
+        resp = Response(body, mimetype=mime)
+        resp.headers["Vary"] = "Accept"
+        return resp
+    return _page(iri, out, incoming)
+
+
+def _page(iri: URIRef, out: QueryResult, incoming: QueryResult) -> Response:
+    labels = _label(out.rows)
+    props: dict = defaultdict(list)
+    seen = set()
+    for row in out.rows:
+        key = (row["p"], row["o"])
+        if key in seen:
+            continue
+        seen.add(key)
+        props[row["p"]].append(row["o"])
+    by_graph_quotes: dict = defaultdict(list)
+    by_graph_sources: dict = defaultdict(list)
+    for row in out.rows:
+        if row["p"] == CK.quote:
+            by_graph_quotes[row["g"]].append(row["o"])
+        elif row["p"] == PROV.wasDerivedFrom:
+            by_graph_sources[row["g"]].append(row["o"])
+    provenance = []
+    for graph, quotes in by_graph_quotes.items():
+        for quote in quotes:
+            provenance.append(
+                {
+                    "quote": quote,
+                    "graph": graph,
+                    "sources": sorted(set(by_graph_sources.get(graph, []))),
+                }
+            )
+    own = [o for o in props.get(RDFS.label, [])]
+    label = next((o for o in own if getattr(o, "language", None) == "en"), own[0] if own else None)
+    in_labels = _label(incoming.rows, "xlabel")
+    inbound = sorted(
+        {(r["x"], r["p"]) for r in incoming.rows}, key=lambda t: (str(t[1]), str(t[0]))
+    )
+    html = render_template(
+        "resource.html",
+        iri=iri,
+        label=label,
+        types=props.get(RDF.type, []),
+        props=sorted(props.items(), key=lambda kv: str(kv[0])),
+        labels=labels,
+        provenance=provenance,
+        inbound=inbound,
+        in_labels=in_labels,
+        truncated_in=len(incoming.rows) >= INCOMING_LIMIT,
+        local_path=local_path,
+        short=short,
+        alt_labels=props.get(SKOS.altLabel, []),
+    )
+    resp = Response(html, mimetype="text/html")
+    resp.headers["Vary"] = "Accept"
+    return resp
