@@ -1,0 +1,263 @@
+"""Centrality of the supply network (definitions and citations in docs/analytics.md).
+
+- degree (in, out) and strength (value-weighted in/out degree; Barrat et al. 2004);
+- betweenness (Freeman 1977, computed with Brandes 2001), exact up to ``exact_threshold``
+  nodes, above it estimated from ``k`` seeded sample sources (Brandes & Pich 2007);
+- PageRank (Brin & Page 1998) with damping 0.85;
+- Katz (Katz 1953) with ``alpha`` below 1/lambda_max, and eigenvector centrality
+  (Bonacich 1972) of the undirected projection; non-convergence yields ``None`` scores and a
+  note, never an exception;
+- closeness (Wasserman & Faust 1994 variant for disconnected graphs) and harmonic
+  (Marchiori & Latora 2000; Boldi & Vigna 2014), both on incoming distances (how close a
+  firm is to its suppliers), exact up to the threshold, estimated from sampled sources above
+  it (Eppstein & Wang 2004).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+#: Above this many nodes, betweenness, closeness and harmonic are estimated from samples.
+EXACT_THRESHOLD = 2000
+#: Default number of sample sources for the estimates.
+DEFAULT_K = 256
+
+METRICS = (
+    "in_degree",
+    "out_degree",
+    "in_strength",
+    "out_strength",
+    "betweenness",
+    "pagerank",
+    "katz",
+    "eigenvector",
+    "closeness",
+    "harmonic",
+)
+
+
+@dataclass
+class CentralityResult:
+    """Scores per metric (``None`` for a metric that did not converge) and how they were made."""
+
+    scores: dict[str, dict[str, float] | None]
+    method: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def table(self) -> list[dict[str, Any]]:
+        """One row per node with every metric, in node order."""
+        nodes = sorted({n for s in self.scores.values() if s for n in s})
+        return [
+            {"node": n, **{m: (s.get(n) if s else None) for m, s in self.scores.items()}}
+            for n in nodes
+        ]
+
+
+def strength(G: nx.DiGraph, direction: str) -> dict[str, float]:
+    """Value-weighted degree: the sum of the known annual values (``weight``) of in/out edges."""
+    deg = G.in_degree if direction == "in" else G.out_degree
+    return {n: float(v) for n, v in deg(weight="weight")}
+
+
+def betweenness(
+    G: nx.DiGraph, *, exact_threshold: int = EXACT_THRESHOLD, k: int = DEFAULT_K, seed: int = 0
+) -> tuple[dict[str, float], str]:
+    """Normalised shortest-path betweenness; exact, or sampled with ``k`` sources and ``seed``.
+
+    The sampled estimate is unbiased; for each node its error exceeds ``eps`` with
+    probability at most ``2 exp(-2 k eps^2)`` (Hoeffding's bound, as used by Brandes & Pich 2007).
+    """
+    n = G.number_of_nodes()
+    if n <= exact_threshold or k >= n:
+        return nx.betweenness_centrality(G), "exact"
+    return nx.betweenness_centrality(G, k=k, seed=seed), f"sampled (k={k}, seed={seed})"
+
+
+def _distance_sums(G: nx.DiGraph, sources: list[str]) -> tuple[dict, dict, dict]:
+    """Per node: number of sampled sources reaching it, sum of distances, sum of 1/distance."""
+    reach: dict[str, int] = dict.fromkeys(G, 0)
+    dsum: dict[str, float] = dict.fromkeys(G, 0.0)
+    hsum: dict[str, float] = dict.fromkeys(G, 0.0)
+    succ = G._succ
+    for s in sources:
+        dist = {s: 0}
+        queue = deque([s])
+        while queue:
+            u = queue.popleft()
+            du = dist[u] + 1
+            for v in succ[u]:
+                if v not in dist:
+                    dist[v] = du
+                    queue.append(v)
+        for v, d in dist.items():
+            if d:
+                reach[v] += 1
+                dsum[v] += d
+                hsum[v] += 1.0 / d
+    return reach, dsum, hsum
+
+
+def closeness_harmonic(
+    G: nx.DiGraph, *, exact_threshold: int = EXACT_THRESHOLD, k: int = DEFAULT_K, seed: int = 0
+) -> tuple[dict, dict, str]:
+    """Closeness (Wasserman-Faust) and harmonic centrality on incoming distances.
+
+    Exact (networkx) up to ``exact_threshold`` nodes; above it, from ``k`` sampled sources:
+    harmonic ``H(v) ~ (n-1)/k * sum_{s in S} 1/d(s,v)`` and closeness from the sampled
+    reach count and distance sum scaled the same way (Eppstein & Wang 2004).
+    """
+    n = G.number_of_nodes()
+    if n <= exact_threshold or k >= n:
+        return nx.closeness_centrality(G), nx.harmonic_centrality(G), "exact"
+    rng = random.Random(seed)
+    sources = rng.sample(sorted(G.nodes), k)
+    reach, dsum, hsum = _distance_sums(G, sources)
+    scale = (n - 1) / k
+    harmonic = {v: hsum[v] * scale for v in G}
+    closeness = {}
+    for v in G:
+        r = reach[v] * scale  # estimated number of other nodes that reach v
+        closeness[v] = (reach[v] / dsum[v]) * (r / (n - 1)) if dsum[v] > 0 else 0.0
+    return closeness, harmonic, f"sampled (k={k}, seed={seed})"
+
+
+def katz(
+    G: nx.DiGraph,
+    *,
+    alpha: float | None = None,
+    beta: float = 1.0,
+) -> tuple[dict[str, float] | None, str]:
+    """Katz centrality ``x = (I - alpha A^T)^-1 beta 1``, normalised to unit Euclidean length.
+
+    Solved as a sparse linear system (no power iteration). ``alpha`` defaults to
+    ``0.85 / lambda_max`` (lambda_max of the adjacency matrix; 0.1 for acyclic graphs, whose
+    lambda_max is 0). If ``alpha >= 1/lambda_max`` the series diverges and ``None`` is returned.
+    """
+    nodes = list(G)
+    if not nodes:
+        return {}, "empty graph"
+    A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, format="csr", dtype=float)
+    lam = spectral_radius(A)
+    if alpha is None:
+        alpha = 0.85 / lam if lam > 1e-9 else 0.1
+    if lam > 1e-9 and alpha >= 1.0 / lam:
+        return None, f"alpha={alpha:g} >= 1/lambda_max={1 / lam:g}: the Katz series diverges"
+    M = sp.identity(len(nodes), format="csc") - alpha * A.T.tocsc()
+    x = spla.spsolve(M, np.full(len(nodes), beta))
+    norm = float(np.linalg.norm(x))
+    if not np.all(np.isfinite(x)) or norm == 0:
+        return None, "the Katz system is singular"
+    scores = {n: float(v) / norm for n, v in zip(nodes, x, strict=True)}
+    return scores, f"alpha={alpha:.6g}, beta={beta:g}"
+
+
+def spectral_radius(A: sp.sparray) -> float:
+    """The largest absolute eigenvalue of a sparse square matrix (0 for an empty one)."""
+    n = A.shape[0]
+    if n == 0 or A.nnz == 0:
+        return 0.0
+    if n < 3:
+        return float(max(abs(np.linalg.eigvals(A.toarray()))))
+    try:
+        vals = spla.eigs(
+            A.astype(float), k=1, which="LM", return_eigenvectors=False, maxiter=n * 20, tol=1e-6
+        )
+        return float(abs(vals[0]))
+    except (spla.ArpackNoConvergence, ValueError):
+        return float(max(abs(np.linalg.eigvals(A.toarray())))) if n <= 3000 else 0.0
+
+
+def eigenvector(
+    G: nx.Graph,
+    *,
+    max_iter: int = 1000,
+    tol: float = 1e-6,
+) -> tuple[dict[str, float] | None, str]:
+    """Eigenvector centrality of the undirected projection; ``None`` with a note if it fails.
+
+    The directed supply network is nearly acyclic, so its adjacency matrix has no useful
+    Perron vector; the undirected projection does (on each connected component).
+    """
+    U = G.to_undirected(as_view=True) if G.is_directed() else G
+    if U.number_of_edges() == 0:
+        return None, "no edges: eigenvector centrality is undefined"
+    try:
+        return nx.eigenvector_centrality(U, max_iter=max_iter, tol=tol), "undirected projection"
+    except nx.PowerIterationFailedConvergence:
+        return None, f"power iteration did not converge in {max_iter} iterations"
+
+
+def compute(
+    G: nx.DiGraph,
+    *,
+    metrics: tuple[str, ...] = METRICS,
+    exact_threshold: int = EXACT_THRESHOLD,
+    k: int = DEFAULT_K,
+    seed: int = 0,
+    katz_alpha: float | None = None,
+) -> CentralityResult:
+    """Every requested centrality of ``G`` (see the module docstring for definitions)."""
+    unknown = set(metrics) - set(METRICS)
+    if unknown:
+        raise ValueError(f"unknown metrics: {', '.join(sorted(unknown))}")
+    res = CentralityResult(
+        scores={},
+        parameters={
+            "metrics": list(metrics),
+            "exact_threshold": exact_threshold,
+            "k": k,
+            "seed": seed,
+            "katz_alpha": katz_alpha,
+            "nodes": G.number_of_nodes(),
+            "edges": G.number_of_edges(),
+        },
+    )
+    if "in_degree" in metrics:
+        res.scores["in_degree"] = {n: float(d) for n, d in G.in_degree()}
+    if "out_degree" in metrics:
+        res.scores["out_degree"] = {n: float(d) for n, d in G.out_degree()}
+    if "in_strength" in metrics:
+        res.scores["in_strength"] = strength(G, "in")
+    if "out_strength" in metrics:
+        res.scores["out_strength"] = strength(G, "out")
+    if "betweenness" in metrics:
+        res.scores["betweenness"], res.method["betweenness"] = betweenness(
+            G, exact_threshold=exact_threshold, k=k, seed=seed
+        )
+    if "pagerank" in metrics:
+        try:
+            res.scores["pagerank"] = nx.pagerank(G, alpha=0.85) if len(G) else {}
+            res.method["pagerank"] = "damping 0.85"
+        except nx.PowerIterationFailedConvergence:
+            res.scores["pagerank"] = None
+            res.notes.append("pagerank: power iteration did not converge")
+    if "katz" in metrics:
+        res.scores["katz"], res.method["katz"] = katz(G, alpha=katz_alpha)
+        if res.scores["katz"] is None:
+            res.notes.append("katz: " + res.method["katz"])
+    if "eigenvector" in metrics:
+        res.scores["eigenvector"], res.method["eigenvector"] = eigenvector(G)
+        if res.scores["eigenvector"] is None:
+            res.notes.append("eigenvector: " + res.method["eigenvector"])
+    if "closeness" in metrics or "harmonic" in metrics:
+        clo, har, how = closeness_harmonic(G, exact_threshold=exact_threshold, k=k, seed=seed)
+        if "closeness" in metrics:
+            res.scores["closeness"], res.method["closeness"] = clo, how
+        if "harmonic" in metrics:
+            res.scores["harmonic"], res.method["harmonic"] = har, how
+    return res
+
+
+def hoeffding_epsilon(k: int, delta: float) -> float:
+    """The error ``eps`` that one sampled betweenness score exceeds with probability <= delta."""
+    return math.sqrt(math.log(2 / delta) / (2 * k))

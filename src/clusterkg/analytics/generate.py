@@ -1,0 +1,418 @@
+"""A calibrated synthetic national automobile supply network, clearly marked as synthetic.
+
+The sources state few firm-to-firm links, so analysis at realistic scale needs a generated
+network. The generator reads its calibration from the knowledge graph (never from constants):
+
+- per cluster, the vehicle and parts enterprise counts (``ck:VehicleEnterpriseCount``,
+  ``ck:PartsEnterpriseCount`` observations; 259 OEMs and 12,892 parts firms at scale 1.0);
+- the regions each cluster covers (``ck:coversRegion``) and their cities, where firms are put;
+- the battery plants of CATL and BYD (sites ``ck:operatedBy`` them, or the firms themselves).
+
+Structure: tiers OEM (0) <- tier 1 (systems: motors, controls, transmissions, batteries, ...)
+<- tier 2 (components, chips) <- tier 3 (materials). Suppliers are picked with probability
+proportional to a Pareto(``alpha``) fitness, which gives heavy-tailed customer counts (Caldarelli
+et al. 2002, fitness model); a pick stays in the buyer's cluster with probability
+``in_cluster``. The stated dependences of the Chengdu-Chongqing cluster (source 002) are built in:
+its OEMs buy drive motors, electronic controls and transmissions from outside the region with
+probability ``cc_outside``, and batteries from the CATL/BYD plants.
+
+Output: TriG in the named graph ``https://w3id.org/clusterkg/graph/synthetic``; every node and
+link is a ``ck:SyntheticEntity`` with ``ck:analysisRun`` pointing to a ``ck:AnalysisRun`` that
+records the generator, seed and parameters. Only ``random.Random.random`` is used (its sequence
+is stable across Python versions) and the text is written in generation order with no clock,
+so the same seed and the same knowledge graph give the same bytes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import random
+import sys
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from clusterkg import __version__
+from clusterkg.analytics import AnalyticsError
+from clusterkg.analytics.indicators import PARTS, VEHICLES, _latest, observations
+from clusterkg.analytics.projection import Queryable, select
+from clusterkg.vocab import CK, ID, SYNTHETIC_GRAPH
+
+GENERATOR = "clusterkg.analytics.generate/1"
+C = str(ID["component/"])
+
+#: Tier-1 systems every OEM buys, with the parts-supplier class of their makers.
+TIER1_ITEMS = {
+    "power-battery": "BatteryMaker",
+    "drive-motor": "DriveMotorMaker",
+    "electronic-control": "ElectronicsMaker",
+    "transmission": "PowertrainMaker",
+    "engine": "PowertrainMaker",
+    "chassis": "PartsSupplier",
+    "brake-system": "PartsSupplier",
+    "on-board-charger": "ElectronicsMaker",
+}
+TIER2_ITEMS = {"auto-parts": "PartsSupplier", "chips": "ElectronicsMaker"}
+TIER3_ITEM = "raw-materials-and-components"
+#: Items the Chengdu-Chongqing OEMs buy almost entirely from outside the region (source 002).
+CC_OUTSIDE_ITEMS = ("drive-motor", "electronic-control", "transmission")
+CC_CLUSTER = str(ID["cluster/chengdu-chongqing-auto"])
+BATTERY_OPERATORS = tuple(str(ID[f"enterprise/{n}"]) for n in ("catl", "byd", "byd-battery"))
+#: Typical annual value of one supply link per tier of the supplier, in yuan.
+BASE_VALUE = {1: 50_000_000, 2: 8_000_000, 3: 3_000_000}
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Everything that shapes the network; recorded on the analysis run."""
+
+    seed: int = 0
+    scale: float = 1.0
+    tier_shares: tuple[float, float, float] = (0.30, 0.45, 0.25)
+    in_cluster: float = 0.80
+    cc_outside: float = 0.95
+    alpha: float = 1.5
+    suppliers_per_item: tuple[float, ...] = (0.5, 0.3, 0.2)
+    tier1_suppliers: tuple[int, int] = (2, 4)
+    tier2_suppliers: tuple[int, int] = (1, 3)
+
+    def to_json(self) -> str:
+        return json.dumps({"generator": GENERATOR, **asdict(self)}, sort_keys=True)
+
+
+@dataclass
+class Calibration:
+    """What the generator reads from the knowledge graph."""
+
+    clusters: list[str]
+    labels: dict[str, str]
+    vehicles: dict[str, int]
+    parts: dict[str, int]
+    places: dict[str, list[list[str]]]
+    battery_anchors: list[str]
+    sources: list[str] = field(default_factory=list)
+
+
+def calibration(kg: Queryable) -> Calibration:
+    """Enterprise counts, regions and battery plants of the clusters, from the KG."""
+    latest = _latest(observations(kg))
+    clusters = sorted(
+        {a for (i, a), o in latest.items() if o["is_cluster"] and i == VEHICLES}
+        & {a for (i, a), o in latest.items() if o["is_cluster"] and i == PARTS}
+    )
+    if not clusters:
+        raise AnalyticsError(
+            "the knowledge graph has no cluster with both vehicle and parts "
+            "enterprise counts: nothing to calibrate the generator to"
+        )
+    vehicles = {c: int(latest[(VEHICLES, c)]["value"]) for c in clusters}
+    parts = {c: int(latest[(PARTS, c)]["value"]) for c in clusters}
+    sources = sorted(latest[(i, c)]["obs"] for c in clusters for i in (VEHICLES, PARTS))
+    labels = {
+        r["c"]: str(r["l"])
+        for r in select(
+            kg,
+            """SELECT ?c (MIN(?label) AS ?l) WHERE {
+        ?c a ck:IndustrialCluster ; rdfs:label ?label } GROUP BY ?c""",
+        )
+    }
+    covers: dict[str, list[str]] = {c: [] for c in clusters}
+    for r in select(kg, "SELECT ?c ?r WHERE { ?c ck:coversRegion ?r }"):
+        if r["c"] in covers:
+            covers[r["c"]].append(r["r"])
+    cities: dict[str, list[str]] = {}
+    for r in select(kg, "SELECT ?city ?p WHERE { ?city a ck:City ; ck:partOf ?p }"):
+        cities.setdefault(r["p"], []).append(r["city"])
+    places = {
+        c: [sorted(cities.get(p, [])) or [p] for p in sorted(covers[c])] or [[c]] for c in clusters
+    }
+    anchors = sorted(
+        {
+            r["s"]
+            for r in select(
+                kg,
+                """SELECT ?s ?op WHERE {
+        ?s a ck:ProductionSite ; ck:operatedBy ?op }""",
+            )
+            if r["op"] in BATTERY_OPERATORS
+        }
+    )
+    with_site = {r["op"] for r in select(kg, "SELECT ?op WHERE { ?s ck:operatedBy ?op }")}
+    existing = {
+        r["e"]
+        for r in select(
+            kg, "SELECT DISTINCT ?e WHERE { ?e a ?t . ?t rdfs:subClassOf* ck:Enterprise }"
+        )
+    }
+    anchors += [op for op in BATTERY_OPERATORS if op in existing and op not in with_site]
+    return Calibration(clusters, labels, vehicles, parts, places, sorted(anchors), sources)
+
+
+class _Picker:
+    """Weighted choice by cumulative fitness, driven only by ``Random.random``."""
+
+    def __init__(self, items: list[str], weights: list[float]) -> None:
+        self.items = items
+        self.cum: list[float] = []
+        total = 0.0
+        for w in weights:
+            total += w
+            self.cum.append(total)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def pick(self, rng: random.Random) -> str:
+        x = rng.random() * self.cum[-1]
+        return self.items[min(bisect.bisect_right(self.cum, x), len(self.items) - 1)]
+
+    def pick_distinct(self, rng: random.Random, m: int, exclude: set[str]) -> list[str]:
+        out: list[str] = []
+        for _ in range(m * 20):
+            if len(out) >= m:
+                break
+            s = self.pick(rng)
+            if s not in exclude and s not in out:
+                out.append(s)
+        return out
+
+
+def _draw(rng: random.Random, probs: tuple[float, ...]) -> int:
+    x, acc = rng.random(), 0.0
+    for i, p in enumerate(probs):
+        acc += p
+        if x < acc:
+            return i + 1
+    return len(probs)
+
+
+def _between(rng: random.Random, lo: int, hi: int) -> int:
+    return lo + min(int(rng.random() * (hi - lo + 1)), hi - lo)
+
+
+def _slug(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
+
+
+class _Writer:
+    """Collects TriG lines with the clusterkg prefixes, in generation order."""
+
+    def __init__(self, run: str) -> None:
+        self.run = run
+        self.lines: list[str] = []
+
+    def node(self, iri: str, *pairs: tuple[str, str]) -> None:
+        body = " ;\n    ".join(f"{p} {o}" for p, o in pairs)
+        self.lines.append(f"<{iri}> {body} ;\n    ck:analysisRun <{self.run}> .")
+
+
+def _lit(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False) + "@en"
+
+
+def generate(
+    kg: Queryable,
+    params: Parameters | None = None,
+    *,
+    progress: bool = False,
+) -> tuple[str, dict[str, Any]]:
+    """The synthetic network as TriG text, and a summary (counts per cluster and tier)."""
+    p = params or Parameters()
+    if p.scale <= 0:
+        raise AnalyticsError(f"--scale must be positive, got {p.scale}")
+    cal = calibration(kg)
+    rng = random.Random(p.seed)
+    scale_tag = f"{p.scale:g}".replace(".", "_")
+    run = str(ID[f"run/generate-seed-{p.seed}-scale-{scale_tag}"])
+    base = str(ID[f"synthetic/s{p.seed}-x{scale_tag}/"])
+    w = _Writer(run)
+    firms: dict[str, dict[str, Any]] = {}
+    by_pool: dict[tuple[int, str, str], list[str]] = {}
+    counter = {"firm": 0, "link": 0}
+
+    def new_firm(cluster: str, tier: int, item: str | None, kind: str) -> str:
+        counter["firm"] += 1
+        iri = f"{base}firm-{counter['firm']:05d}"
+        group = cal.places[cluster][int(rng.random() * len(cal.places[cluster]))]
+        region = group[int(rng.random() * len(group))]
+        fitness = (1.0 - rng.random()) ** (-1.0 / p.alpha)
+        firms[iri] = {"cluster": cluster, "tier": tier, "item": item, "fitness": fitness}
+        by_pool.setdefault((tier, item or "", cluster), []).append(iri)
+        what = "vehicle manufacturer" if tier == 0 else f"tier-{tier} supplier"
+        if item:
+            what += f" of {item.replace('-', ' ')}"
+        where = cal.labels.get(cluster, _slug(cluster))
+        label = f"Synthetic {what} {counter['firm']:05d} ({where})"
+        w.node(
+            iri,
+            ("a", f"ck:{kind} , ck:SyntheticEntity"),
+            ("rdfs:label", _lit(label)),
+            ("ck:memberOf", f"<{cluster}>"),
+            ("ck:locatedIn", f"<{region}>"),
+            ("ck:tier", str(tier)),
+            ("ck:synthetic", "true"),
+        )
+        return iri
+
+    for c in cal.clusters:
+        n_oem = max(1, round(cal.vehicles[c] * p.scale))
+        n_parts = max(3, round(cal.parts[c] * p.scale))
+        t1 = max(1, round(n_parts * p.tier_shares[0]))
+        t2 = max(1, round(n_parts * p.tier_shares[1]))
+        t3 = max(1, n_parts - t1 - t2)
+        for _ in range(n_oem):
+            new_firm(c, 0, None, "VehicleManufacturer")
+        items1, items2 = list(TIER1_ITEMS), list(TIER2_ITEMS)
+        for i in range(t1):
+            item = items1[i % len(items1)]
+            new_firm(c, 1, item, TIER1_ITEMS[item])
+        for i in range(t2):
+            item = items2[i % len(items2)]
+            new_firm(c, 2, item, TIER2_ITEMS[item])
+        for _ in range(t3):
+            new_firm(c, 3, TIER3_ITEM, "PartsSupplier")
+    if progress:
+        print(f"generate: {len(firms)} firms", file=sys.stderr)
+
+    pickers: dict[tuple[int, str, str], _Picker] = {}
+
+    def picker(tier: int, item: str, clusters: list[str]) -> _Picker:
+        key = (tier, item, "|".join(clusters))
+        if key not in pickers:
+            pool = [f for c in clusters for f in by_pool.get((tier, item, c), [])]
+            pickers[key] = _Picker(pool, [firms[f]["fitness"] for f in pool])
+        return pickers[key]
+
+    others = {c: [o for o in cal.clusters if o != c] for c in cal.clusters}
+    has_customer: set[str] = set()
+    anchors = [a for a in cal.battery_anchors]
+
+    def link(supplier: str, customer: str, item: str, tier: int) -> None:
+        counter["link"] += 1
+        has_customer.add(supplier)
+        value = BASE_VALUE[tier] * (1.0 - rng.random()) ** (-1.0 / 2.5)
+        value = int(round(value, -4))
+        w.node(
+            f"{base}supply-{counter['link']:06d}",
+            ("a", "ck:SupplyLink , ck:SyntheticEntity"),
+            ("ck:supplier", f"<{supplier}>"),
+            ("ck:customer", f"<{customer}>"),
+            ("ck:suppliedItem", f"<{C}{item}>"),
+            ("ck:annualValueCNY", f'"{value}"^^xsd:decimal'),
+            ("ck:synthetic", "true"),
+        )
+
+    def buy(customer: str, item: str, tier: int, m: int, outside_p: float) -> None:
+        c = firms[customer]["cluster"]
+        chosen: list[str] = []
+        for _ in range(m):
+            outside = rng.random() < outside_p
+            pk = picker(tier, item, others[c] if outside and others[c] else [c])
+            if not pk:
+                pk = picker(tier, item, cal.clusters)
+            chosen += pk.pick_distinct(rng, 1, set(chosen))
+        for s in chosen:
+            link(s, customer, item, tier)
+
+    oem_list = [f for f, a in firms.items() if a["tier"] == 0]
+    for o in oem_list:
+        cc = firms[o]["cluster"] == CC_CLUSTER
+        for item in TIER1_ITEMS:
+            m = _draw(rng, p.suppliers_per_item)
+            if cc and item == "power-battery" and anchors:
+                picks = (
+                    anchors if m >= len(anchors) else [anchors[int(rng.random() * len(anchors))]]
+                )
+                for a in sorted(set(picks)):
+                    link(a, o, item, 1)
+                continue
+            outside_p = p.cc_outside if cc and item in CC_OUTSIDE_ITEMS else 1 - p.in_cluster
+            buy(o, item, 1, m, outside_p)
+    for f, a in list(firms.items()):
+        if a["tier"] == 1:
+            for _ in range(_between(rng, *p.tier1_suppliers)):
+                item = list(TIER2_ITEMS)[int(rng.random() * len(TIER2_ITEMS))]
+                buy(f, item, 2, 1, 1 - p.in_cluster)
+    for f, a in list(firms.items()):
+        if a["tier"] == 2:
+            buy(f, TIER3_ITEM, 3, _between(rng, *p.tier2_suppliers), 1 - p.in_cluster)
+    # Every supplier sells to someone: a firm no buyer picked gets one customer of the tier
+    # above in its own cluster (the fitness model alone leaves many low-fitness firms idle).
+    buyers_by: dict[tuple[int, str], list[str]] = {}
+    for f, a in firms.items():
+        buyers_by.setdefault((a["tier"], a["cluster"]), []).append(f)
+    for f, a in firms.items():
+        if a["tier"] == 0 or f in has_customer:
+            continue
+        buyers = buyers_by.get((a["tier"] - 1, a["cluster"])) or [
+            b for c in cal.clusters for b in buyers_by.get((a["tier"] - 1, c), [])
+        ]
+        link(f, buyers[int(rng.random() * len(buyers))], a["item"], a["tier"])
+    if progress:
+        print(f"generate: {counter['link']} supply links", file=sys.stderr)
+
+    run_pairs = [
+        ("a", "ck:AnalysisRun , prov:Activity"),
+        (
+            "rdfs:label",
+            _lit(
+                f"Synthetic national automobile supply network (seed {p.seed}, scale {p.scale:g})"
+            ),
+        ),
+        ("ck:parameters", json.dumps(p.to_json())),
+        ("ck:softwareVersion", json.dumps(__version__)),
+        ("ck:synthetic", "true"),
+        (
+            "ck:note",
+            _lit(
+                "Generated, not taken from a source: calibrated to the enterprise "
+                "counts of the observations this run used (prov:used)."
+            ),
+        ),
+    ]
+    if cal.sources:
+        run_pairs.append(("prov:used", " , ".join(f"<{s}>" for s in cal.sources)))
+    head = [
+        f"@prefix {k}: <{v}> ."
+        for k, v in (
+            ("ck", str(CK)),
+            ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+            ("prov", "http://www.w3.org/ns/prov#"),
+            ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+        )
+    ]
+    body = f"<{run}> " + " ;\n    ".join(f"{k} {v}" for k, v in run_pairs) + " ."
+    text = (
+        "\n".join(head) + f"\n\n<{SYNTHETIC_GRAPH}> {{\n{body}\n\n" + "\n".join(w.lines) + "\n}\n"
+    )
+    summary = {
+        "run": run,
+        "seed": p.seed,
+        "scale": p.scale,
+        "firms": len(firms),
+        "links": counter["link"],
+        "battery_anchors": anchors,
+        "per_cluster": {
+            c: {
+                "oems": sum(1 for a in firms.values() if a["cluster"] == c and a["tier"] == 0),
+                "parts": sum(1 for a in firms.values() if a["cluster"] == c and a["tier"] > 0),
+                "source_oems": cal.vehicles[c],
+                "source_parts": cal.parts[c],
+            }
+            for c in cal.clusters
+        },
+    }
+    return text, summary
+
+
+def load_synthetic(
+    kg: Any,
+    params: Parameters | None = None,
+    *,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Generate the network and put it into the store's synthetic graph (replacing it)."""
+    text, summary = generate(kg, params, progress=progress)
+    kg.backend.drop_graph(str(SYNTHETIC_GRAPH))
+    kg.backend.load_data(text.encode(), "trig", None)
+    return summary

@@ -1,0 +1,158 @@
+"""Cluster indicators computed from the observations in the knowledge graph.
+
+Nothing here is typed in: every number comes from ``ck:Observation`` nodes (``ck:indicator``,
+``ck:refArea``, ``ck:value``) read through SPARQL. Definitions (docs/analytics.md):
+
+- share of the national total: ``x_c / X`` where ``X`` is an observation of the same indicator
+  for ``region/china``; when the sources give no national figure, the denominator is the sum
+  over the clusters and ``basis`` says so;
+- Herfindahl-Hirschman index of enterprises across clusters: ``sum_c (x_c / sum x)^2``;
+- parts per vehicle enterprise: ``parts_c / vehicles_c``;
+- location quotient of parts enterprises within the automobile industry (Isard 1960; Florence
+  1948): ``LQ_c = (parts_c / auto_c) / (parts / auto)`` with ``auto = parts + vehicles``, the
+  only LQ the counts allow (no all-industry enterprise counts per cluster are stated).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clusterkg.analytics.projection import Queryable, select
+from clusterkg.vocab import CK, ID
+
+NATIONAL = str(ID["region/china"])
+VEHICLES = str(CK.VehicleEnterpriseCount)
+PARTS = str(CK.PartsEnterpriseCount)
+
+
+def observations(kg: Queryable) -> list[dict[str, Any]]:
+    """Every observation with a numeric value: IRI, indicator, area, value, period, qualifier."""
+    rows = select(
+        kg,
+        """SELECT ?obs ?ind ?area ?value ?period ?approx ?areaType WHERE {
+        ?obs a ck:Observation ; ck:indicator ?ind ; ck:refArea ?area ; ck:value ?value .
+        OPTIONAL { ?obs ck:refPeriod ?period }
+        OPTIONAL { ?obs ck:approximation ?approx }
+        OPTIONAL { ?area a ck:IndustrialCluster . BIND(ck:IndustrialCluster AS ?areaType) } }""",
+    )
+    out = []
+    for r in rows:
+        try:
+            value = float(r["value"])
+        except (TypeError, ValueError):
+            continue
+        out.append(
+            {
+                "obs": r["obs"],
+                "indicator": r["ind"],
+                "area": r["area"],
+                "value": value,
+                "period": str(r["period"]) if r["period"] is not None else None,
+                "approximation": r["approx"],
+                "is_cluster": r["areaType"] is not None,
+            }
+        )
+    return out
+
+
+def _latest(obs: list[dict]) -> dict[tuple[str, str], dict]:
+    # One value per (indicator, area): the latest period, ties broken by observation IRI.
+    best: dict[tuple[str, str], dict] = {}
+    for o in sorted(obs, key=lambda o: (o["period"] or "", o["obs"])):
+        best[(o["indicator"], o["area"])] = o
+    return best
+
+
+def cluster_indicators(kg: Queryable) -> dict[str, Any]:
+    """Per-cluster enterprise counts, shares, HHI, parts-per-vehicle ratios and LQs.
+
+    Returns ``{"clusters": [...], "hhi": {...}, "totals": {...}, "shares_of_national": [...]}``;
+    every value names the observations it was computed from.
+    """
+    obs = observations(kg)
+    latest = _latest(obs)
+    labels = {
+        r["c"]: str(r["l"])
+        for r in select(
+            kg,
+            """SELECT ?c (MIN(?label) AS ?l) WHERE {
+        ?c a ck:IndustrialCluster ; rdfs:label ?label } GROUP BY ?c""",
+        )
+    }
+    counted = sorted(
+        {a for (i, a), o in latest.items() if o["is_cluster"] and i in (VEHICLES, PARTS)}
+    )
+    rows = []
+    totals = {VEHICLES: 0.0, PARTS: 0.0}
+    for c in counted:
+        v, p = latest.get((VEHICLES, c)), latest.get((PARTS, c))
+        rows.append(
+            {
+                "cluster": c,
+                "label": labels.get(c, c),
+                "vehicle_enterprises": v["value"] if v else None,
+                "parts_enterprises": p["value"] if p else None,
+                "sources": sorted(o["obs"] for o in (v, p) if o),
+            }
+        )
+        totals[VEHICLES] += v["value"] if v else 0.0
+        totals[PARTS] += p["value"] if p else 0.0
+    national = {i: latest.get((i, NATIONAL)) for i in (VEHICLES, PARTS)}
+    hhi = {}
+    for key, ind in (("vehicle_enterprises", VEHICLES), ("parts_enterprises", PARTS)):
+        denom_obs = national[ind]
+        denom = denom_obs["value"] if denom_obs else totals[ind]
+        basis = f"national observation {denom_obs['obs']}" if denom_obs else "sum of the clusters"
+        for r in rows:
+            x = r[key]
+            r[f"{key}_share"] = x / denom if x is not None and denom else None
+            r[f"{key}_share_basis"] = basis
+        shares = [r[key] / totals[ind] for r in rows if r[key] is not None and totals[ind]]
+        hhi[key] = sum(s * s for s in shares) if shares else None
+    auto_v, auto_p = totals[VEHICLES], totals[PARTS]
+    for r in rows:
+        v, p = r["vehicle_enterprises"], r["parts_enterprises"]
+        r["parts_per_vehicle_enterprise"] = p / v if v and p is not None else None
+        if v is not None and p is not None and (v + p) and (auto_v + auto_p) and auto_p:
+            r["parts_location_quotient"] = (p / (v + p)) / (auto_p / (auto_v + auto_p))
+        else:
+            r["parts_location_quotient"] = None
+    return {
+        "clusters": rows,
+        "hhi": hhi,
+        "totals": {"vehicle_enterprises": auto_v, "parts_enterprises": auto_p},
+        "shares_of_national": shares_of_national(obs),
+    }
+
+
+def shares_of_national(obs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every observation with a national observation of the same indicator (and period, where
+    both state one), as a share of that national total."""
+    national: dict[str, list[dict]] = {}
+    for o in obs:
+        if o["area"] == NATIONAL:
+            national.setdefault(o["indicator"], []).append(o)
+    out = []
+    for o in sorted(obs, key=lambda o: (o["indicator"], o["area"], o["period"] or "", o["obs"])):
+        if o["area"] == NATIONAL or o["indicator"] not in national:
+            continue
+        same = [
+            n
+            for n in national[o["indicator"]]
+            if o["period"] is None or n["period"] is None or n["period"] == o["period"]
+        ]
+        if len(same) != 1 or not same[0]["value"]:
+            continue  # no unambiguous national figure to divide by
+        out.append(
+            {
+                "obs": o["obs"],
+                "indicator": o["indicator"],
+                "area": o["area"],
+                "period": o["period"],
+                "value": o["value"],
+                "national_obs": same[0]["obs"],
+                "national_value": same[0]["value"],
+                "share": o["value"] / same[0]["value"],
+            }
+        )
+    return out

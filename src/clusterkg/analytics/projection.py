@@ -1,0 +1,458 @@
+"""Knowledge graph -> networkx graphs, through SPARQL, so that every store backend works.
+
+Three projections:
+
+- :func:`supply_network`: a ``DiGraph`` supplier -> customer built from ``ck:SupplyLink`` nodes;
+  one edge per ordered pair, carrying every link between them (item, annual value, source).
+- :func:`cluster_network`: an undirected ``Graph`` of enterprises, universities, institutes,
+  platforms, parks, policies and clusters with the relations between them.
+- :func:`kg_multidigraph`: every IRI-to-IRI triple of the graph as a ``MultiDiGraph`` (key =
+  predicate), for exploration.
+
+Nodes are IRI strings; node attributes are ``label``, ``kind`` (the most specific clusterkg
+class), ``cluster``, ``region``, ``within`` (the region and every region it is ``ck:partOf``),
+``lat``/``long``, ``synthetic``, ``tier``, ``operator`` (for production sites) and ``oem``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+import networkx as nx
+
+from clusterkg.analytics import AnalyticsError
+from clusterkg.vocab import ANALYTICS_GRAPH, CK, PREFIXES, SYNTHETIC_GRAPH
+
+#: Which named graphs a projection reads: the curated files, the synthetic network, or both.
+GRAPH_CHOICES = ("curated", "synthetic", "all")
+
+#: Most specific first: a node typed with several of these gets the first as its ``kind``.
+KIND_ORDER = (
+    "VehicleManufacturer",
+    "BatteryMaker",
+    "DriveMotorMaker",
+    "ElectronicsMaker",
+    "PowertrainMaker",
+    "PartsSupplier",
+    "Manufacturer",
+    "TechnologyCompany",
+    "ServiceCompany",
+    "Enterprise",
+    "SupplierGroup",
+    "EnterpriseGroup",
+    "ProductionSite",
+    "University",
+    "ResearchInstitute",
+    "Platform",
+    "IndustrialPark",
+    "Policy",
+    "GovernmentBody",
+    "Association",
+    "IndustrialCluster",
+    "Collaboration",
+)
+
+_PREFIX = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items()) + "\n"
+
+#: Generous limits for internal projection queries; the endpoint's own limits protect users.
+PROJECTION_TIMEOUT = 120.0
+
+
+class Queryable(Protocol):
+    """A KnowledgeGraph or a QueryEngine: anything with the engine's ``query``."""
+
+    def query(self, sparql: str, **kwargs: Any) -> Any: ...
+
+
+def select(
+    kg: Queryable, sparql: str, *, timeout: float = PROJECTION_TIMEOUT, bindings: dict | None = None
+) -> list[dict[str, Any]]:
+    """Rows of a SELECT as plain values, with the clusterkg prefixes and no row limit."""
+    result = kg.query(_PREFIX + sparql, bindings=bindings, timeout=timeout, row_limit=None)
+    return result.records()
+
+
+def graph_filter(selection: str) -> tuple[str, ...]:
+    """Validate a ``--graph`` choice; returns the choice as a 1-tuple for callers' messages."""
+    if selection not in GRAPH_CHOICES:
+        raise AnalyticsError(
+            f"unknown graph selection {selection!r}: use one of {', '.join(GRAPH_CHOICES)}"
+        )
+    return (selection,)
+
+
+def _graph_selected(graph: str | None, selection: str) -> bool:
+    if graph == str(ANALYTICS_GRAPH):
+        return False
+    is_synthetic = graph == str(SYNTHETIC_GRAPH)
+    if selection == "curated":
+        return not is_synthetic
+    if selection == "synthetic":
+        return is_synthetic
+    return True
+
+
+def _num(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _pick_label(current: tuple[int, str] | None, row: dict) -> tuple[int, str]:
+    # English or untagged labels win over other languages; among equals the smallest text,
+    # so that the choice does not depend on the store's row order.
+    lang = row.get("lang") or ""
+    rank = 0 if lang in ("", "en") else 1
+    cand = (rank, str(row["v"]))
+    return cand if current is None or cand < current else current
+
+
+def region_ancestors(kg: Queryable) -> dict[str, set[str]]:
+    """For every region, the set of itself and every region it lies in (``ck:partOf`` closure)."""
+    rows = select(kg, "SELECT DISTINCT ?r ?p WHERE { ?r ck:partOf ?p }")
+    up: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        up[row["r"]].add(row["p"])
+    closure: dict[str, set[str]] = {}
+
+    def walk(r: str, seen: frozenset) -> set[str]:
+        if r in closure:
+            return closure[r]
+        out = {r}
+        for p in up.get(r, ()):
+            if p not in seen:
+                out |= walk(p, seen | {p})
+        closure[r] = out
+        return out
+
+    for r in list(up):
+        walk(r, frozenset({r}))
+    return closure
+
+
+def _within(region: str | None, ancestors: dict[str, set[str]]) -> list[str]:
+    if not region:
+        return []
+    return sorted(ancestors.get(region, {region}))
+
+
+def _node_attributes(
+    kg: Queryable,
+    nodes: Iterable[str],
+    ancestors: dict[str, set[str]],
+) -> dict[str, dict[str, Any]]:
+    """Label, kind, cluster, region, coordinates, tier and markers of ``nodes`` (and operators)."""
+    wanted = set(nodes)
+    attrs: dict[str, dict[str, Any]] = {n: {"iri": n} for n in wanted}
+    # One small query per attribute: a single query with many OPTIONALs would multiply rows.
+    queries = {
+        "types": "SELECT DISTINCT ?n ?v WHERE { ?n a ?v . FILTER(STRSTARTS(STR(?v), STR(ck:))) }",
+        "labels": "SELECT DISTINCT ?n ?v (LANG(?v) AS ?lang) WHERE { ?n rdfs:label ?v }",
+        "clusters": "SELECT DISTINCT ?n ?v WHERE { ?n ck:memberOf ?v }",
+        "regions": "SELECT DISTINCT ?n ?v WHERE { ?n ck:locatedIn ?v }",
+        "operators": "SELECT DISTINCT ?n ?v WHERE { ?n ck:operatedBy ?v }",
+        "tiers": "SELECT DISTINCT ?n ?v WHERE { ?n ck:tier ?v }",
+        "lat": "SELECT DISTINCT ?n ?v WHERE { ?n wgs84:lat ?v }",
+        "long": "SELECT DISTINCT ?n ?v WHERE { ?n wgs84:long ?v }",
+    }
+    got = {name: select(kg, q) for name, q in queries.items()}
+    labels: dict[str, tuple[int, str]] = {}
+    for row in got["labels"]:
+        labels[row["n"]] = _pick_label(labels.get(row["n"]), row)
+    types: dict[str, set[str]] = defaultdict(set)
+    for row in got["types"]:
+        types[row["n"]].add(row["v"][len(str(CK)) :])
+    multi: dict[str, dict[str, list[str]]] = {
+        k: defaultdict(list) for k in ("clusters", "regions", "operators")
+    }
+    for key in multi:
+        for row in got[key]:
+            multi[key][row["n"]].append(row["v"])
+    scalar = {k: {row["n"]: _num(row["v"]) for row in got[k]} for k in ("tiers", "lat", "long")}
+
+    for n, a in attrs.items():
+        kinds = types.get(n, set())
+        a["label"] = labels[n][1] if n in labels else n.rsplit("/", 1)[-1]
+        a["kind"] = next((k for k in KIND_ORDER if k in kinds), None)
+        a["synthetic"] = "SyntheticEntity" in kinds
+        operator = sorted(multi["operators"].get(n, []))
+        a["operator"] = operator[0] if operator else None
+        clusters = sorted(multi["clusters"].get(n, []))
+        if not clusters and a["operator"]:
+            clusters = sorted(multi["clusters"].get(a["operator"], []))
+        a["cluster"] = clusters[0] if clusters else None
+        a["clusters"] = clusters
+        regions = sorted(multi["regions"].get(n, []))
+        if not regions and a["operator"]:
+            regions = sorted(multi["regions"].get(a["operator"], []))
+        a["region"] = regions[0] if regions else None
+        a["within"] = sorted({w for r in regions for w in _within(r, ancestors)})
+        tier = scalar["tiers"].get(n)
+        a["tier"] = int(tier) if tier is not None else None
+        a["oem"] = a["kind"] == "VehicleManufacturer" or a["tier"] == 0
+        lat, long = scalar["lat"].get(n), scalar["long"].get(n)
+        if lat is None and a["region"]:
+            lat, long = scalar["lat"].get(a["region"]), scalar["long"].get(a["region"])
+        a["lat"], a["long"] = lat, long
+    return attrs
+
+
+def cluster_info(
+    kg: Queryable,
+    ancestors: dict[str, set[str]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Every ``ck:IndustrialCluster`` with its label and covered regions (``ck:coversRegion``)."""
+    rows = select(
+        kg,
+        """SELECT ?c ?label ?r WHERE { ?c a ck:IndustrialCluster .
+        OPTIONAL { ?c rdfs:label ?label FILTER(LANG(?label) IN ("", "en")) }
+        OPTIONAL { ?c ck:coversRegion ?r } }""",
+    )
+    out: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        c = out.setdefault(row["c"], {"label": row["label"] or row["c"], "covers": set()})
+        if row["label"] and str(row["label"]) < str(c["label"]) and c["label"] != row["c"]:
+            c["label"] = row["label"]
+        if row["r"]:
+            c["covers"].add(row["r"])
+    for c in out.values():
+        c["covers"] = sorted(c["covers"])
+        c["label"] = str(c["label"])
+    return out
+
+
+def supply_network(kg: Queryable, graphs: str = "curated") -> nx.DiGraph:
+    """The supply network: supplier -> customer, one edge per pair of parties.
+
+    Edge attributes: ``links`` (each stated link: ``iri``, ``item``, ``value`` in CNY or
+    ``None``, ``source``, ``graph``), ``items`` (sorted), ``value`` (sum of the known annual
+    values, ``None`` when no link states one) and ``weight`` (the same sum, 0 when unknown, for
+    value-weighted measures). ``G.graph`` records the graph selection, whether synthetic data
+    was used, and the clusters with their regions.
+    """
+    graph_filter(graphs)
+    rows = select(
+        kg,
+        """SELECT ?g ?link ?s ?c ?item ?value ?src WHERE { GRAPH ?g {
+        ?link a ck:SupplyLink ; ck:supplier ?s ; ck:customer ?c .
+        OPTIONAL { ?link ck:suppliedItem ?item }
+        OPTIONAL { ?link ck:annualValueCNY ?value }
+        OPTIONAL { ?link prov:wasDerivedFrom ?src } } }""",
+    )
+    links: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if not _graph_selected(row["g"], graphs):
+            continue
+        # A link with several items or sources gives several rows: keep the smallest of each,
+        # so that the projection does not depend on row order.
+        cur = links.get(row["link"])
+        rec = {
+            "iri": row["link"],
+            "supplier": row["s"],
+            "customer": row["c"],
+            "item": row["item"],
+            "value": _num(row["value"]),
+            "source": row["src"],
+            "graph": row["g"],
+        }
+        if cur is None:
+            links[row["link"]] = rec
+        else:
+            for k in ("item", "source"):
+                if rec[k] is not None and (cur[k] is None or rec[k] < cur[k]):
+                    cur[k] = rec[k]
+    ancestors = region_ancestors(kg)
+    G = nx.DiGraph()
+    nodes = {x for link in links.values() for x in (link["supplier"], link["customer"])}
+    attrs = _node_attributes(kg, nodes, ancestors)
+    for n in sorted(nodes):
+        G.add_node(n, **attrs[n])
+    for iri in sorted(links):
+        link = links[iri]
+        s, c = link["supplier"], link["customer"]
+        if not G.has_edge(s, c):
+            G.add_edge(s, c, links=[], items=[], value=None, weight=0.0)
+        data = G.edges[s, c]
+        data["links"].append({k: link[k] for k in ("iri", "item", "value", "source", "graph")})
+        if link["item"] and link["item"] not in data["items"]:
+            data["items"] = sorted(data["items"] + [link["item"]])
+        if link["value"] is not None:
+            data["value"] = (data["value"] or 0.0) + link["value"]
+            data["weight"] = data["value"]
+    G.graph.update(
+        graphs=graphs,
+        synthetic=any(link["graph"] == str(SYNTHETIC_GRAPH) for link in links.values()),
+        clusters=cluster_info(kg, ancestors),
+    )
+    return G
+
+
+#: Relations of the cluster network: property -> relation name.
+CLUSTER_RELATIONS = {
+    "memberOf": "member of",
+    "collaboratesWith": "collaborates with",
+    "jointVentureOf": "joint venture of",
+    "subsidiaryOf": "subsidiary of",
+    "affiliatedWith": "affiliated with",
+    "operatedBy": "operated by",
+    "targets": "targets",
+    "issuedBy": "issued by",
+}
+CLUSTER_KINDS = (
+    "Enterprise",
+    "EnterpriseGroup",
+    "ProductionSite",
+    "University",
+    "ResearchInstitute",
+    "Platform",
+    "IndustrialPark",
+    "Policy",
+    "GovernmentBody",
+    "Association",
+    "IndustrialCluster",
+)
+
+
+def cluster_network(kg: Queryable, graphs: str = "curated") -> nx.Graph:
+    """The cluster network: organisations, parks, platforms, policies and clusters, undirected.
+
+    Edges come from the direct relations in :data:`CLUSTER_RELATIONS`, from supply links
+    (supplier -- customer) and from collaborations (every pair of participants). Edge attribute
+    ``relations`` lists the relation names behind an edge.
+    """
+    graph_filter(graphs)
+    kinds = " ".join(f"ck:{k}" for k in CLUSTER_KINDS)
+    props = " ".join(f"ck:{p}" for p in CLUSTER_RELATIONS)
+    rows = select(
+        kg,
+        f"""SELECT DISTINCT ?g ?s ?p ?o WHERE {{
+        VALUES ?p {{ {props} }}
+        VALUES ?ks {{ {kinds} }} VALUES ?ko {{ {kinds} }}
+        GRAPH ?g {{ ?s ?p ?o }}
+        ?s a/rdfs:subClassOf* ?ks . ?o a/rdfs:subClassOf* ?ko }}""",
+    )
+    rows += select(
+        kg,
+        """SELECT DISTINCT ?g ?s ?o (ck:SupplyLink AS ?p) WHERE { GRAPH ?g {
+        ?l a ck:SupplyLink ; ck:supplier ?s ; ck:customer ?o } }""",
+    )
+    rows += select(
+        kg,
+        """SELECT DISTINCT ?g ?s ?o (ck:Collaboration AS ?p) WHERE { GRAPH ?g {
+        ?l ck:participant ?s , ?o FILTER(STR(?s) < STR(?o)) } }""",
+    )
+    names = {
+        **{str(CK[p]): r for p, r in CLUSTER_RELATIONS.items()},
+        str(CK.SupplyLink): "supplies",
+        str(CK.Collaboration): "collaboration",
+    }
+    G = nx.Graph()
+    for row in sorted(rows, key=lambda r: (r["s"], r["o"], r["p"])):
+        if not _graph_selected(row["g"], graphs) or row["s"] == row["o"]:
+            continue
+        if not G.has_edge(row["s"], row["o"]):
+            G.add_edge(row["s"], row["o"], relations=[])
+        rel = names.get(row["p"], row["p"])
+        if rel not in G.edges[row["s"], row["o"]]["relations"]:
+            G.edges[row["s"], row["o"]]["relations"].append(rel)
+    attrs = _node_attributes(kg, G.nodes, region_ancestors(kg))
+    nx.set_node_attributes(G, attrs)
+    G.graph.update(graphs=graphs)
+    return G
+
+
+def kg_multidigraph(kg: Queryable, graphs: str = "curated") -> nx.MultiDiGraph:
+    """Every triple whose object is an IRI, as ``subject -> object`` with ``key = predicate``.
+
+    Node attributes: ``label`` and ``types`` (all ``rdf:type`` IRIs). Literal-valued triples
+    stay in the graph for SPARQL; only labels are copied here.
+    """
+    graph_filter(graphs)
+    rows = select(
+        kg,
+        """SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o
+        FILTER(isIRI(?s) && isIRI(?o) && ?p != rdf:type) } }""",
+    )
+    G = nx.MultiDiGraph()
+    for row in rows:
+        if _graph_selected(row["g"], graphs):
+            G.add_edge(row["s"], row["o"], key=row["p"], graph=row["g"])
+    types: dict[str, list[str]] = defaultdict(list)
+    for row in select(kg, "SELECT DISTINCT ?s ?t WHERE { ?s a ?t FILTER(isIRI(?t)) }"):
+        if row["s"] in G:
+            types[row["s"]].append(row["t"])
+    labels: dict[str, tuple[int, str]] = {}
+    for row in select(kg, "SELECT ?n ?v (LANG(?v) AS ?lang) WHERE { ?n rdfs:label ?v }"):
+        if row["n"] in G:
+            labels[row["n"]] = _pick_label(labels.get(row["n"]), row)
+    for n in G.nodes:
+        G.nodes[n]["label"] = labels[n][1] if n in labels else n
+        G.nodes[n]["types"] = sorted(types.get(n, []))
+    G.graph.update(graphs=graphs)
+    return G
+
+
+def resolve_region(kg: Queryable, label_or_iri: str) -> str:
+    """The IRI of the region named by ``label_or_iri`` (an IRI, a slug, a label or alt label).
+
+    Matching is case-insensitive on ``rdfs:label`` and ``skos:altLabel``; an unknown or
+    ambiguous name raises :class:`AnalyticsError` listing close candidates.
+    """
+    text = label_or_iri.strip()
+    if text.startswith(("http://", "https://")):
+        rows = select(
+            kg, "SELECT ?r WHERE { ?r a/rdfs:subClassOf* ck:Region }", bindings={"r": text}
+        )
+        if rows:
+            return text
+        raise AnalyticsError(f"no region with IRI {text}")
+    rows = select(
+        kg,
+        """SELECT DISTINCT ?r ?name WHERE { ?r a/rdfs:subClassOf* ck:Region ;
+        rdfs:label|skos:altLabel ?name }""",
+    )
+    key = text.casefold()
+    slug = key.replace(" ", "-")
+    hits = sorted(
+        {
+            r["r"]
+            for r in rows
+            if str(r["name"]).casefold() == key or r["r"].rsplit("/", 1)[-1] == slug
+        }
+    )
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1:
+        raise AnalyticsError(f"region name {text!r} is ambiguous: {', '.join(hits)}")
+    near = sorted(
+        {str(r["name"]) for r in rows if key[:4] and key[:4] in str(r["name"]).casefold()}
+    )
+    hint = f" (did you mean: {', '.join(near[:8])}?)" if near else ""
+    raise AnalyticsError(f"no region named {text!r}{hint}")
+
+
+def resolve_nodes(G: nx.Graph, names: Iterable[str]) -> list[str]:
+    """Node IRIs for IRIs, slugs (``enterprise/catl``) or labels; unknown names are an error."""
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for n, a in G.nodes(data=True):
+        by_label[str(a.get("label", "")).casefold()].append(n)
+    out: list[str] = []
+    for name in names:
+        text = name.strip()
+        if text in G:
+            out.append(text)
+            continue
+        tail = [n for n in G.nodes if n.endswith("/" + text)]
+        found = tail or sorted(by_label.get(text.casefold(), []))
+        if len(found) != 1:
+            what = "ambiguous" if found else "not in the supply network"
+            raise AnalyticsError(
+                f"{text!r} is {what}" + (f": {', '.join(sorted(found))}" if found else "")
+            )
+        out.append(found[0])
+    return out

@@ -1,0 +1,476 @@
+"""Supply-chain resilience of a supply network (definitions and citations in docs/analytics.md).
+
+- :func:`sourcing`: per customer and item, the supplier count, the Herfindahl-Hirschman index
+  of supplier shares (Herfindahl 1950; Hirschman 1964) and of supplier regions; single sourcing.
+- :func:`self_sufficiency`: per cluster, the share of inbound links and value from suppliers
+  inside the cluster's regions, and the items bought from outside.
+- :func:`critical_nodes`: articulation points and bridges (Hopcroft & Tarjan 1973) of the
+  undirected projection; per OEM the node connectivity and a minimum node cut from its supply
+  base (Menger 1927; Even & Tarjan 1975) and its dominators (Lengauer & Tarjan 1979; Cooper,
+  Harvey & Kennedy 2001, as implemented by networkx).
+- :func:`robustness`: largest weakly connected component and OEM reachability as nodes are
+  removed at random or by degree/betweenness, with the R-index of Schneider et al. (PNAS 2011).
+- :func:`cascade`: failure propagation (AND across items, OR across suppliers; or a threshold
+  on the failed share of supply value) to a fixed point (after Buldyrev et al. 2010 and
+  Watts 2002).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+from networkx.algorithms.connectivity import minimum_st_node_cut
+
+from clusterkg.analytics import AnalyticsError
+
+UNSPECIFIED = "unspecified"
+SUPER_SOURCE = "urn:clusterkg:super-source"
+
+
+def hhi(shares: list[float]) -> float:
+    """Herfindahl-Hirschman index ``sum_i s_i^2`` of shares that sum to 1 (1/n .. 1)."""
+    return sum(s * s for s in shares)
+
+
+def _inbound(G: nx.DiGraph, v: str) -> dict[str, dict[str, float | None]]:
+    """Item -> supplier -> summed known value (``None`` if some link of it has no value)."""
+    out: dict[str, dict[str, float | None]] = defaultdict(dict)
+    for s in G.predecessors(v):
+        for link in G.edges[s, v].get("links") or [{"item": None, "value": None}]:
+            item = link.get("item") or UNSPECIFIED
+            value = link.get("value")
+            if s in out[item]:
+                prev = out[item][s]
+                out[item][s] = None if prev is None or value is None else prev + value
+            else:
+                out[item][s] = value
+    return out
+
+
+def supplier_shares(values: dict[str, float | None]) -> tuple[dict[str, float], str]:
+    """Shares of suppliers: by value when every supplier's value is known, else 1/n each."""
+    n = len(values)
+    known = [v for v in values.values() if v is not None]
+    total = sum(known)
+    if len(known) == n and total > 0:
+        return {s: v / total for s, v in values.items()}, "value"
+    return dict.fromkeys(values, 1.0 / n), "equal"
+
+
+def sourcing(G: nx.DiGraph) -> list[dict[str, Any]]:
+    """Per customer and supplied item: suppliers, their HHI, the HHI over supplier regions.
+
+    A supplier with no known region counts as its own region (``None`` is not pooled).
+    """
+    rows = []
+    for v in sorted(G):
+        for item, values in sorted(_inbound(G, v).items()):
+            shares, basis = supplier_shares(values)
+            by_region: dict[str, float] = defaultdict(float)
+            for s, share in shares.items():
+                by_region[G.nodes[s].get("region") or f"unknown:{s}"] += share
+            rows.append(
+                {
+                    "customer": v,
+                    "customer_label": G.nodes[v].get("label"),
+                    "item": item,
+                    "suppliers": sorted(values),
+                    "n_suppliers": len(values),
+                    "hhi": hhi(list(shares.values())),
+                    "basis": basis,
+                    "single_sourced": len(values) == 1,
+                    "region_hhi": hhi(list(by_region.values())),
+                    "n_regions": len(by_region),
+                    "cluster": G.nodes[v].get("cluster"),
+                }
+            )
+    return rows
+
+
+def self_sufficiency(G: nx.DiGraph) -> list[dict[str, Any]]:
+    """Per cluster: the share of inbound supply links (and known value) from inside its regions.
+
+    A link is inbound to cluster C when its customer is a member of C; its supplier is
+    inside when the supplier's region lies (via ``ck:partOf``) in a region C covers. Suppliers
+    with no region are counted as ``unknown`` and are not inside.
+    """
+    clusters = G.graph.get("clusters", {})
+    out = []
+    for c in sorted(clusters):
+        covers = set(clusters[c]["covers"])
+        counts = Counter()
+        values: dict[str, float] = defaultdict(float)
+        outside_items: dict[str, dict[str, float]] = defaultdict(lambda: {"links": 0, "value": 0.0})
+        for s, v, data in G.edges(data=True):
+            if c not in G.nodes[v].get("clusters", []):
+                continue
+            within = set(G.nodes[s].get("within", []))
+            where = "unknown" if not within else ("inside" if within & covers else "outside")
+            for link in data.get("links", []):
+                counts[where] += 1
+                counts["links"] += 1
+                if link.get("value") is not None:
+                    values[where] += link["value"]
+                    values["total"] += link["value"]
+                if where == "outside":
+                    rec = outside_items[link.get("item") or UNSPECIFIED]
+                    rec["links"] += 1
+                    rec["value"] += link.get("value") or 0.0
+        out.append(
+            {
+                "cluster": c,
+                "label": clusters[c]["label"],
+                "inbound_links": counts["links"],
+                "inside": counts["inside"],
+                "outside": counts["outside"],
+                "unknown": counts["unknown"],
+                "share_inside": counts["inside"] / counts["links"] if counts["links"] else None,
+                "value_total": values["total"],
+                "value_share_inside": values["inside"] / values["total"]
+                if values["total"]
+                else None,
+                "outside_items": {k: outside_items[k] for k in sorted(outside_items)},
+            }
+        )
+    return out
+
+
+def oems(G: nx.DiGraph) -> list[str]:
+    """The vehicle makers (``oem`` attribute: ck:VehicleManufacturer or tier 0)."""
+    return sorted(n for n, a in G.nodes(data=True) if a.get("oem"))
+
+
+def terminal_suppliers(G: nx.DiGraph) -> list[str]:
+    """Nodes with no supplier of their own: the start of every supply path."""
+    return sorted(n for n in G if G.in_degree(n) == 0 and G.out_degree(n) > 0)
+
+
+@dataclass
+class CriticalNodes:
+    """Articulation points, bridges, and per OEM its connectivity, a minimum cut, dominators."""
+
+    articulation_points: list[str]
+    bridges: list[tuple[str, str]]
+    per_oem: list[dict[str, Any]]
+
+
+def critical_nodes(
+    G: nx.DiGraph, targets: list[str] | None = None, progress: bool = False
+) -> CriticalNodes:
+    """Articulation points and bridges of the undirected projection, and for each OEM:
+
+    - ``connectivity``: the least number of nodes (other than the OEM) whose removal cuts
+      every path from the supply base to it; the supply base is a super-source linked to
+      every terminal supplier (a node without suppliers);
+    - ``cut``: one such minimum node cut;
+    - ``dominators``: the nodes on every path from the supply base to the OEM
+      (``immediate_dominators`` from the super-source, followed to the root).
+    """
+    U = G.to_undirected(as_view=True)
+    arts = sorted(nx.articulation_points(U))
+    brs = sorted(tuple(sorted(e)) for e in nx.bridges(nx.Graph(U)))
+    H = nx.DiGraph()
+    H.add_edges_from(G.edges)
+    H.add_nodes_from(G)
+    H.add_edges_from((SUPER_SOURCE, t) for t in terminal_suppliers(G))
+    idom = nx.immediate_dominators(H, SUPER_SOURCE) if SUPER_SOURCE in H else {}
+    per = []
+    targets = oems(G) if targets is None else targets
+    for i, o in enumerate(targets):
+        if progress and i % 25 == 0:
+            print(f"critical nodes: OEM {i + 1}/{len(targets)}", file=sys.stderr)
+        if o not in G:
+            raise AnalyticsError(f"{o} is not in the supply network")
+        rec: dict[str, Any] = {
+            "oem": o,
+            "label": G.nodes[o].get("label"),
+            "suppliers": G.in_degree(o),
+        }
+        if G.in_degree(o) == 0 or o not in idom:
+            rec.update(connectivity=0, cut=[], dominators=[], reachable=False)
+        else:
+            doms = []
+            d = idom[o]
+            while d != SUPER_SOURCE:
+                doms.append(d)
+                d = idom[d]
+            # Max-flow on the OEM's ancestors only: the rest of the network cannot carry flow.
+            sub = H.subgraph(nx.ancestors(H, o) | {o})
+            cut = sorted(minimum_st_node_cut(sub, SUPER_SOURCE, o))
+            rec.update(connectivity=len(cut), cut=cut, dominators=doms, reachable=True)
+        per.append(rec)
+    return CriticalNodes(arts, brs, per)
+
+
+def removal_order(
+    G: nx.DiGraph,
+    strategy: str,
+    *,
+    rng: random.Random | None = None,
+    recompute: bool = False,
+    batch: int = 1,
+    k: int = 256,
+    exact_threshold: int = 2000,
+) -> list[str]:
+    """The order in which ``strategy`` (random | degree | betweenness) removes nodes.
+
+    Ties break by node IRI so that orders are reproducible. With ``recompute`` the score is
+    recomputed on the remaining network after every ``batch`` removals.
+    """
+    nodes = sorted(G)
+    if strategy == "random":
+        (rng or random.Random(0)).shuffle(nodes)
+        return nodes
+
+    def scores(H: nx.DiGraph) -> dict[str, float]:
+        if strategy == "degree":
+            return {n: float(H.in_degree(n) + H.out_degree(n)) for n in H}
+        if strategy == "betweenness":
+            n = H.number_of_nodes()
+            if n > exact_threshold and k < n:
+                return nx.betweenness_centrality(H, k=k, seed=0)
+            return nx.betweenness_centrality(H)
+        raise AnalyticsError(
+            f"unknown removal strategy {strategy!r}: use random, degree or betweenness"
+        )
+
+    if not recompute:
+        sc = scores(G)
+        return sorted(nodes, key=lambda n: (-sc[n], n))
+    H = G.copy()
+    order: list[str] = []
+    while H.number_of_nodes():
+        sc = scores(H)
+        pick = sorted(H, key=lambda n: (-sc[n], n))[: max(1, batch)]
+        order.extend(pick)
+        H.remove_nodes_from(pick)
+    return order
+
+
+def lcc_curve(G: nx.Graph, order: list[str]) -> list[float]:
+    """``s(Q)`` for Q = 0..N: largest weakly connected component / N after removing Q nodes.
+
+    Computed by adding nodes back in reverse order with a union-find (Newman & Ziff 2000), so
+    the whole curve costs about one pass over the edges.
+    """
+    n = len(order)
+    if n == 0:
+        return [0.0]
+    parent: dict[str, str] = {}
+    size: dict[str, int] = {}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    U = G.to_undirected(as_view=True) if G.is_directed() else G
+    largest = 0
+    curve = [0.0] * (n + 1)  # curve[Q]: after removing the first Q nodes of ``order``
+    for q in range(n, 0, -1):
+        v = order[q - 1]
+        parent[v], size[v] = v, 1
+        largest = max(largest, 1)
+        for u in U[v]:
+            if u in parent:
+                a, b = find(u), find(v)
+                if a != b:
+                    if size[a] < size[b]:
+                        a, b = b, a
+                    parent[b] = a
+                    size[a] += size[b]
+                    largest = max(largest, size[a])
+        curve[q - 1] = largest / n
+    curve[n] = 0.0
+    return curve
+
+
+def oem_reach_share(G: nx.DiGraph, removed: set[str], base: list[str], targets: list[str]) -> float:
+    """Share of ``targets`` (OEMs) still reachable from a surviving terminal supplier."""
+    if not targets:
+        return 0.0
+    seen = {t for t in base if t not in removed}
+    queue = deque(seen)
+    while queue:
+        u = queue.popleft()
+        for v in G._succ[u]:
+            if v not in seen and v not in removed:
+                seen.add(v)
+                queue.append(v)
+    return sum(1 for o in targets if o in seen and o not in base) / len(targets)
+
+
+def r_index(curve: list[float]) -> float:
+    """Schneider et al. (2011) robustness ``R = 1/N sum_{Q=1}^{N} s(Q)`` of a curve s(0..N)."""
+    n = len(curve) - 1
+    return sum(curve[1:]) / n if n > 0 else 0.0
+
+
+@dataclass
+class RobustnessResult:
+    """Mean and spread of the curves over trials, on a grid of removed fractions."""
+
+    strategy: str
+    recompute: bool
+    trials: int
+    fractions: list[float]
+    lcc_mean: list[float]
+    lcc_std: list[float]
+    oem_mean: list[float]
+    oem_std: list[float]
+    r_lcc: float
+    r_lcc_std: float
+    r_oem: float
+    r_oem_std: float
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def _mean_std(values: list[float]) -> tuple[float, float]:
+    m = sum(values) / len(values)
+    return m, math.sqrt(sum((v - m) ** 2 for v in values) / len(values))
+
+
+def robustness(
+    G: nx.DiGraph,
+    strategy: str = "random",
+    *,
+    trials: int = 10,
+    seed: int = 0,
+    recompute: bool = False,
+    batch: int = 1,
+    points: int = 100,
+    progress: bool = False,
+) -> RobustnessResult:
+    """Robustness curves and R-indices under node removal.
+
+    The LCC curve is exact at every Q; its R is Schneider's sum over all N removals. The
+    OEM-reachability curve is evaluated at ``points`` evenly spaced removal counts and its R is
+    the same mean over those points (exact when ``points >= N``). Random removal averages
+    ``trials`` seeded orders; targeted strategies are deterministic and run once.
+    """
+    n = G.number_of_nodes()
+    if n == 0:
+        raise AnalyticsError("the supply network is empty: nothing to remove")
+    rng = random.Random(seed)
+    runs = trials if strategy == "random" else 1
+    pts = min(points, n)
+    grid = [round(j * n / pts) for j in range(pts + 1)]
+    base = terminal_suppliers(G)
+    targets = [o for o in oems(G) if o not in base and oem_reach_share(G, set(), base, [o]) > 0]
+    lccs, reaches, r_l, r_o = [], [], [], []
+    for t in range(runs):
+        if progress and runs > 1:
+            print(f"robustness ({strategy}): trial {t + 1}/{runs}", file=sys.stderr)
+        order = removal_order(G, strategy, rng=rng, recompute=recompute, batch=batch)
+        curve = lcc_curve(G, order)
+        lccs.append([curve[q] for q in grid])
+        r_l.append(r_index(curve))
+        reach = [oem_reach_share(G, set(order[:q]), base, targets) for q in grid]
+        reaches.append(reach)
+        r_o.append(sum(reach[1:]) / pts)
+    cols = list(zip(*lccs, strict=True))
+    ocols = list(zip(*reaches, strict=True))
+    lm = [_mean_std(list(c)) for c in cols]
+    om = [_mean_std(list(c)) for c in ocols]
+    rl, rls = _mean_std(r_l)
+    ro, ros = _mean_std(r_o)
+    return RobustnessResult(
+        strategy,
+        recompute,
+        runs,
+        [q / n for q in grid],
+        [m for m, _ in lm],
+        [s for _, s in lm],
+        [m for m, _ in om],
+        [s for _, s in om],
+        rl,
+        rls,
+        ro,
+        ros,
+        {
+            "strategy": strategy,
+            "trials": runs,
+            "seed": seed,
+            "recompute": recompute,
+            "batch": batch,
+            "points": pts,
+            "oems": len(targets),
+        },
+    )
+
+
+@dataclass
+class CascadeResult:
+    """Which nodes failed and in which round (0 = removed at the start)."""
+
+    failed: dict[str, int]
+    rounds: int
+    mode: str
+    theta: float | None
+
+    @property
+    def initial(self) -> list[str]:
+        return sorted(n for n, r in self.failed.items() if r == 0)
+
+    @property
+    def cascaded(self) -> list[str]:
+        return sorted(n for n, r in self.failed.items() if r > 0)
+
+
+def cascade(
+    G: nx.DiGraph, initial: list[str] | set[str], *, mode: str = "and", theta: float = 0.5
+) -> CascadeResult:
+    """Propagate failures downstream to a fixed point, in synchronous rounds.
+
+    ``mode="and"``: a firm fails when, for some item it buys, every supplier of that item has
+    failed (AND across items, OR across alternative suppliers). ``mode="threshold"``: a firm
+    fails when the failed share of its inbound supply reaches ``theta``; shares are by annual
+    value when every inbound link states one, else by link count. Firms without suppliers never
+    fail by cascade.
+    """
+    if mode not in ("and", "threshold"):
+        raise AnalyticsError(f"unknown cascade mode {mode!r}: use and or threshold")
+    if mode == "threshold" and not 0 < theta <= 1:
+        raise AnalyticsError(f"theta must be in (0, 1], got {theta}")
+    unknown = [n for n in initial if n not in G]
+    if unknown:
+        raise AnalyticsError(f"not in the supply network: {', '.join(sorted(unknown))}")
+    failed = dict.fromkeys(initial, 0)
+    needs = {v: _inbound(G, v) for v in G if G.in_degree(v)}
+    weights: dict[str, dict[str, float]] = {}
+    for v, items in needs.items():
+        links = [(s, val) for per in items.values() for s, val in per.items()]
+        by_value = all(val is not None for _, val in links) and sum(val for _, val in links) > 0
+        w: dict[str, float] = defaultdict(float)
+        for s, val in links:
+            w[s] += val if by_value else 1.0
+        weights[v] = w
+    frontier = set(failed)
+    rnd = 0
+    while frontier:
+        rnd += 1
+        candidates = {c for f in frontier for c in G.successors(f)} - set(failed)
+        new = set()
+        for v in sorted(candidates):
+            if mode == "and":
+                if any(all(s in failed for s in sups) for sups in needs[v].values()):
+                    new.add(v)
+            else:
+                w = weights[v]
+                total = sum(w.values())
+                lost = sum(x for s, x in w.items() if s in failed)
+                if total > 0 and lost / total >= theta - 1e-12:
+                    new.add(v)
+        for v in new:
+            failed[v] = rnd
+        frontier = new
+    return CascadeResult(
+        failed, max(failed.values(), default=0), mode, theta if mode == "threshold" else None
+    )
