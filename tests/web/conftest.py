@@ -1,0 +1,80 @@
+"""Fixtures of the web tests: apps with given settings, live waitress servers, reference data."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from rdflib import Dataset
+from waitress import create_server
+
+from clusterkg.config import Settings
+from clusterkg.store.loader import discover, graph_iri_for
+from clusterkg.web.app import create_app
+
+TOKEN = "test-token-6f1c"
+
+
+@contextmanager
+def make_app(**overrides) -> Iterator[Flask]:
+    """An app with ``overrides`` (Settings fields or ``workers``), closed afterwards."""
+    app = create_app({"TESTING": True, "workers": 2, **overrides})
+    try:
+        yield app
+    finally:
+        app.extensions["clusterkg"].close()
+
+
+@contextmanager
+def live(app: Flask, threads: int = 8) -> Iterator[str]:
+    """A waitress server for ``app`` on an ephemeral loopback port; yields its base URL."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def web_app() -> Iterator[Flask]:
+    """The bundled graph, updates allowed with :data:`TOKEN`, default limits."""
+    with make_app(update_token=TOKEN) as app:
+        yield app
+
+
+@pytest.fixture()
+def web_client(web_app):
+    return web_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def live_url(web_app) -> Iterator[str]:
+    with live(web_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def reference() -> Dataset:
+    """The bundled files parsed by rdflib alone, one named graph per file: the expected data."""
+    settings = Settings.from_env()
+    ds = Dataset(default_union=True)
+    taken: set[str] = set()
+    for path in discover(settings.bundled_paths()):
+        iri = graph_iri_for(Path(path), taken)
+        taken.add(iri)
+        ds.graph(iri).parse(path)
+    return ds
