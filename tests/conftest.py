@@ -1,4 +1,4 @@
-"""Fixtures every area can use: the Flask ``app`` on the bundled graph, its ``client``, ``runner``."""
+"""Fixtures every area can use: the Flask ``app`` on the bundled graph, ``client``, ``runner``."""
 
 from __future__ import annotations
 
