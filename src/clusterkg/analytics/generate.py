@@ -34,7 +34,7 @@ from typing import Any
 
 from clusterkg import __version__
 from clusterkg.analytics import AnalyticsError
-from clusterkg.analytics.indicators import PARTS, VEHICLES, _latest, observations
+from clusterkg.analytics.indicators import PARTS, VEHICLES, comparable_counts, observations
 from clusterkg.analytics.projection import Queryable, select
 from clusterkg.vocab import CK, ID, SYNTHETIC_GRAPH
 
@@ -95,11 +95,8 @@ class Calibration:
 
 def calibration(kg: Queryable) -> Calibration:
     """Enterprise counts, regions and battery plants of the clusters, from the KG."""
-    latest = _latest(observations(kg))
-    clusters = sorted(
-        {a for (i, a), o in latest.items() if o["is_cluster"] and i == VEHICLES}
-        & {a for (i, a), o in latest.items() if o["is_cluster"] and i == PARTS}
-    )
+    latest, _source = comparable_counts(observations(kg))
+    clusters = sorted({a for (_i, a) in latest})
     if not clusters:
         raise AnalyticsError(
             "the knowledge graph has no cluster with both vehicle and parts "

@@ -29,8 +29,9 @@ def observations(kg: Queryable) -> list[dict[str, Any]]:
     """Every observation with a numeric value: IRI, indicator, area, value, period, qualifier."""
     rows = select(
         kg,
-        """SELECT ?obs ?ind ?area ?value ?period ?approx ?areaType WHERE {
+        """SELECT ?obs ?ind ?area ?value ?period ?approx ?areaType ?src WHERE {
         ?obs a ck:Observation ; ck:indicator ?ind ; ck:refArea ?area ; ck:value ?value .
+        OPTIONAL { ?obs prov:wasDerivedFrom ?src }
         OPTIONAL { ?obs ck:refPeriod ?period }
         OPTIONAL { ?obs ck:approximation ?approx }
         OPTIONAL { ?area a ck:IndustrialCluster . BIND(ck:IndustrialCluster AS ?areaType) } }""",
@@ -49,6 +50,7 @@ def observations(kg: Queryable) -> list[dict[str, Any]]:
                 "value": value,
                 "period": str(r["period"]) if r["period"] is not None else None,
                 "approximation": r["approx"],
+                "source": r["src"],
                 "is_cluster": r["areaType"] is not None,
             }
         )
@@ -63,6 +65,27 @@ def _latest(obs: list[dict]) -> dict[tuple[str, str], dict]:
     return best
 
 
+def comparable_counts(obs: list[dict[str, Any]]) -> tuple[dict[tuple[str, str], dict], str]:
+    """Vehicle and parts enterprise counts of clusters, all from one source document.
+
+    Sources count differently (above designated size or not, rough counts), so the counts are
+    taken from the one source that gives both counts for the most clusters (ties: the source
+    IRI), never mixed. Returns ``{(indicator, cluster): observation}`` and the source.
+    """
+    per_source: dict[str, list[dict]] = {}
+    for o in obs:
+        if o["is_cluster"] and o["indicator"] in (VEHICLES, PARTS):
+            per_source.setdefault(o["source"] or "", []).append(o)
+    best_src, best, best_n = "", {}, -1
+    for src in sorted(per_source):
+        latest = _latest(per_source[src])
+        both = {a for (i, a) in latest if i == VEHICLES} & {a for (i, a) in latest if i == PARTS}
+        if len(both) > best_n:
+            best_src, best_n = src, len(both)
+            best = {k: v for k, v in latest.items() if k[1] in both}
+    return best, best_src
+
+
 def cluster_indicators(kg: Queryable) -> dict[str, Any]:
     """Per-cluster enterprise counts, shares, HHI, parts-per-vehicle ratios and LQs.
 
@@ -70,7 +93,8 @@ def cluster_indicators(kg: Queryable) -> dict[str, Any]:
     every value names the observations it was computed from.
     """
     obs = observations(kg)
-    latest = _latest(obs)
+    latest, source = comparable_counts(obs)
+    national_latest = _latest([o for o in obs if o["area"] == NATIONAL])
     labels = {
         r["c"]: str(r["l"])
         for r in select(
@@ -97,7 +121,7 @@ def cluster_indicators(kg: Queryable) -> dict[str, Any]:
         )
         totals[VEHICLES] += v["value"] if v else 0.0
         totals[PARTS] += p["value"] if p else 0.0
-    national = {i: latest.get((i, NATIONAL)) for i in (VEHICLES, PARTS)}
+    national = {i: national_latest.get((i, NATIONAL)) for i in (VEHICLES, PARTS)}
     hhi = {}
     for key, ind in (("vehicle_enterprises", VEHICLES), ("parts_enterprises", PARTS)):
         denom_obs = national[ind]
@@ -120,6 +144,7 @@ def cluster_indicators(kg: Queryable) -> dict[str, Any]:
     return {
         "clusters": rows,
         "hhi": hhi,
+        "counts_source": source,
         "totals": {"vehicle_enterprises": auto_v, "parts_enterprises": auto_p},
         "shares_of_national": shares_of_national(obs),
     }

@@ -35,6 +35,7 @@ class ScenarioReport:
     rounds: int
     parameters: dict[str, Any] = field(default_factory=dict)
     synthetic: bool = False
+    failure_round: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -147,4 +148,5 @@ def run_scenario(
             "theta": theta if mode == "threshold" else None,
         },
         synthetic=bool(G.graph.get("synthetic")),
+        failure_round=dict(res.failed),
     )
