@@ -1,0 +1,203 @@
+"""``clusterkg export``: the graph, one named graph, or a query's answer, in the formats that
+linked-data tools (Turtle, TriG, N-Quads, JSON-LD), Gephi/yEd (GraphML, GEXF) and spreadsheets
+(``nodes.csv`` + ``edges.csv``) open.
+
+Every read goes through the query engine; every output is written atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+
+from clusterkg.io.atomic import write_bytes_atomic
+from clusterkg.io.context import jsonld_context
+from clusterkg.io.network import csv_tables, gexf_bytes, graphml_bytes, neutralise, to_networkx
+from clusterkg.io.references import ontology_graph
+from clusterkg.store.engine import QueryError
+from clusterkg.store.kg import KnowledgeGraph
+from clusterkg.vocab import ANALYTICS_GRAPH, CK, GRAPH, PREFIXES
+
+RDF_FORMATS = ("turtle", "trig", "nquads", "jsonld")
+NETWORK_FORMATS = ("graphml", "gexf", "csv")
+FORMATS = RDF_FORMATS + NETWORK_FORMATS
+#: Exports are trusted local reads: no row limit, a generous time limit.
+EXPORT_TIMEOUT = 3600.0
+
+_ALL_QUADS = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+_GRAPH_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+_SCORES = f"""SELECT ?node ?metric ?value WHERE {{ GRAPH <{ANALYTICS_GRAPH}> {{
+  ?r <{CK.resultFor}> ?node ; <{CK.metric}> ?metric ; <{CK.scoreValue}> ?value }} }}"""
+
+
+class ExportError(Exception):
+    """The export cannot be made (unknown graph, wrong query type, store failure)."""
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote: the files and how many triples, nodes and edges."""
+
+    files: list[Path]
+    triples: int = 0
+    nodes: int = 0
+    edges: int = 0
+
+    def summary(self) -> str:
+        what = (
+            f"{self.triples} triples"
+            if not self.nodes
+            else f"{self.nodes} nodes, {self.edges} edges"
+        )
+        return f"wrote {', '.join(str(f) for f in self.files)} ({what})"
+
+
+def graph_iri(kg: KnowledgeGraph, name: str) -> str:
+    """The named graph ``name`` means: a full IRI, or the stem of ``graph/<stem>``."""
+    iri = name if name.startswith(("http://", "https://")) else str(GRAPH[name])
+    names = kg.backend.graph_names()
+    if iri not in names:
+        known = ", ".join(n.removeprefix(str(GRAPH)) for n in names)
+        raise ExportError(f"no graph {name!r} in the store (graphs: {known})")
+    return iri
+
+
+def _run(kg: KnowledgeGraph, sparql: str, **kwargs):
+    try:
+        return kg.engine.query(sparql, row_limit=None, timeout=EXPORT_TIMEOUT, **kwargs)
+    except QueryError as exc:
+        raise ExportError(str(exc)) from None
+
+
+def dataset(kg: KnowledgeGraph, graph: str | None = None) -> Dataset:
+    """Every named graph (or just ``graph``) of the store, as an rdflib Dataset."""
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns)
+    if graph is not None:
+        iri = graph_iri(kg, graph)
+        target = ds.graph(URIRef(iri))
+        for t in _run(kg, _GRAPH_TRIPLES, bindings={"g": URIRef(iri)}).triples:
+            target.add(t)
+        return ds
+    for row in _run(kg, _ALL_QUADS).rows:
+        ds.graph(row["g"]).add((row["s"], row["p"], row["o"]))
+    return ds
+
+
+def selection(kg: KnowledgeGraph, graph: str | None = None, query_text: str | None = None) -> Graph:
+    """The triples to export: a CONSTRUCT/DESCRIBE answer, one named graph, or the union."""
+    out = Graph()
+    for prefix, ns in PREFIXES.items():
+        out.bind(prefix, ns)
+    if query_text is not None:
+        res = _run(kg, query_text)
+        if res.kind != "graph":
+            raise ExportError(
+                "RDF and network exports need a CONSTRUCT or DESCRIBE query "
+                f"(this one is {res.kind.upper()}; SELECT works with csv)"
+            )
+        triples = res.triples
+    elif graph is not None:
+        triples = _run(kg, _GRAPH_TRIPLES, bindings={"g": URIRef(graph_iri(kg, graph))}).triples
+    else:
+        triples = _run(kg, _UNION).triples
+    for t in triples:
+        out.add(t)
+    return out
+
+
+def rdf_bytes(
+    kg: KnowledgeGraph, fmt: str, graph: str | None = None, query_text: str | None = None
+) -> tuple[bytes, int]:
+    """The export in an RDF format, and its triple count."""
+    if fmt in ("trig", "nquads") and query_text is None:
+        ds = dataset(kg, graph)
+        data = ds.serialize(format=fmt)
+        return data.encode("utf-8") if isinstance(data, str) else data, len(ds)
+    g = selection(kg, graph, query_text)
+    if fmt == "jsonld":
+        text = g.serialize(format="json-ld", context=jsonld_context()["@context"], indent=2)
+    elif fmt in ("trig", "nquads"):
+        ds = Dataset()
+        for t in g:
+            ds.add(t)
+        text = ds.serialize(format=fmt)
+    else:
+        text = g.serialize(format="turtle")
+    return text.encode("utf-8"), len(g)
+
+
+def export(
+    kg: KnowledgeGraph,
+    fmt: str,
+    out: Path | str,
+    *,
+    graph: str | None = None,
+    query_file: Path | str | None = None,
+) -> ExportResult:
+    """Write the export of ``fmt`` to ``out`` (a folder for ``csv``, else a file)."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    out = Path(out)
+    query_text = None
+    if query_file is not None:
+        try:
+            query_text = Path(query_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ExportError(f"cannot read the query {query_file}: {exc}") from None
+    if fmt in RDF_FORMATS:
+        data, n = rdf_bytes(kg, fmt, graph, query_text)
+        write_bytes_atomic(out, data)
+        return ExportResult([out], triples=n)
+    if fmt == "csv" and query_text is not None:
+        res = _run(kg, query_text)
+        if res.kind == "select":
+            write_bytes_atomic(out, select_csv(res.vars, res.records()))
+            return ExportResult([out], triples=len(res.rows))
+    net = network(kg, graph, query_text)
+    if fmt == "graphml":
+        write_bytes_atomic(out, graphml_bytes(net))
+        files = [out]
+    elif fmt == "gexf":
+        write_bytes_atomic(out, gexf_bytes(net))
+        files = [out]
+    else:
+        nodes, edges = csv_tables(net)
+        files = [out / "nodes.csv", out / "edges.csv"]
+        write_bytes_atomic(files[0], nodes)
+        write_bytes_atomic(files[1], edges)
+    return ExportResult(files, nodes=net.number_of_nodes(), edges=net.number_of_edges())
+
+
+def network(kg: KnowledgeGraph, graph: str | None = None, query_text: str | None = None):
+    """The export selection as a networkx MultiDiGraph with node attributes."""
+    chosen = selection(kg, graph, query_text)
+    full = chosen if graph is None and query_text is None else selection(kg)
+    scores = []
+    if str(ANALYTICS_GRAPH) in kg.backend.graph_names():
+        scores = [
+            (str(r["node"]), str(r["metric"]), float(r["value"].toPython()))
+            for r in _run(kg, _SCORES).rows
+        ]
+    return to_networkx(chosen, full, ontology_graph(kg.settings), scores)
+
+
+def select_csv(columns: list[str], records: list[dict]) -> bytes:
+    """A SELECT answer as one CSV table, cells neutralised against CSV injection."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(columns)
+    for rec in records:
+        w.writerow([neutralise(_plain(rec.get(c))) for c in columns])
+    return out.getvalue().encode("utf-8")
+
+
+def _plain(value: object) -> object:
+    return json.dumps(value) if isinstance(value, (dict, list)) else value

@@ -1,0 +1,340 @@
+"""The column templates of ``clusterkg import``: one per kind of row an analyst brings.
+
+A template says which columns a CSV file of that kind has, which are required, what each holds
+(text, a number, a year, a reference to something in the graph) and gives one example row.
+``clusterkg import --template KIND`` prints the header and the example; docs/data-io.md lists
+the same templates for people.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from clusterkg.vocab import CK, ORG, SKOS
+
+#: Column value types. ``ref`` resolves by IRI, label or alias; ``refs`` is a ``|``-list of them.
+TYPES = (
+    "text",
+    "quote",
+    "texts",
+    "ref",
+    "refs",
+    "number",
+    "integer",
+    "period",
+    "enum",
+    "lat",
+    "long",
+    "url",
+    "id",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a template: its name, whether it is required, its type and a hint."""
+
+    name: str
+    type: str
+    required: bool = False
+    help: str = ""
+    classes: tuple[str, ...] = ()  # for ref/refs: the classes a referenced node may have
+    choices: tuple[str, ...] = ()  # for enum
+
+
+@dataclass(frozen=True)
+class Template:
+    """The columns of one import kind, the IRI folder its rows mint, and one example row."""
+
+    kind: str
+    folder: str
+    columns: tuple[Column, ...]
+    example: dict[str, str]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+ENTERPRISE_TYPES = (
+    "Enterprise",
+    "VehicleManufacturer",
+    "PartsSupplier",
+    "BatteryMaker",
+    "DriveMotorMaker",
+    "ElectronicsMaker",
+    "PowertrainMaker",
+    "Manufacturer",
+    "TechnologyCompany",
+    "ServiceCompany",
+)
+POLICY_TYPES = ("Policy", "Plan", "Agreement")
+#: ``approximation`` column values -> ck:ApproximationQualifier local names.
+APPROXIMATIONS = {
+    "about": "About",
+    "more-than": "MoreThan",
+    "nearly": "Nearly",
+    "less-than": "LessThan",
+    "at-least": "AtLeast",
+    "target": "Target",
+}
+
+_ID_HELP = "optional: an IRI, or a slug for the IRI (made from the English name when empty)"
+_QUOTE_HELP = "optional: the passage of your source that states the row (8+ characters)"
+_QUOTE_REQUIRED = "the passage of your source that states the row, verbatim (8+ characters)"
+_PARTY = (str(CK.Enterprise), str(CK.EnterpriseGroup), str(CK.ProductionSite))
+_ORGANISATION = (str(ORG.Organization), str(ORG.FormalOrganization))
+
+TEMPLATES: dict[str, Template] = {
+    "enterprises": Template(
+        "enterprises",
+        "enterprise",
+        (
+            Column("id", "id", help=_ID_HELP),
+            Column("name_en", "text", required=True, help="English name (rdfs:label @en)"),
+            Column("name_zh", "text", help="Chinese name as written (rdfs:label @zh)"),
+            Column(
+                "type", "enum", help="the ck: class, default Enterprise", choices=ENTERPRISE_TYPES
+            ),
+            Column("aliases", "texts", help="other names, separated by |"),
+            Column("region", "ref", help="where it is based: a region", classes=(str(CK.Region),)),
+            Column(
+                "cluster",
+                "refs",
+                help="industrial clusters it belongs to (ck:memberOf), |",
+                classes=(str(CK.IndustrialCluster),),
+            ),
+            Column("sector", "ref", help="a sector concept", classes=(str(SKOS.Concept),)),
+            Column(
+                "parent",
+                "ref",
+                help="parent company (ck:subsidiaryOf), may be another row",
+                classes=(str(CK.Enterprise),),
+            ),
+            Column("lat", "lat", help="WGS84 latitude, -90..90"),
+            Column("long", "long", help="WGS84 longitude, -180..180"),
+            Column("quote", "quote", help=_QUOTE_HELP),
+            Column("note", "text", help="optional editor's note"),
+        ),
+        {
+            "id": "",
+            "name_en": "Sichuan Example Motor Parts",
+            "name_zh": "四川示例汽车零部件",
+            "type": "PartsSupplier",
+            "aliases": "Example Parts|SEMP",
+            "region": "Chengdu",
+            "cluster": "Chengdu-Chongqing automobile industry cluster",
+            "sector": "auto parts manufacturing",
+            "parent": "",
+            "lat": "30.66",
+            "long": "104.07",
+            "quote": "",
+            "note": "",
+        },
+    ),
+    "supply-links": Template(
+        "supply-links",
+        "supply",
+        (
+            Column("id", "id", help=_ID_HELP),
+            Column(
+                "supplier",
+                "ref",
+                required=True,
+                help="enterprise, site or supplier group",
+                classes=_PARTY,
+            ),
+            Column(
+                "customer",
+                "ref",
+                required=True,
+                help="enterprise or enterprise group",
+                classes=(str(CK.Enterprise), str(CK.EnterpriseGroup)),
+            ),
+            Column(
+                "item",
+                "ref",
+                required=True,
+                help="a component concept (what is supplied)",
+                classes=(str(SKOS.Concept),),
+            ),
+            Column("annual_value_cny", "number", help="yuan per year, >= 0, base units"),
+            Column(
+                "approximation",
+                "enum",
+                help="about, more-than, nearly, ...",
+                choices=tuple(APPROXIMATIONS),
+            ),
+            Column("period", "period", help="YYYY, YYYY-MM or YYYY-MM-DD"),
+            Column("quote", "quote", required=True, help=_QUOTE_REQUIRED),
+            Column("note", "text", help="optional editor's note"),
+        ),
+        {
+            "id": "",
+            "supplier": "CATL",
+            "customer": "Changan Automobile",
+            "item": "power battery",
+            "annual_value_cny": "1300000000",
+            "approximation": "about",
+            "period": "2022",
+            "quote": "CATL supplies power batteries to Changan",
+            "note": "",
+        },
+    ),
+    "observations": Template(
+        "observations",
+        "obs",
+        (
+            Column("id", "id", help=_ID_HELP),
+            Column(
+                "indicator",
+                "ref",
+                required=True,
+                help="a ck:Indicator by name (VehicleOutput) or label (vehicle output)",
+                classes=(str(CK.Indicator),),
+            ),
+            Column(
+                "area",
+                "ref",
+                required=True,
+                help="region, cluster, enterprise or group",
+                classes=(
+                    str(CK.Region),
+                    str(CK.IndustrialCluster),
+                    str(CK.Enterprise),
+                    str(CK.EnterpriseGroup),
+                ),
+            ),
+            Column("value", "number", required=True, help="the value in base units"),
+            Column(
+                "unit",
+                "enum",
+                required=True,
+                help="NUM, PERCENT, UNITLESS, CNY, USD, EUR, W, M2 or PERSON",
+                choices=("NUM", "PERCENT", "UNITLESS", "CNY", "USD", "EUR", "W", "M2", "PERSON"),
+            ),
+            Column("period", "period", help="YYYY, YYYY-MM or YYYY-MM-DD"),
+            Column(
+                "approximation",
+                "enum",
+                help="about, more-than, nearly, ...",
+                choices=tuple(APPROXIMATIONS),
+            ),
+            Column("stated_value", "text", help="the number as your source writes it"),
+            Column("quote", "quote", required=True, help=_QUOTE_REQUIRED),
+            Column("note", "text", help="optional editor's note"),
+        ),
+        {
+            "id": "",
+            "indicator": "VehicleOutput",
+            "area": "Chengdu",
+            "value": "1500000",
+            "unit": "NUM",
+            "period": "2023",
+            "approximation": "",
+            "stated_value": "1.5 million",
+            "quote": "Chengdu produced 1.5 million vehicles in 2023",
+            "note": "",
+        },
+    ),
+    "memberships": Template(
+        "memberships",
+        "",
+        (
+            Column(
+                "member",
+                "ref",
+                required=True,
+                help="enterprise, university, institute, park, platform or group",
+                classes=(
+                    str(CK.Enterprise),
+                    str(CK.EnterpriseGroup),
+                    str(CK.University),
+                    str(CK.ResearchInstitute),
+                    str(CK.IndustrialPark),
+                    str(CK.Platform),
+                    str(CK.ProductionSite),
+                    *_ORGANISATION,
+                ),
+            ),
+            Column(
+                "cluster",
+                "ref",
+                required=True,
+                help="the industrial cluster",
+                classes=(str(CK.IndustrialCluster),),
+            ),
+            Column("quote", "quote", help=_QUOTE_HELP),
+            Column("note", "text", help="optional editor's note"),
+        ),
+        {
+            "member": "CATL",
+            "cluster": "Chengdu-Chongqing automobile industry cluster",
+            "quote": "",
+            "note": "",
+        },
+    ),
+    "policies": Template(
+        "policies",
+        "policy",
+        (
+            Column("id", "id", help=_ID_HELP),
+            Column("title_en", "text", required=True, help="English title (rdfs:label @en)"),
+            Column("title_zh", "text", help="Chinese title as written"),
+            Column(
+                "type",
+                "enum",
+                help="Policy, Plan or Agreement (default Policy)",
+                choices=POLICY_TYPES,
+            ),
+            Column(
+                "issued_by",
+                "refs",
+                help="issuing bodies, separated by |",
+                classes=(*_ORGANISATION, str(CK.GovernmentBody)),
+            ),
+            Column(
+                "targets",
+                "refs",
+                help="clusters, regions, sectors or enterprises, |",
+                classes=(
+                    str(CK.IndustrialCluster),
+                    str(CK.Region),
+                    str(SKOS.Concept),
+                    str(CK.Enterprise),
+                ),
+            ),
+            Column("issued", "period", help="date issued: YYYY, YYYY-MM or YYYY-MM-DD"),
+            Column("url", "url", help="http(s) address of the text"),
+            Column("quote", "quote", required=True, help=_QUOTE_REQUIRED),
+            Column("note", "text", help="optional editor's note"),
+        ),
+        {
+            "id": "",
+            "title_en": "Example Auto Parts Support Plan 2024",
+            "title_zh": "示例汽车零部件扶持计划",
+            "type": "Plan",
+            "issued_by": "",
+            "targets": "Chengdu-Chongqing automobile industry cluster",
+            "issued": "2024-03-01",
+            "url": "https://example.org/plan",
+            "quote": "a plan to support auto parts makers in the cluster",
+            "note": "",
+        },
+    ),
+}
+
+
+def template_csv(kind: str) -> str:
+    """The header row and one example row of ``kind``'s template, as CSV text."""
+    template = TEMPLATES[kind]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=template.names, lineterminator="\n")
+    writer.writeheader()
+    writer.writerow(template.example)
+    return out.getvalue()
