@@ -156,6 +156,7 @@ def _node_attributes(
         "clusters": "SELECT DISTINCT ?n ?v WHERE { ?n ck:memberOf ?v }",
         "regions": "SELECT DISTINCT ?n ?v WHERE { ?n ck:locatedIn ?v }",
         "operators": "SELECT DISTINCT ?n ?v WHERE { ?n ck:operatedBy ?v }",
+        "outside": "SELECT DISTINCT ?n ?v WHERE { ?n ck:locatedOutside ?v }",
         "tiers": "SELECT DISTINCT ?n ?v WHERE { ?n ck:tier ?v }",
         "lat": "SELECT DISTINCT ?n ?v WHERE { ?n wgs84:lat ?v }",
         "long": "SELECT DISTINCT ?n ?v WHERE { ?n wgs84:long ?v }",
@@ -168,7 +169,7 @@ def _node_attributes(
     for row in got["types"]:
         types[row["n"]].add(row["v"][len(str(CK)) :])
     multi: dict[str, dict[str, list[str]]] = {
-        k: defaultdict(list) for k in ("clusters", "regions", "operators")
+        k: defaultdict(list) for k in ("clusters", "regions", "operators", "outside")
     }
     for key in multi:
         for row in got[key]:
@@ -192,6 +193,7 @@ def _node_attributes(
             regions = sorted(multi["regions"].get(a["operator"], []))
         a["region"] = regions[0] if regions else None
         a["within"] = sorted({w for r in regions for w in _within(r, ancestors)})
+        a["outside"] = sorted(multi["outside"].get(n, []))
         tier = scalar["tiers"].get(n)
         a["tier"] = int(tier) if tier is not None else None
         a["oem"] = a["kind"] == "VehicleManufacturer" or a["tier"] == 0
@@ -437,18 +439,23 @@ def resolve_region(kg: Queryable, label_or_iri: str) -> str:
 
 
 def resolve_nodes(G: nx.Graph, names: Iterable[str]) -> list[str]:
-    """Node IRIs for IRIs, slugs (``enterprise/catl``) or labels; unknown names are an error."""
+    """Node IRIs for IRIs, slugs (``enterprise/catl``) or labels; unknown names are an error.
+
+    A firm that is not itself in the network but operates a production site that is (CATL and
+    its Yibin plant) resolves to the firm's IRI, so that removing it removes its sites.
+    """
     by_label: dict[str, list[str]] = defaultdict(list)
     for n, a in G.nodes(data=True):
         by_label[str(a.get("label", "")).casefold()].append(n)
+    operators = sorted({a["operator"] for _, a in G.nodes(data=True) if a.get("operator")})
     out: list[str] = []
     for name in names:
         text = name.strip()
-        if text in G:
+        if text in G or text in operators:
             out.append(text)
             continue
-        tail = [n for n in G.nodes if n.endswith("/" + text)]
-        found = tail or sorted(by_label.get(text.casefold(), []))
+        tail = [n for n in list(G.nodes) + operators if n.endswith("/" + text)]
+        found = sorted(set(tail)) or sorted(by_label.get(text.casefold(), []))
         if len(found) != 1:
             what = "ambiguous" if found else "not in the supply network"
             raise AnalyticsError(

@@ -111,7 +111,10 @@ def self_sufficiency(G: nx.DiGraph) -> list[dict[str, Any]]:
             if c not in G.nodes[v].get("clusters", []):
                 continue
             within = set(G.nodes[s].get("within", []))
-            where = "unknown" if not within else ("inside" if within & covers else "outside")
+            if within:
+                where = "inside" if within & covers else "outside"
+            else:  # a group a source places only "outside the region"
+                where = "outside" if G.nodes[s].get("outside") else "unknown"
             for link in data.get("links", []):
                 counts[where] += 1
                 counts["links"] += 1

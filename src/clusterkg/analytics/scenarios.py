@@ -58,8 +58,13 @@ def nodes_in_region(G: nx.DiGraph, region: str) -> list[str]:
 
 
 def nodes_outside_region(G: nx.DiGraph, region: str) -> list[str]:
-    """Nodes with a known location that is not in ``region`` (unlocated nodes are kept)."""
-    return sorted(n for n, a in G.nodes(data=True) if a.get("within") and region not in a["within"])
+    """Nodes located outside ``region``: a known location not in it, or ``ck:locatedOutside``
+    it. Nodes with no location are kept."""
+    return sorted(
+        n
+        for n, a in G.nodes(data=True)
+        if (a.get("within") and region not in a["within"]) or region in a.get("outside", [])
+    )
 
 
 def with_sites(G: nx.DiGraph, nodes: Iterable[str]) -> set[str]:

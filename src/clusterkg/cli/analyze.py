@@ -506,7 +506,7 @@ def scenario(
     started = now()
     kg = _open(store, data, graphs, seed, scale)
     G = _supply(kg, graphs)
-    named = _resolve_firms(G, remove, resolve_nodes)
+    named = resolve_nodes(G, remove)
     rep = run_scenario(
         G,
         remove=named,
@@ -556,20 +556,6 @@ def scenario(
             graphs,
             rep.synthetic,
         )
-
-
-def _resolve_firms(G, names, resolve_nodes) -> list[str]:
-    """Names to IRIs; a firm that only operates sites in the network is kept as given."""
-    operators = {a.get("operator") for _, a in G.nodes(data=True) if a.get("operator")}
-    out = []
-    for name in names:
-        full = name if name.startswith("http") else None
-        cand = [o for o in operators if o == full or o.endswith("/" + name)]
-        if cand:
-            out.append(cand[0])
-            continue
-        out += resolve_nodes(G, [name])
-    return out
 
 
 @analyze.command()

@@ -26,6 +26,8 @@ BLUEPRINT_MODULES: list[str] = [
     "clusterkg.web.sparql",
     "clusterkg.web.resources",
     "clusterkg.web.queries_api",
+    "clusterkg.web.api",
+    "clusterkg.web.ontology_docs",
 ]
 
 #: Query worker processes per app when neither the config nor CLUSTERKG_WORKERS says.
