@@ -34,19 +34,18 @@ def _registry() -> dict[str, Any]:
     return {q.name: q for q in found}
 
 
-def _param_names(query: Any) -> list[str]:
-    params = getattr(query, "parameters", None) or []
-    if isinstance(params, dict):
-        return list(params)
-    return [p if isinstance(p, str) else getattr(p, "name", str(p)) for p in params]
-
-
 def _describe(query: Any) -> dict[str, Any]:
+    params = [
+        {"name": p.name, "type": p.type, "description": p.description, "default": p.default}
+        if hasattr(p, "type")
+        else {"name": str(p)}
+        for p in getattr(query, "parameters", None) or []
+    ]
     return {
         "name": query.name,
         "title": getattr(query, "title", None) or query.name,
         "description": getattr(query, "description", "") or "",
-        "parameters": _param_names(query),
+        "parameters": params,
         "url": url_for("queries.run", name=query.name, _external=True),
     }
 
@@ -76,15 +75,9 @@ def run(name: str) -> Response:
         raise ApiError(404, f"no named query {name!r}; see /queries for the list")
     query = registry[name]
     params = {k: v for k, v in request.args.items() if k != "format"}
-    unknown = sorted(set(params) - set(_param_names(query)))
-    if unknown:
-        raise ApiError(
-            400,
-            f"unknown parameter(s) {', '.join(unknown)} for {name}; it takes: "
-            + (", ".join(_param_names(query)) or "none"),
-        )
     try:
-        result = run_named(get_kg(), name, params)
+        # Unknown or ill-typed parameters raise QueryError (400) with the reason.
+        result = run_named(get_kg(), name, params, queries=registry)
     except (KeyError, ValueError, TypeError) as exc:
         raise ApiError(400, f"cannot run {name}: {exc}") from None
     if _wants_html():

@@ -1,0 +1,351 @@
+"""What the graph explorer draws: views of the knowledge graph with layouts, cached.
+
+A *view* is a subgraph of a projected network (:mod:`clusterkg.analytics.projection`) with
+node positions (:mod:`clusterkg.analytics.layout`), a few centralities
+(:mod:`clusterkg.analytics.centrality`) and Louvain communities
+(:mod:`clusterkg.analytics.communities`), as plain JSON. Views are cached by their parameters
+and the store's generation (it grows with every change), so a layout is computed once per
+state of the data.
+
+Views:
+
+- ``overview``: the six automobile clusters and their vehicle makers (the leading firms);
+- ``cluster``: one cluster, its members, what they are linked to, and what targets it;
+- ``neighbourhood``: the nodes within ``hops`` (1-3) of one node;
+- ``supply``: the curated supply network (supplier -> customer);
+- ``synthetic``: the calibrated synthetic supply network (marked synthetic);
+- ``query``: the IRI-to-IRI triples of a CONSTRUCT query.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from clusterkg.analytics import centrality, layout
+from clusterkg.analytics.communities import louvain
+from clusterkg.analytics.projection import cluster_network, select, supply_network
+from clusterkg.store.kg import KnowledgeGraph
+from clusterkg.vocab import ID, RDF, SYNTHETIC_GRAPH
+
+VIEWS = ("overview", "cluster", "neighbourhood", "supply", "synthetic", "query")
+
+#: The six automobile clusters of the "six major automobile industry clusters" source.
+AUTO_CLUSTERS = tuple(
+    str(ID[f"cluster/{slug}"])
+    for slug in (
+        "yangtze-river-delta-auto",
+        "pearl-river-delta-auto",
+        "beijing-tianjin-hebei-auto",
+        "northeast-china-auto",
+        "middle-yangtze-auto",
+        "chengdu-chongqing-auto",
+    )
+)
+
+#: Centralities offered for node size (computed on the view's own graph).
+SIZE_METRICS = ("degree", "betweenness", "pagerank")
+
+
+class ViewError(ValueError):
+    """A view request that cannot be answered (unknown node, bad parameter); 400 or 404."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """The parameters of a view; hashable, so it keys the cache."""
+
+    view: str = "overview"
+    cluster: str | None = None
+    node: str | None = None
+    hops: int = 1
+    layout: str = "force"
+    query: str | None = None
+
+    def check(self) -> None:
+        """Raise :class:`ViewError` when the parameters do not make a view."""
+        if self.view not in VIEWS:
+            raise ViewError(f"unknown view {self.view!r}: use one of {', '.join(VIEWS)}")
+        if self.layout not in layout.LAYOUTS:
+            raise ViewError(
+                f"unknown layout {self.layout!r}: use one of {', '.join(layout.LAYOUTS)}"
+            )
+        if self.view == "cluster" and not self.cluster:
+            raise ViewError("the cluster view needs cluster=<cluster IRI>")
+        if self.view == "neighbourhood" and not self.node:
+            raise ViewError("the neighbourhood view needs node=<IRI>")
+        if not 1 <= self.hops <= 3:
+            raise ViewError(f"hops must be 1, 2 or 3 (got {self.hops})")
+        if self.view == "query" and not self.query:
+            raise ViewError("the query view needs query=<a CONSTRUCT query>")
+
+
+class Cache:
+    """A small thread-safe LRU of computed values keyed by (generation, key)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        value = make()  # computed outside the lock: other views stay served meanwhile
+        with self._lock:
+            self._data[key] = value
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
+
+
+def generation(kg: KnowledgeGraph) -> int:
+    """The store's change counter (0 for a backend that does not count)."""
+    return int(getattr(kg.backend, "generation", 0) or 0)
+
+
+def _cache(kg: KnowledgeGraph) -> Cache:
+    cache = getattr(kg, "_views_cache", None)
+    if cache is None:
+        cache = Cache()
+        kg._views_cache = cache  # type: ignore[attr-defined]
+    return cache
+
+
+def cached(kg: KnowledgeGraph, key: Any, make: Callable[[], Any]) -> Any:
+    """``make()`` once per ``key`` and state of the store."""
+    return _cache(kg).get((generation(kg), key), make)
+
+
+def _sectors(kg: KnowledgeGraph) -> dict[str, list[str]]:
+    rows = select(kg, "SELECT DISTINCT ?n ?s WHERE { ?n ck:sector ?s }")
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        out.setdefault(r["n"], []).append(r["s"])
+    return out
+
+
+def base_network(kg: KnowledgeGraph) -> nx.Graph:
+    """The cluster network (organisations, clusters, policies, supply links), with sectors."""
+
+    def make() -> nx.Graph:
+        G = cluster_network(kg)
+        sectors = _sectors(kg)
+        for n, a in G.nodes(data=True):
+            a["sectors"] = sorted(sectors.get(n, []))
+        return G
+
+    return cached(kg, "base", make)
+
+
+def curated_supply(kg: KnowledgeGraph) -> nx.DiGraph:
+    """The curated supply network."""
+    return cached(kg, "supply", lambda: supply_network(kg, "curated"))
+
+
+def synthetic_supply(kg: KnowledgeGraph) -> nx.DiGraph:
+    """The synthetic supply network: the store's, or one generated in a private store.
+
+    The server is read-only, so when the store holds no synthetic graph the generator's
+    output (seed 0, scale 1) goes into a separate in-memory store with a copy of the data.
+    """
+
+    def make() -> nx.DiGraph:
+        if str(SYNTHETIC_GRAPH) in kg.backend.graph_names():
+            return supply_network(kg, "synthetic")
+        from clusterkg.analytics.generate import generate
+        from clusterkg.store.backends import open_backend
+        from clusterkg.store.engine import QueryEngine
+
+        text, _ = generate(kg)
+        private = open_backend("memory")
+        private.load_data(kg.backend.dump("nquads"), "nquads", None)
+        private.load_data(text.encode(), "trig", None)
+        engine = QueryEngine(private, timeout=120, row_limit=None)
+        G = supply_network(engine, "synthetic")
+        private.close()
+        return G
+
+    return cached(kg, "synthetic", make)
+
+
+def _subgraph(kg: KnowledgeGraph, spec: ViewSpec) -> nx.Graph:
+    if spec.view == "supply":
+        return curated_supply(kg)
+    if spec.view == "synthetic":
+        return synthetic_supply(kg)
+    if spec.view == "query":
+        return query_network(kg, spec.query or "")
+    G = base_network(kg)
+    if spec.view == "overview":
+        keep = {c for c in AUTO_CLUSTERS if c in G}
+        keep |= {
+            n
+            for n, a in G.nodes(data=True)
+            if a.get("kind") == "VehicleManufacturer" and set(a.get("clusters", [])) & keep
+        }
+        return G.subgraph(keep)
+    if spec.view == "cluster":
+        c = spec.cluster or ""
+        if c not in G:
+            raise ViewError(f"no cluster {c} in the graph", 404)
+        members = {n for n, a in G.nodes(data=True) if c in a.get("clusters", [])}
+        keep = {c} | members | set(G[c])
+        for m in members:
+            keep |= {n for n in G[m] if G.nodes[n].get("kind") != "IndustrialCluster"}
+        return G.subgraph(keep)
+    node = spec.node or ""
+    if node not in G:
+        raise ViewError(f"{node} has no links in the explorer's network", 404)
+    return nx.ego_graph(G, node, radius=spec.hops)
+
+
+def query_network(kg: KnowledgeGraph, sparql: str) -> nx.DiGraph:
+    """The IRI-to-IRI triples of a CONSTRUCT/DESCRIBE query as a directed graph with labels."""
+    result = kg.engine.query(sparql)
+    if result.kind != "graph":
+        raise ViewError("view=query needs a CONSTRUCT or DESCRIBE query")
+    G = nx.DiGraph()
+    for s, p, o in result.triples:
+        if isinstance(s, URIRef) and isinstance(o, URIRef) and p != RDF.type:
+            rel = str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+            if G.has_edge(str(s), str(o)):
+                G.edges[str(s), str(o)]["relations"].append(rel)
+            else:
+                G.add_edge(str(s), str(o), relations=[rel])
+    base = base_network(kg)
+    for n in G:
+        attrs = dict(base.nodes[n]) if n in base else {"label": n.rsplit("/", 1)[-1]}
+        G.nodes[n].update(attrs)
+    return G
+
+
+def _metrics(G: nx.Graph) -> dict[str, dict[str, float]]:
+    """Degree, betweenness and PageRank of the view's graph, each scaled to a maximum of 1."""
+    D = G if G.is_directed() else G.to_directed()
+    res = centrality.compute(
+        nx.DiGraph(D), metrics=("in_degree", "out_degree", "betweenness", "pagerank")
+    )
+    scores = {
+        "degree": {n: float(G.degree(n)) for n in G},
+        "betweenness": res.scores.get("betweenness") or {},
+        "pagerank": res.scores.get("pagerank") or {},
+    }
+    out = {}
+    for name, values in scores.items():
+        top = max(values.values(), default=0.0) or 1.0
+        out[name] = {n: round(v / top, 4) for n, v in values.items()}
+    return out
+
+
+def _title(kg: KnowledgeGraph, spec: ViewSpec, G: nx.Graph) -> str:
+    base = base_network(kg)
+
+    def label(n: str | None) -> str:
+        if n and n in base:
+            return str(base.nodes[n].get("label", n))
+        return n or ""
+
+    return {
+        "overview": "The six automobile clusters and their vehicle makers",
+        "cluster": label(spec.cluster),
+        "neighbourhood": f"{label(spec.node)}: {spec.hops}-hop neighbourhood",
+        "supply": "Supply network (curated, supplier \u2192 customer)",
+        "synthetic": "SYNTHETIC supply network (generated, not sourced facts)",
+        "query": "Result of a CONSTRUCT query",
+    }[spec.view]
+
+
+def view(kg: KnowledgeGraph, spec: ViewSpec) -> dict[str, Any]:
+    """The JSON of a view: nodes with positions, sizes and communities; edges; metadata."""
+    spec.check()
+    return cached(kg, ("view", spec), lambda: _make_view(kg, spec))
+
+
+def view_graph(kg: KnowledgeGraph, spec: ViewSpec) -> nx.Graph:
+    """The networkx subgraph behind a view (for exports)."""
+    spec.check()
+    return _subgraph(kg, spec)
+
+
+def _make_view(kg: KnowledgeGraph, spec: ViewSpec) -> dict[str, Any]:
+    G = _subgraph(kg, spec)
+    pos = layout.compute(G, spec.layout)
+    metrics = _metrics(G)
+    community = louvain(G, seed=0).membership if len(G) else {}
+    synthetic = spec.view == "synthetic" or any(a.get("synthetic") for _, a in G.nodes(data=True))
+    nodes = []
+    for n in sorted(G, key=str):
+        a = G.nodes[n]
+        x, y = pos.get(n, (0.5, 0.5))
+        nodes.append(
+            {
+                "id": n,
+                "label": str(a.get("label") or n),
+                "kind": a.get("kind") or "Other",
+                "cluster": a.get("cluster"),
+                "clusters": list(a.get("clusters") or []),
+                "sectors": list(a.get("sectors") or []),
+                "region": a.get("region"),
+                "within": list(a.get("within") or []),
+                "oem": bool(a.get("oem")),
+                "synthetic": bool(a.get("synthetic")),
+                "community": community.get(n, -1),
+                "size": {m: metrics[m].get(n, 0.0) for m in SIZE_METRICS},
+                "x": x,
+                "y": y,
+            }
+        )
+    edges = []
+    for s, t, d in G.edges(data=True):
+        rel = d.get("relations") or (["supplies"] if G.is_directed() else [])
+        edges.append({"source": s, "target": t, "relations": list(rel)})
+    edges.sort(key=lambda e: (e["source"], e["target"]))
+    return {
+        "view": spec.view,
+        "layout": spec.layout,
+        "title": _title(kg, spec, G),
+        "directed": G.is_directed(),
+        "synthetic": synthetic,
+        "nodes": nodes,
+        "edges": edges,
+        "labels": _labels(kg),
+    }
+
+
+def _labels(kg: KnowledgeGraph) -> dict[str, str]:
+    """Labels of the clusters, sectors and regions, for filters and legends."""
+
+    def make() -> dict[str, str]:
+        rows = select(
+            kg,
+            """SELECT ?x (MIN(STR(?l)) AS ?label) WHERE {
+            { ?x a ck:IndustrialCluster } UNION { ?n ck:sector ?x } UNION
+            { ?x a/rdfs:subClassOf* ck:Region }
+            ?x rdfs:label ?l FILTER(LANG(?l) IN ("", "en")) } GROUP BY ?x""",
+        )
+        return {r["x"]: str(r["label"]) for r in rows}
+
+    return cached(kg, "labels", make)
+
+
+def check_iri(iri: str) -> str:
+    """``iri`` if it is an absolute IRI, else :class:`ViewError`."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        raise ViewError(f"{iri!r} is not an absolute IRI") from None
+    return iri
