@@ -147,7 +147,9 @@ def katz(
     if not nodes:
         return {}, "empty graph"
     A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, format="csr", dtype=float)
-    lam = spectral_radius(A)
+    # An acyclic graph's adjacency matrix is nilpotent (lambda_max = 0 exactly); numerically
+    # its eigenvalues come out as noise, so decide it structurally.
+    lam = 0.0 if nx.is_directed_acyclic_graph(G) else spectral_radius(A)
     if alpha is None:
         alpha = 0.85 / lam if lam > 1e-9 else 0.1
     if lam > 1e-9 and alpha >= 1.0 / lam:
@@ -236,7 +238,7 @@ def compute(
         )
     if "pagerank" in metrics:
         try:
-            res.scores["pagerank"] = nx.pagerank(G, alpha=0.85) if len(G) else {}
+            res.scores["pagerank"] = nx.pagerank(G, alpha=0.85, weight=None) if len(G) else {}
             res.method["pagerank"] = "damping 0.85"
         except nx.PowerIterationFailedConvergence:
             res.scores["pagerank"] = None

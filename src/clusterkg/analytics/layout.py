@@ -64,7 +64,10 @@ def _normalise(pos: dict[Any, Any], margin: float = 0.04) -> Positions:
     ox = margin + ((1 - 2 * margin) - (max(xs) - min(xs)) * scale) / 2
     oy = margin + ((1 - 2 * margin) - (max(ys) - min(ys)) * scale) / 2
     return {
-        n: (round(ox + (float(p[0]) - min(xs)) * scale, 5), round(oy + (float(p[1]) - min(ys)) * scale, 5))
+        n: (
+            round(ox + (float(p[0]) - min(xs)) * scale, 5),
+            round(oy + (float(p[1]) - min(ys)) * scale, 5),
+        )
         for n, p in pos.items()
     }
 
