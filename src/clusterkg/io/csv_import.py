@@ -15,6 +15,7 @@ Any problem raises :class:`ImportFailed` with every bad row (row, column, value,
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -258,12 +259,10 @@ def shacl_problems(
     data += build.graph
     nodes = {s for s in build.graph.subjects() if isinstance(s, URIRef)}
     nodes |= {o for _s, p, o in build.graph if isinstance(o, URIRef) and p != RDF.type}
-    q = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-    for node in nodes:
-        for engine in engines:
-            res = engine.query(q, bindings={"s": node}, row_limit=None)
-            for t in res.triples:
-                data.add(t)
+    _add_described(data, nodes, engines, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    # One hop further, types only: sh:class on an existing node's links needs their classes.
+    further = {o for _s, p, o in data if isinstance(o, URIRef) and p != RDF.type} - nodes
+    _add_described(data, further, engines, "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t }")
     # The class hierarchy is materialised on the typed nodes instead of mixing the whole
     # ontology into the data graph: same sh:class/targetClass answers, and pySHACL's SPARQL
     # constraints then run over a few hundred triples rather than the ontology too.
@@ -302,6 +301,13 @@ def shacl_problems(
         )
     status = f"conforms ({len(shapes)} shape file(s))" if not errors else "violations"
     return errors, status
+
+
+def _add_described(data: Graph, nodes, engines: Sequence[QueryEngine], query: str) -> None:
+    for node in nodes:
+        for engine in engines:
+            for t in engine.query(query, bindings={"s": node}, row_limit=None).triples:
+                data.add(t)
 
 
 def prepare_import(
@@ -394,13 +400,15 @@ def write_into_file(result: ImportResult, target: Path) -> None:
 
 
 def write_into_store(result: ImportResult, backend: Backend) -> None:
-    """Add the import's graph to a store in one transaction (one update request remotely)."""
+    """Add the import's graph to a store in one transaction (one update request)."""
     if result.graph_iri in backend.graph_names():
         raise ImportFailed(
             result.path, [RowError(0, "", result.graph_iri, "the store already has this graph")]
         )
-    data = result.graph.serialize(format="nt").encode("utf-8")
-    backend.load_data(data, "nt", result.graph_iri)
+    # The store's default graph is the merge of its named graphs (store.backends); one
+    # INSERT DATA adds to both, so readers see all of the import or none of it.
+    nt = result.graph.serialize(format="nt")
+    backend.update(f"INSERT DATA {{ {nt} GRAPH <{URIRef(result.graph_iri)}> {{ {nt} }} }}")
     result.target = backend.spec
 
 
@@ -438,3 +446,7 @@ def import_csv(
     finally:
         if backend is not None:
             backend.close()
+            backend = None
+            # RocksDB keeps the folder locked until pyoxigraph's Store is freed; collect now so
+            # that the caller (a test, a notebook) can open the store again in this process.
+            gc.collect()

@@ -39,7 +39,7 @@ def load_store(
     try:
         for name in backend.graph_names():
             if name.startswith(STAGING):
-                backend.drop_graph(name)
+                backend.update(f"DROP GRAPH <{name}>")  # never merged into the default graph
         paths = [*(settings.bundled_paths() if bundled else []), *data]
         try:
             files = discover(paths)
@@ -53,6 +53,7 @@ def load_store(
                 if fmt in QUAD_FORMATS:
                     before = backend.count()
                     backend.load_file(path, fmt, None)
+                    backend.merge_into_default(None)
                     reports.append(
                         LoadReport(
                             path, None, backend.count() - before, time.perf_counter() - start
@@ -64,13 +65,24 @@ def load_store(
                 backend.load_file(path, fmt, staging)
             except LoadError as exc:
                 raise LoadProblem(str(exc)) from None
-            backend.update(
-                f"DROP SILENT GRAPH <{graph}> ; ADD <{staging}> TO <{graph}> ; "
-                f"DROP GRAPH <{staging}>"
-            )
+            backend.update(_swap(graph, staging))
             reports.append(
                 LoadReport(path, graph, backend.count(graph), time.perf_counter() - start)
             )
         return reports
     finally:
         backend.close()
+
+
+def _swap(graph: str, staging: str) -> str:
+    """One update: the old graph's own triples leave the default graph (the merge of the
+    named graphs), the staged file replaces the graph and joins the default graph."""
+    return (
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
+        f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} "
+        f"FILTER (?other != <{graph}> && ?other != <{staging}>) }} }} ;\n"
+        f"DROP SILENT GRAPH <{graph}> ;\n"
+        f"ADD <{staging}> TO <{graph}> ;\n"
+        f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{staging}> {{ ?s ?p ?o }} }} ;\n"
+        f"DROP GRAPH <{staging}>"
+    )

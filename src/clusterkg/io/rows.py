@@ -262,9 +262,9 @@ def plan_enterprise(b: Build, r: RowReader) -> URIRef | None:
     if r.errors:
         return None
     node = _mint(b, r, id_value, "enterprise", name_en or name_zh)
-    if _duplicate(b, r, ("iri", str(node)), "id", str(node)):
-        return None
     if name_en and _duplicate(b, r, ("name", normalise(name_en)), "name_en", name_en):
+        return None
+    if _duplicate(b, r, ("iri", str(node)), "id", str(node)):
         return None
     existing = b.resolver.types_of(str(node))
     if existing is not None and name_en:

@@ -273,7 +273,7 @@ TEMPLATES: dict[str, Template] = {
             Column("note", "text", help="optional editor's note"),
         ),
         {
-            "member": "CATL",
+            "member": "Changan Automobile",
             "cluster": "Chengdu-Chongqing automobile industry cluster",
             "quote": "",
             "note": "",

@@ -1,0 +1,48 @@
+"""Fixtures of the io tests: a project root with the real ontology and a small fixed graph."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from clusterkg.config import Settings
+
+DATA = Path(__file__).parent / "data"
+ONTOLOGY = Path(__file__).resolve().parents[2] / "ontology"
+
+
+@pytest.fixture()
+def root(tmp_path: Path) -> Path:
+    """A clusterkg home: the real ontology (the contract) and ``data/graphs/base.ttl``."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "ontology").symlink_to(ONTOLOGY)
+    shutil.copytree(DATA / "graphs", home / "graphs")
+    return home
+
+
+@pytest.fixture()
+def settings(root: Path) -> Settings:
+    return Settings.from_env(root=root, store="memory")
+
+
+@pytest.fixture()
+def env(root: Path, tmp_path: Path, monkeypatch) -> dict[str, str]:
+    """Environment for CLI runs against ``root`` (also set in this process)."""
+    monkeypatch.setenv("CLUSTERKG_HOME", str(root))
+    monkeypatch.setenv("CLUSTERKG_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("CLUSTERKG_STORE", raising=False)
+    return {"CLUSTERKG_HOME": str(root), "CLUSTERKG_CACHE": str(tmp_path / "cache")}
+
+
+def _write_csv(path: Path, text: str, *, bom: bool = False) -> Path:
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return path
+
+
+@pytest.fixture()
+def write_csv():
+    """``write_csv(path, text, bom=False)``: write CSV text as UTF-8 (with a BOM if asked)."""
+    return _write_csv
