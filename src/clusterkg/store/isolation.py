@@ -41,7 +41,7 @@ _ERRORS: dict[str, type[QueryError]] = {
     "QueryRefused": QueryRefused,
     "QueryTimeout": QueryTimeout,
 }
-_MUTATORS = ("load_file", "load_data", "update", "drop_graph")
+_MUTATORS = ("load_file", "load_data", "merge_into_default", "update", "drop_graph")
 
 
 class RWLock:
@@ -179,7 +179,8 @@ def _decoder() -> Callable[[tuple | None], Any]:
             elif code[3] == XSD_STRING:
                 term = Literal(code[1])
             else:
-                term = Literal(code[1], datatype=URIRef(code[3]))
+                # normalize=False keeps the lexical form the store holds ("1.0E6", "01").
+                term = Literal(code[1], datatype=URIRef(code[3]), normalize=False)
             cache[code] = term
         return term
 

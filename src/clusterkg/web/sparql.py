@@ -17,7 +17,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from clusterkg.store.engine import _code_only
+from clusterkg.store.engine import QueryError, _code_only
 from clusterkg.store.isolation import IsolatedEngine
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
@@ -126,13 +126,37 @@ def endpoint() -> Response:
     return _run_query(query, sources)
 
 
+_RELATIVE_IRI = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]*:)[^<>\"{}|^`\\\s]*>")
+
+
+def with_base(query: str, base: str) -> tuple[str, int]:
+    """The query with ``BASE <base>`` in front when it has relative IRIs, and the added width.
+
+    The protocol lets the service choose the base IRI; the endpoint URL is the natural one. It
+    goes on the first line, so error lines stay right (columns on line 1 are corrected).
+    """
+    if not _RELATIVE_IRI.search(query):
+        return query, 0
+    prefix = f"BASE <{base}> "
+    return prefix + query, len(prefix)
+
+
 def _run_query(query: str, sources: list) -> Response:
     kg = get_kg()
     default_graphs = _iris("default-graph-uri", *sources) or None
     named_graphs = _iris("named-graph-uri", *sources) or None
     fmt = request.values.get("format")
-    # Check negotiation before running, when the query form is evident from the text.
-    result = kg.engine.query(query, default_graphs=default_graphs, named_graphs=named_graphs)
+    text, shift = with_base(query, request.base_url)
+    try:
+        result = kg.engine.query(text, default_graphs=default_graphs, named_graphs=named_graphs)
+    except QueryError as exc:
+        if shift and exc.line == 1 and exc.column:
+            raise type(exc)(
+                exc.message.replace(f"1:{exc.column}", f"1:{exc.column - shift}"),
+                1,
+                exc.column - shift,
+            ) from None
+        raise
     offered = {"select": SELECT_TYPES, "ask": ASK_TYPES, "graph": GRAPH_TYPES}[result.kind]
     try:
         mime = negotiate(
