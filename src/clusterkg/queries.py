@@ -17,6 +17,7 @@ splicing text into the query, so each must be a projected variable of the query.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -71,7 +72,12 @@ class Parameter:
         if self.type == "decimal":
             if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", text):
                 raise QueryError(f"parameter {self.name!r} must be a number, got {text!r}")
-            return Literal(text, datatype=XSD.decimal)
+            # Bound terms match by RDF term equality, so write the number in the canonical
+            # form Turtle gives it: 846 as xsd:integer, 8.060 as "8.06"^^xsd:decimal.
+            number = Decimal(text).normalize()
+            if number == number.to_integral_value():
+                return Literal(int(number))
+            return Literal(format(number, "f"), datatype=XSD.decimal)
         if self.type == "year":
             if not re.fullmatch(r"\d{4}", text):
                 raise QueryError(f"parameter {self.name!r} must be a year like 2021, got {text!r}")

@@ -49,17 +49,20 @@ class Backend(Protocol):
               named_graphs: list[str] | None = None, substitutions: dict | None = None,
               row_limit: int | None = None, deadline_check=None) -> QueryResult: ...
     def update(self, sparql: str) -> None: ...
+    def merge_into_default(self, graph: str | None = None) -> None: ...
     def drop_graph(self, graph: str) -> None: ...
     def dump(self, fmt: str, graph: str | None = None) -> bytes: ...
     def close(self) -> None: ...
 
 
 def _graph_args(default_graphs, named_graphs) -> dict:
+    # Without default-graph-uri the store's own default graph is used: the loader merges every
+    # file into it (see :meth:`OxigraphBackend.merge_into_default`). Oxigraph's
+    # use_default_graph_as_union would be a bag, not an RDF merge: a triple stated in three files
+    # would be counted three times by COUNT queries.
     kwargs: dict = {}
     if default_graphs:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-    else:
-        kwargs["use_default_graph_as_union"] = True
     if named_graphs:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     return kwargs
@@ -80,8 +83,10 @@ class OxigraphBackend:
         return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
 
     def count(self, graph: str | None = None) -> int:
+        """Triples in a named graph, or (``None``) in the default graph, the merged view."""
         if graph is None:
-            return len(self.ox)
+            res = self.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+            return int(next(iter(res))["n"].value)
         node = ox.NamedNode(graph)  # validates the IRI, so it is safe to write into the query
         res = self.ox.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{node.value}> {{ ?s ?p ?o }} }}")
         return int(next(iter(res))["n"].value)
@@ -115,9 +120,26 @@ class OxigraphBackend:
     def update(self, sparql: str) -> None:
         self.ox.update(sparql)
 
+    def merge_into_default(self, graph: str | None = None) -> None:
+        """Add the triples of a named graph (all named graphs if ``None``) to the default graph.
+
+        The default graph is thereby the RDF merge (a set) of the loaded files, which is what
+        queries without ``default-graph-uri`` see.
+        """
+        if graph is None:
+            self.ox.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        else:
+            node = ox.NamedNode(graph)
+            self.ox.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{node.value}> {{ ?s ?p ?o }} }}")
+
     def drop_graph(self, graph: str) -> None:
+        """Remove a named graph, and from the default graph its triples no other graph states."""
         node = ox.NamedNode(graph)
         if node in set(self.ox.named_graphs()):
+            self.ox.update(
+                f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{node.value}> {{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other != <{node.value}>) }} }}"
+            )
             self.ox.remove_graph(node)
 
     def dump(self, fmt: str, graph: str | None = None) -> bytes:
@@ -204,7 +226,7 @@ class RemoteBackend:
 
     def count(self, graph: str | None = None) -> int:
         if graph is None:
-            q = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+            q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
         else:
             q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
         return int(self._select_values(q)[0]["n"]["value"])
@@ -270,7 +292,15 @@ class RemoteBackend:
             raise BackendError("this remote store has no update URL: use sparql:QUERY_URL,UPDATE_URL")
         self._post(self.update_url, sparql.encode(), "application/sparql-update", "*/*")
 
+    def merge_into_default(self, graph: str | None = None) -> None:
+        where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
+        self.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ {where} }}")
+
     def drop_graph(self, graph: str) -> None:
+        self.update(
+            f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other != <{graph}>) }} }}"
+        )
         self.update(f"DROP SILENT GRAPH <{graph}>")
 
     def dump(self, fmt: str, graph: str | None = None) -> bytes:

@@ -93,17 +93,31 @@ def parse_position(message: str) -> tuple[int | None, int | None]:
     return (int(m.group(1)), int(m.group(2))) if m else (None, None)
 
 
+_WHERE_BRACE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_FORM_BRACE = re.compile(r"\b(SELECT|ASK)\b[^{]*\{", re.IGNORECASE)
+
+
 def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
-    """The query with a trailing ``VALUES`` clause binding each variable to one term.
+    """The query with its variables bound by a ``VALUES`` block opening the WHERE group.
 
     Terms are written with rdflib's escaping (``Node.n3()``), never spliced as raw text, so a
-    value such as ``"} ; DROP ALL ; #`` stays a string literal.
+    value such as ``"} ; DROP ALL ; #`` stays a string literal. Opening the group (rather than
+    trailing the query) makes the bound values visible to the group's FILTERs, BINDs and
+    aggregates, on every backend alike.
     """
     if not bindings:
         return sparql
+    for name in bindings:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise QueryError(f"{name!r} is not a SPARQL variable name")
+    code = _code_only(sparql)
+    m = _WHERE_BRACE.search(code) or _FORM_BRACE.search(code)
+    if m is None:
+        raise QueryError("parameters need a query with a WHERE clause")
     names = " ".join(f"?{k}" for k in bindings)
     values = " ".join(v.n3() for v in bindings.values())
-    return f"{sparql}\nVALUES ({names}) {{ ({values}) }}"
+    at = m.end()
+    return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }} {sparql[at:]}"
 
 
 def as_term(value: object) -> Node:
@@ -165,9 +179,10 @@ class QueryEngine:
                 raise QueryTimeout(f"the query ran longer than the {budget:g} s limit")
 
         terms = {k: as_term(v) for k, v in (bindings or {}).items()}
+        sparql = bind_values(sparql, terms)
         try:
             result = self.backend.query(sparql, default_graphs=default_graphs,
-                                        named_graphs=named_graphs, substitutions=terms,
+                                        named_graphs=named_graphs, substitutions=None,
                                         row_limit=limit, deadline_check=deadline_check)
         except SyntaxError as exc:
             msg = str(exc.msg if hasattr(exc, "msg") else exc)

@@ -107,7 +107,8 @@ def load_paths(backend, paths: Sequence[Path | str], *, quiet: bool = False) -> 
     """Load files and folders into ``backend``, one named graph per triple file.
 
     Each file loads in its own transaction: a file with a syntax error adds nothing and stops
-    the load with a :class:`LoadError` naming the file and line.
+    the load with a :class:`LoadError` naming the file and line. Every loaded graph is also
+    merged into the default graph, so that queries without ``GRAPH`` see the union as a set.
     """
     files = discover(paths)
     reports: list[LoadReport] = []
@@ -122,6 +123,7 @@ def load_paths(backend, paths: Sequence[Path | str], *, quiet: bool = False) -> 
         start = time.perf_counter()
         before = backend.count(graph) if graph else backend.count()
         backend.load_file(path, fmt, graph)
+        backend.merge_into_default(graph)
         after = backend.count(graph) if graph else backend.count()
         if graph:
             taken.add(graph)
