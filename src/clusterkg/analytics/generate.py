@@ -338,10 +338,14 @@ def generate(
     buyers_by: dict[tuple[int, str], list[str]] = {}
     for f, a in firms.items():
         buyers_by.setdefault((a["tier"], a["cluster"]), []).append(f)
+    not_from_home = set(CC_OUTSIDE_ITEMS) | ({"power-battery"} if anchors else set())
     for f, a in firms.items():
         if a["tier"] == 0 or f in has_customer:
             continue
-        buyers = buyers_by.get((a["tier"] - 1, a["cluster"])) or [
+        home = [a["cluster"]]
+        if a["cluster"] == CC_CLUSTER and a["tier"] == 1 and a["item"] in not_from_home:
+            home = others[CC_CLUSTER]  # the region's own OEMs do not buy these (source 002)
+        buyers = [b for c in home for b in buyers_by.get((a["tier"] - 1, c), [])] or [
             b for c in cal.clusters for b in buyers_by.get((a["tier"] - 1, c), [])
         ]
         link(f, buyers[int(rng.random() * len(buyers))], a["item"], a["tier"])
@@ -412,4 +416,7 @@ def load_synthetic(
     text, summary = generate(kg, params, progress=progress)
     kg.backend.drop_graph(str(SYNTHETIC_GRAPH))
     kg.backend.load_data(text.encode(), "trig", None)
+    # The store's default graph is the merge of its loaded graphs (clusterkg.store.loader);
+    # analytics still tell the graphs apart with GRAPH ?g.
+    kg.backend.merge_into_default(str(SYNTHETIC_GRAPH))
     return summary

@@ -120,4 +120,5 @@ def write_results(kg: Any, graph: Graph) -> int:
     """
     data = graph.serialize(format="nt", encoding="utf-8")
     kg.backend.load_data(data, "nt", str(ANALYTICS_GRAPH))
+    kg.backend.merge_into_default(str(ANALYTICS_GRAPH))
     return len(graph)
