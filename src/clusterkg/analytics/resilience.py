@@ -125,6 +125,8 @@ def self_sufficiency(G: nx.DiGraph) -> list[dict[str, Any]]:
                     rec = outside_items[link.get("item") or UNSPECIFIED]
                     rec["links"] += 1
                     rec["value"] += link.get("value") or 0.0
+        if not counts["links"]:
+            continue  # a cluster with no inbound links has no self-sufficiency to report
         out.append(
             {
                 "cluster": c,
