@@ -1,0 +1,5 @@
+"""``python -m benchmarks``: run the benchmark (options: ``--help``)."""
+
+from benchmarks.run import main
+
+main()

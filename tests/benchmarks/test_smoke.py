@@ -1,0 +1,145 @@
+"""A small run of the benchmark, so that it cannot rot: every section present, sane values.
+
+No timing thresholds here (performance is judged by the full benchmark, not by tests): the
+assertions are about the report's shape and about facts that hold at any speed, such as both
+stacks returning the same rows for the same query and the loaded triple counts.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks import data as data_mod
+from benchmarks.report import ANALYTICS_STEPS
+from benchmarks.run import main
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    results = main(
+        [
+            "--points",
+            "curated,tiny",
+            "--only",
+            "curated=load,naive,http,analytics",
+            "--no-named-queries",
+            "--reps",
+            "2",
+            "--warmup",
+            "1",
+            "--rounds",
+            "1",
+            "--clients",
+            "8",
+            "--naive-reps",
+            "1",
+            "--naive-cap",
+            "20",
+            "--trials",
+            "2",
+            "--curve-points",
+            "5",
+            "--k",
+            "16",
+            "--data-dir",
+            str(out / "data"),
+            "--json",
+            str(out / "latest.json"),
+            "--markdown",
+            str(out / "BENCHMARKS.md"),
+            "--quiet",
+        ]
+    )
+    return out, results
+
+
+def test_json_written_and_equal_to_returned(run):
+    out, results = run
+    assert json.loads((out / "latest.json").read_text())["points"][0]["name"] == "curated"
+    assert [p["name"] for p in results["points"]] == ["curated", "tiny"]
+    m = results["machine"]
+    assert m["cores"] >= 1 and m["python"] and m["libraries"]["pyoxigraph"]
+
+
+def test_every_section_measured(run):
+    _, results = run
+    curated, tiny = results["points"]
+    for section in ("load", "naive", "http", "analytics"):
+        assert curated[section].get("status", "ok") == "ok", curated[section]
+    for section in ("load", "naive", "shacl", "shacl_naive", "http", "analytics"):
+        assert tiny[section].get("status", "ok") == "ok", tiny[section]
+    assert "shacl" not in curated  # --only limited the curated point
+
+
+def test_loads_agree_on_size(run):
+    _, results = run
+    curated, tiny = results["points"]
+    # The tiny network adds its generated triples to the curated graph, on both stacks.
+    added = tiny["load"]["triples"] - curated["load"]["triples"]
+    assert added == tiny["data"]["synthetic_triples"] > 0
+    assert tiny["naive"]["triples"] - curated["naive"]["triples"] == added
+    for p in (curated, tiny):
+        assert p["load"]["peak_rss_mb"] > 10 and p["naive"]["peak_rss_mb"] > 10
+
+
+def test_same_queries_same_rows_on_both_stacks(run):
+    _, results = run
+    for p in results["points"]:
+        http, naive = p["http"]["queries"], p["naive"]["queries"]
+        names = {
+            f.stem
+            for f in (data_mod.Path(__file__).parents[2] / "benchmarks" / "queries").glob("*.rq")
+        }
+        assert set(http) == names == set(naive)
+        for name, v in http.items():
+            assert v["statuses"] == [200], (p["name"], name)
+            assert v["p95_ms"] >= v["p50_ms"] > 0
+            if name != "entities-per-class":  # rdflib's Dataset types its graph names too
+                assert naive[name]["rows"] == v["rows"], (p["name"], name)
+        assert p["ratios"]["queries"][name] > 0
+
+
+def test_concurrency_and_analytics_sane(run):
+    _, results = run
+    for p in results["points"]:
+        c = p["http"]["concurrent"]
+        assert c["clients"] == 8 and c["errors"] == 0
+        assert c["requests"] == 8 * len(p["http"]["queries"])
+        a = p["analytics"]
+        assert a["nodes"] > 0 and a["edges"] > 0
+        for step in ANALYTICS_STEPS:
+            assert a["steps"][step]["status"] == "ok"
+        assert set(a["naive"]) == {"pagerank", "betweenness_sampled", "robustness_random"}
+
+
+def test_targets_and_markdown(run):
+    out, results = run
+    ids = {t["id"] for t in results["targets"]}
+    assert {
+        "load-1m",
+        "rss-1m",
+        "shacl-1m",
+        "analytics-national",
+        "analytics-firms100k",
+        "concurrency-curated",
+    } <= ids
+    conc = next(t for t in results["targets"] if t["id"] == "concurrency-curated")
+    assert conc["measured"] > 0 and conc["met"] in (True, False)
+    # No 1M point in the smoke run: those targets say so rather than pass.
+    assert next(t for t in results["targets"] if t["id"] == "load-1m")["met"] is None
+    md = (out / "BENCHMARKS.md").read_text()
+    for heading in (
+        "## Targets",
+        "## Load time and peak memory",
+        "## SHACL validation",
+        "## Query latency over HTTP: curated",
+        "## Query latency over HTTP: tiny",
+        "## Throughput with concurrent clients",
+        "## Analytics",
+    ):
+        assert heading in md
