@@ -17,9 +17,9 @@ splicing text into the query, so each must be a projected variable of the query.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from rdflib import Literal, URIRef
@@ -63,8 +63,10 @@ class Parameter:
             short = text.removeprefix("id/").removeprefix("/id/")
             if re.fullmatch(r"[a-z0-9-]+/[A-Za-z0-9._~%-]+(/[A-Za-z0-9._~%-]+)*", short):
                 return ID[short]
-            raise QueryError(f"parameter {self.name!r} must be an IRI (https://...) or an id "
-                             f"path like cluster/northeast-china-auto, got {text!r}")
+            raise QueryError(
+                f"parameter {self.name!r} must be an IRI (https://...) or an id "
+                f"path like cluster/northeast-china-auto, got {text!r}"
+            )
         if self.type == "integer":
             if not re.fullmatch(r"[+-]?\d+", text):
                 raise QueryError(f"parameter {self.name!r} must be a whole number, got {text!r}")
@@ -105,8 +107,10 @@ class NamedQuery:
         known = {p.name for p in self.parameters}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise QueryError(f"query {self.name!r} has no parameter {', '.join(unknown)}"
-                             f" (parameters: {', '.join(sorted(known)) or 'none'})")
+            raise QueryError(
+                f"query {self.name!r} has no parameter {', '.join(unknown)}"
+                f" (parameters: {', '.join(sorted(known)) or 'none'})"
+            )
         out: dict[str, Node] = {}
         for p in self.parameters:
             if p.name in values and values[p.name] not in (None, ""):
@@ -141,10 +145,13 @@ def parse_query_file(path: Path) -> NamedQuery:
         if key == "param":
             parts = [p.strip() for p in value.split("|")]
             if len(parts) not in (3, 4) or parts[1] not in PARAM_TYPES:
-                raise QueryError(f"{path}:{lineno}: a param line is 'name | type | description"
-                                 f" [| default]' with type one of {', '.join(PARAM_TYPES)}")
-            params.append(Parameter(parts[0], parts[1], parts[2],
-                                    parts[3] if len(parts) == 4 else None))
+                raise QueryError(
+                    f"{path}:{lineno}: a param line is 'name | type | description"
+                    f" [| default]' with type one of {', '.join(PARAM_TYPES)}"
+                )
+            params.append(
+                Parameter(parts[0], parts[1], parts[2], parts[3] if len(parts) == 4 else None)
+            )
         else:
             meta[key] = value
     name = path.stem
@@ -153,8 +160,9 @@ def parse_query_file(path: Path) -> NamedQuery:
     if "title" not in meta:
         raise QueryError(f"{path}: the header needs a '# title: ...' line")
     tags = tuple(t.strip() for t in meta.get("tags", "").split(",") if t.strip())
-    return NamedQuery(name, meta["title"], meta.get("description", ""), text, path,
-                      tuple(params), tags)
+    return NamedQuery(
+        name, meta["title"], meta.get("description", ""), text, path, tuple(params), tags
+    )
 
 
 def load_queries(directory: Path) -> dict[str, NamedQuery]:
@@ -170,8 +178,14 @@ def get_query(queries: Mapping[str, NamedQuery], name: str) -> NamedQuery:
         raise QueryNotFound(f"no named query {name!r}; known: {', '.join(queries)}") from None
 
 
-def run_named(kg, name: str, params: Mapping[str, str] | None = None, *,
-              queries: Mapping[str, NamedQuery] | None = None, **kwargs) -> QueryResult:
+def run_named(
+    kg,
+    name: str,
+    params: Mapping[str, str] | None = None,
+    *,
+    queries: Mapping[str, NamedQuery] | None = None,
+    **kwargs,
+) -> QueryResult:
     """Run the named query ``name`` on a knowledge graph with parameters bound safely."""
     registry = queries if queries is not None else load_queries(kg.settings.queries_dir)
     query = get_query(registry, name)

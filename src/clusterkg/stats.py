@@ -37,16 +37,19 @@ SELECT ?indicator (COUNT(?o) AS ?observations) WHERE {
 
 def _short(value: object) -> object:
     text = str(value)
-    for prefix, short in (("https://w3id.org/clusterkg/ontology#", "ck:"),
-                          ("https://w3id.org/clusterkg/graph/", "graph:")):
+    for prefix, short in (
+        ("https://w3id.org/clusterkg/ontology#", "ck:"),
+        ("https://w3id.org/clusterkg/graph/", "graph:"),
+    ):
         if text.startswith(prefix):
-            return short + text[len(prefix):]
+            return short + text[len(prefix) :]
     return value
 
 
 def kg_statistics(kg) -> dict[str, object]:
     """Triples in all, per named graph, instances per class (direct and with subclasses),
     observations per indicator, as plain data."""
+
     def rows(query: str) -> list[dict]:
         res = kg.engine.query(query, row_limit=None)
         return [{k: _short(v) for k, v in r.items()} for r in res.records()]

@@ -68,17 +68,23 @@ class ValidationReport:
         return EXIT_CONFORMS if self.conforms else EXIT_VIOLATIONS
 
     def to_text(self) -> str:
-        head = (f"{'Conforms' if self.conforms else 'Does not conform'}: {len(self.files)} files, "
-                f"{self.triples} triples, {len(self.violations)} violations")
+        head = (
+            f"{'Conforms' if self.conforms else 'Does not conform'}: {len(self.files)} files, "
+            f"{self.triples} triples, {len(self.violations)} violations"
+        )
         return "\n".join([head, *(v.line() for v in self.violations)])
 
     def to_json(self) -> str:
-        return json.dumps({
-            "conforms": self.conforms,
-            "files": self.files,
-            "triples": self.triples,
-            "violations": [asdict(v) for v in self.violations],
-        }, indent=2, ensure_ascii=False)
+        return json.dumps(
+            {
+                "conforms": self.conforms,
+                "files": self.files,
+                "triples": self.triples,
+                "violations": [asdict(v) for v in self.violations],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
 
     def to_turtle(self) -> str:
         return self.results_graph.serialize(format="turtle") if self.results_graph else ""
@@ -110,8 +116,9 @@ def parse_files(paths: Iterable[Path]) -> tuple[Graph, dict[Node, set[str]]]:
             raise
         except Exception as exc:  # rdflib raises parser-specific types; all mean unusable input
             line = getattr(exc, "lineno", None) or getattr(exc, "line", None)
-            raise LoadError(path, f"cannot parse: {_first_line(exc)}",
-                            line if isinstance(line, int) else None) from None
+            raise LoadError(
+                path, f"cannot parse: {_first_line(exc)}", line if isinstance(line, int) else None
+            ) from None
         for s in part.subjects(unique=True):
             origin[s].add(str(path))
         graph += part
@@ -123,8 +130,13 @@ def _first_line(exc: Exception) -> str:
     return " ".join(text.split())[:300]
 
 
-def validate_paths(paths: Sequence[Path | str], *, ontology_dir: Path,
-                   shapes: Sequence[Path] | None = None, root: Path | None = None) -> ValidationReport:
+def validate_paths(
+    paths: Sequence[Path | str],
+    *,
+    ontology_dir: Path,
+    shapes: Sequence[Path] | None = None,
+    root: Path | None = None,
+) -> ValidationReport:
     """Validate the RDF files in ``paths`` (files or folders) against the clusterkg shapes.
 
     Shape files are never part of the data graph. Raises :class:`LoadError` for unusable input.
@@ -148,8 +160,9 @@ def validate_paths(paths: Sequence[Path | str], *, ontology_dir: Path,
         advanced=True,
     )
     violations = _violations(results, data, origin, root)
-    return ValidationReport(bool(conforms), violations,
-                            [_rel(p, root) for p in data_paths], len(data), results)
+    return ValidationReport(
+        bool(conforms), violations, [_rel(p, root) for p in data_paths], len(data), results
+    )
 
 
 def _rel(path: str | Path, root: Path | None) -> str:
@@ -173,7 +186,11 @@ def _path_text(results: Graph, path: Node | None) -> str | None:
     if path is None:
         return None
     if isinstance(path, URIRef):
-        return results.namespace_manager.normalizeUri(path) if "#" in path or "/" in path else str(path)
+        return (
+            results.namespace_manager.normalizeUri(path)
+            if "#" in path or "/" in path
+            else str(path)
+        )
     alternatives = results.value(path, SH.alternativePath)
     if alternatives is not None:
         from rdflib.collection import Collection
@@ -182,8 +199,9 @@ def _path_text(results: Graph, path: Node | None) -> str | None:
     return "(complex path)"
 
 
-def _violations(results: Graph, data: Graph, origin: dict[Node, set[str]],
-                root: Path | None) -> list[Violation]:
+def _violations(
+    results: Graph, data: Graph, origin: dict[Node, set[str]], root: Path | None
+) -> list[Violation]:
     out: list[Violation] = []
     seen: set[tuple] = set()
     for r in results.subjects(RDF.type, SH.ValidationResult):
@@ -197,15 +215,17 @@ def _violations(results: Graph, data: Graph, origin: dict[Node, set[str]],
         if key in seen:  # the same finding reached through two shapes (e.g. via subclassing)
             continue
         seen.add(key)
-        out.append(Violation(
-            focus=str(focus),
-            label=_label(data, focus),
-            path=_path_text(results, path),
-            message="; ".join(messages) or "violates a shape",
-            severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-            value=str(value) if value is not None else None,
-            shape=str(shape) if isinstance(shape, URIRef) else None,
-            files=sorted(_rel(f, root) for f in origin.get(focus, ())),
-        ))
+        out.append(
+            Violation(
+                focus=str(focus),
+                label=_label(data, focus),
+                path=_path_text(results, path),
+                message="; ".join(messages) or "violates a shape",
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                value=str(value) if value is not None else None,
+                shape=str(shape) if isinstance(shape, URIRef) else None,
+                files=sorted(_rel(f, root) for f in origin.get(focus, ())),
+            )
+        )
     out.sort(key=lambda v: (v.files, v.focus, v.path or "", v.message))
     return out

@@ -10,8 +10,18 @@ from rdflib.namespace import PROV
 
 from clusterkg.vocab import CK
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-                         "\u2032": "'", "\u00b4": "'", "\u2013": "-", "\u2014": "-"})
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2032": "'",
+        "\u00b4": "'",
+        "\u2013": "-",
+        "\u2014": "-",
+    }
+)
 
 
 def normalise(text: str) -> str:
@@ -33,8 +43,9 @@ def test_normalise_is_not_too_lenient():
 
 def test_every_quote_is_verbatim_in_its_source(settings, seeds):
     files = source_files(settings)
-    texts = {src: normalise((seeds / name).read_text(encoding="utf-8"))
-             for src, name in files.items()}
+    texts = {
+        src: normalise((seeds / name).read_text(encoding="utf-8")) for src, name in files.items()
+    }
     checked, missing, unpaired = 0, [], []
     for path in sorted(settings.graphs_dir.glob("*.ttl")):
         g = Graph().parse(path)

@@ -42,46 +42,100 @@ obs:x a ck:Observation ; ck:indicator ck:PartsEnterpriseCount ; ck:refArea cl:c 
 # (name, Turtle added to PREFIXES, focus node, words the message must contain)
 BROKEN = [
     ("negative count", GOOD_OBS.replace("846 ;", "-5 ;"), "obs/x", "negative"),
-    ("percentage 120", """
+    (
+        "percentage 120",
+        """
 obs:x a ck:Observation ; ck:indicator ck:CapacityUtilisation ; ck:refArea cl:c ;
     ck:value 120 ; ck:unit unit:PERCENT ; prov:wasDerivedFrom src:six-auto-clusters ;
-    ck:quote "a utilisation rate of 120%" .""", "obs/x", "percentage out of range"),
-    ("observation without source", GOOD_OBS.replace(
-        "prov:wasDerivedFrom src:six-auto-clusters ;\n    ck:quote \"846 auto parts companies\"",
-        "ck:statedValue \"846\""), "obs/x", "has no source"),
-    ("observation without quote", GOOD_OBS.replace(' ;\n    ck:quote "846 auto parts companies"', ""),
-     "obs/x", "no verbatim quote"),
-    ("unit disagrees with indicator", GOOD_OBS.replace("unit:NUM", "unit:PERCENT"), "obs/x",
-     "differs from its indicator"),
-    ("year out of range", GOOD_OBS.replace("ck:value 846 ;", 'ck:value 846 ; ck:refPeriod "1890"^^xsd:gYear ;'),
-     "obs/x", "year out of range"),
+    ck:quote "a utilisation rate of 120%" .""",
+        "obs/x",
+        "percentage out of range",
+    ),
+    (
+        "observation without source",
+        GOOD_OBS.replace(
+            'prov:wasDerivedFrom src:six-auto-clusters ;\n    ck:quote "846 auto parts companies"',
+            'ck:statedValue "846"',
+        ),
+        "obs/x",
+        "has no source",
+    ),
+    (
+        "observation without quote",
+        GOOD_OBS.replace(' ;\n    ck:quote "846 auto parts companies"', ""),
+        "obs/x",
+        "no verbatim quote",
+    ),
+    (
+        "unit disagrees with indicator",
+        GOOD_OBS.replace("unit:NUM", "unit:PERCENT"),
+        "obs/x",
+        "differs from its indicator",
+    ),
+    (
+        "year out of range",
+        GOOD_OBS.replace("ck:value 846 ;", 'ck:value 846 ; ck:refPeriod "1890"^^xsd:gYear ;'),
+        "obs/x",
+        "year out of range",
+    ),
     ("text value", GOOD_OBS.replace("ck:value 846", 'ck:value "846"'), "obs/x", "numeric ck:value"),
-    ("supply link to a non-enterprise", """
+    (
+        "supply link to a non-enterprise",
+        """
 sup:x a ck:SupplyLink ; ck:supplier ent:a ; ck:customer reg:r ;
     ck:suppliedItem comp:drive-motor ; prov:wasDerivedFrom src:six-auto-clusters ;
-    ck:quote "a quote long enough" .""", "supply/x", "ck:customer"),
-    ("self-supply", """
+    ck:quote "a quote long enough" .""",
+        "supply/x",
+        "ck:customer",
+    ),
+    (
+        "self-supply",
+        """
 sup:x a ck:SupplyLink ; ck:supplier ent:a ; ck:customer ent:a ;
     ck:suppliedItem comp:drive-motor ; prov:wasDerivedFrom src:six-auto-clusters ;
-    ck:quote "a quote long enough" .""", "supply/x", "supplies itself"),
-    ("negative supply value", """
+    ck:quote "a quote long enough" .""",
+        "supply/x",
+        "supplies itself",
+    ),
+    (
+        "negative supply value",
+        """
 sup:x a ck:SupplyLink ; ck:supplier ent:a ; ck:customer ent:b ;
     ck:suppliedItem comp:drive-motor ; ck:annualValueCNY -1 ;
     prov:wasDerivedFrom src:six-auto-clusters ; ck:quote "a quote long enough" .""",
-     "supply/x", "non-negative number of yuan"),
-    ("two English labels", 'ent:a rdfs:label "A again"@en .', "enterprise/a",
-     "two labels in the same language"),
-    ("membership without source", "ent:a ck:memberOf cl:c .", "enterprise/a",
-     "no source"),
-    ("member of a non-cluster", """
+        "supply/x",
+        "non-negative number of yuan",
+    ),
+    (
+        "two English labels",
+        'ent:a rdfs:label "A again"@en .',
+        "enterprise/a",
+        "two labels in the same language",
+    ),
+    ("membership without source", "ent:a ck:memberOf cl:c .", "enterprise/a", "no source"),
+    (
+        "member of a non-cluster",
+        """
 ent:a ck:memberOf reg:r ; prov:wasDerivedFrom src:six-auto-clusters ;
-    ck:quote "a quote long enough" .""", "enterprise/a", "ck:IndustrialCluster"),
-    ("policy without source", 'pol:p a ck:Policy ; rdfs:label "P"@en .', "policy/p",
-     "has no source"),
-    ("latitude out of range", 'reg:r wgs84:lat 123.0 .', "region/r", "between -90 and 90"),
-    ("region loop", """
+    ck:quote "a quote long enough" .""",
+        "enterprise/a",
+        "ck:IndustrialCluster",
+    ),
+    (
+        "policy without source",
+        'pol:p a ck:Policy ; rdfs:label "P"@en .',
+        "policy/p",
+        "has no source",
+    ),
+    ("latitude out of range", "reg:r wgs84:lat 123.0 .", "region/r", "between -90 and 90"),
+    (
+        "region loop",
+        """
 reg:q a ck:City ; rdfs:label "Q"@en ; ck:partOf reg:r .
-reg:r ck:partOf reg:q .""", "region/r", "must not loop"),
+reg:r ck:partOf reg:q .""",
+        "region/r",
+        "must not loop",
+    ),
 ]
 
 
@@ -105,8 +159,11 @@ def test_fixture_base_conforms(settings, base_files, tmp_path):
 def test_shapes_reject_broken_fixture(settings, base_files, tmp_path, name, turtle, focus, words):
     report = _validate(settings, base_files, tmp_path, turtle)
     assert not report.conforms
-    hits = [v for v in report.violations
-            if v.focus.endswith(focus) and words.lower() in v.message.lower()]
+    hits = [
+        v
+        for v in report.violations
+        if v.focus.endswith(focus) and words.lower() in v.message.lower()
+    ]
     assert hits, f"{name}: expected {words!r} on {focus}; got:\n{report.to_text()}"
     # the report says which file the focus node comes from
     assert any("fixture.ttl" in f for v in hits for f in v.files) or focus.startswith("obs")

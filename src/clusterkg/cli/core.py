@@ -29,17 +29,29 @@ def fail(message: str, code: int = EXIT_UNUSABLE) -> None:
 
 
 store_option = click.option(
-    "--store", default=None, metavar="SPEC",
+    "--store",
+    default=None,
+    metavar="SPEC",
     help="memory (default), oxigraph:DIR or sparql:QUERY_URL[,UPDATE_URL]; env CLUSTERKG_STORE.",
 )
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text",
-              show_default=True, help="Report format.")
-@click.option("--shapes", type=click.Path(path_type=Path), multiple=True,
-              help="Shape files (default: ontology/shapes*.ttl).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--shapes",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="Shape files (default: ontology/shapes*.ttl).",
+)
 def validate(paths: tuple[Path, ...], fmt: str, shapes: tuple[Path, ...]) -> None:
     """Validate RDF files against the SHACL shapes (default: ontology/ and graphs/).
 
@@ -48,8 +60,12 @@ def validate(paths: tuple[Path, ...], fmt: str, shapes: tuple[Path, ...]) -> Non
     settings = Settings.from_env()
     targets = list(paths) or settings.bundled_paths()
     try:
-        report = validate_paths(targets, ontology_dir=settings.ontology_dir,
-                                shapes=list(shapes) or None, root=Path.cwd())
+        report = validate_paths(
+            targets,
+            ontology_dir=settings.ontology_dir,
+            shapes=list(shapes) or None,
+            root=Path.cwd(),
+        )
     except LoadError as exc:
         fail(str(exc))
         return
@@ -64,8 +80,9 @@ def validate(paths: tuple[Path, ...], fmt: str, shapes: tuple[Path, ...]) -> Non
 
 @main.command()
 @store_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @click.argument("data", nargs=-1, type=click.Path(path_type=Path))
 def stats(store: str | None, fmt: str, data: tuple[Path, ...]) -> None:
     """Triples per named graph, instances per class, observations per indicator."""
@@ -84,14 +101,25 @@ def stats(store: str | None, fmt: str, data: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.argument("query")
-@click.option("--param", "-p", multiple=True, metavar="NAME=VALUE",
-              help="Bind a parameter of a named query (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--param",
+    "-p",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a parameter of a named query (repeatable).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
 @store_option
 @click.option("--limit", type=int, default=None, help="Row limit (default: the configured one).")
-def query(query: str, param: tuple[str, ...], fmt: str, store: str | None,
-          limit: int | None) -> None:
+def query(
+    query: str, param: tuple[str, ...], fmt: str, store: str | None, limit: int | None
+) -> None:
     """Run a named query (by name), a .rq file, or '-' for a query on standard input."""
     settings = Settings.from_env(**({"store": store} if store else {}))
     params = {}
@@ -123,8 +151,7 @@ def query(query: str, param: tuple[str, ...], fmt: str, store: str | None,
         return
     click.echo(render_result(result, fmt))
     if result.truncated:
-        click.echo(f"note: stopped at the row limit of {result.row_limit}; use --limit",
-                   err=True)
+        click.echo(f"note: stopped at the row limit of {result.row_limit}; use --limit", err=True)
 
 
 @main.command(name="queries")
@@ -138,11 +165,12 @@ def list_queries(fmt: str) -> None:
         fail(str(exc))
         return
     if fmt == "json":
-        click.echo(json.dumps([q.describe() for q in named.values()], indent=2,
-                              ensure_ascii=False))
+        click.echo(json.dumps([q.describe() for q in named.values()], indent=2, ensure_ascii=False))
         return
-    rows = [{"name": q.name, "title": q.title,
-             "parameters": ", ".join(p.name for p in q.parameters)} for q in named.values()]
+    rows = [
+        {"name": q.name, "title": q.title, "parameters": ", ".join(p.name for p in q.parameters)}
+        for q in named.values()
+    ]
     click.echo(render_table(rows))
 
 
@@ -172,8 +200,12 @@ def render_result(result: QueryResult, fmt: str) -> str:
         return result.graph().serialize(format="turtle")
     records = [{k: _plain(row.get(k)) for k in result.vars} for row in result.rows]
     if fmt == "json":
-        return json.dumps({"vars": result.vars, "rows": records, "truncated": result.truncated},
-                          indent=2, ensure_ascii=False, default=str)
+        return json.dumps(
+            {"vars": result.vars, "rows": records, "truncated": result.truncated},
+            indent=2,
+            ensure_ascii=False,
+            default=str,
+        )
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=result.vars, lineterminator="\n")
@@ -197,9 +229,9 @@ def render_table(rows: list[dict], columns: list[str] | None = None) -> str:
         return "(no rows)"
     cells = [[_cell(r.get(c)) for c in columns] for r in rows]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
-    line = "  ".join(c.ljust(w) for c, w in zip(columns, widths))
+    line = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))
     out = [line, "  ".join("-" * w for w in widths)]
-    out += ["  ".join(v.ljust(w) for v, w in zip(row, widths)) for row in cells]
+    out += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
     out.append(f"({len(rows)} rows)")
     return "\n".join(out)
 

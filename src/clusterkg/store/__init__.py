@@ -11,7 +11,18 @@ from clusterkg.store.engine import (
 from clusterkg.store.loader import LoadError, LoadReport, discover, graph_iri_for, load_paths
 
 __all__ = [
-    "Backend", "OxigraphBackend", "RemoteBackend", "open_backend",
-    "QueryEngine", "QueryError", "QueryRefused", "QueryResult", "QueryTimeout",
-    "LoadError", "LoadReport", "discover", "graph_iri_for", "load_paths",
+    "Backend",
+    "OxigraphBackend",
+    "RemoteBackend",
+    "open_backend",
+    "QueryEngine",
+    "QueryError",
+    "QueryRefused",
+    "QueryResult",
+    "QueryTimeout",
+    "LoadError",
+    "LoadReport",
+    "discover",
+    "graph_iri_for",
+    "load_paths",
 ]

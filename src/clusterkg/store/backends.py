@@ -45,9 +45,16 @@ class Backend(Protocol):
     def count(self, graph: str | None = None) -> int: ...
     def load_file(self, path: Path, fmt: str, graph: str | None) -> None: ...
     def load_data(self, data: bytes | str, fmt: str, graph: str | None) -> None: ...
-    def query(self, sparql: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None, substitutions: dict | None = None,
-              row_limit: int | None = None, deadline_check=None) -> QueryResult: ...
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        substitutions: dict | None = None,
+        row_limit: int | None = None,
+        deadline_check=None,
+    ) -> QueryResult: ...
     def update(self, sparql: str) -> None: ...
     def merge_into_default(self, graph: str | None = None) -> None: ...
     def drop_graph(self, graph: str) -> None: ...
@@ -88,7 +95,9 @@ class OxigraphBackend:
             res = self.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
             return int(next(iter(res))["n"].value)
         node = ox.NamedNode(graph)  # validates the IRI, so it is safe to write into the query
-        res = self.ox.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{node.value}> {{ ?s ?p ?o }} }}")
+        res = self.ox.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{node.value}> {{ ?s ?p ?o }} }}"
+        )
         return int(next(iter(res))["n"].value)
 
     def load_file(self, path: Path, fmt: str, graph: str | None) -> None:
@@ -96,8 +105,12 @@ class OxigraphBackend:
 
         to_graph = ox.NamedNode(graph) if graph else None
         try:
-            self.ox.load(path=str(path), format=_OX_FORMATS[fmt], to_graph=to_graph,
-                         base_iri=Path(path).resolve().as_uri())
+            self.ox.load(
+                path=str(path),
+                format=_OX_FORMATS[fmt],
+                to_graph=to_graph,
+                base_iri=Path(path).resolve().as_uri(),
+            )
         except SyntaxError as exc:
             raise LoadError(path, _syntax_message(exc), exc.lineno, exc.offset) from None
         except (OSError, ValueError) as exc:
@@ -107,8 +120,16 @@ class OxigraphBackend:
         to_graph = ox.NamedNode(graph) if graph else None
         self.ox.load(data, format=_OX_FORMATS[fmt], to_graph=to_graph)
 
-    def query(self, sparql: str, *, default_graphs=None, named_graphs=None,
-              substitutions=None, row_limit=None, deadline_check=None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs=None,
+        named_graphs=None,
+        substitutions=None,
+        row_limit=None,
+        deadline_check=None,
+    ) -> QueryResult:
         kwargs = _graph_args(default_graphs, named_graphs)
         if substitutions:
             kwargs["substitutions"] = {
@@ -175,8 +196,9 @@ def _from_ox(raw, row_limit, deadline_check) -> QueryResult:
                 if value is not None:
                     row[name] = ox_to_rdflib(value)
             rows.append(row)
-        return QueryResult("select", vars=names, rows=rows, truncated=truncated,
-                           row_limit=row_limit)
+        return QueryResult(
+            "select", vars=names, rows=rows, truncated=truncated, row_limit=row_limit
+        )
     triples = []
     truncated = False
     for i, t in enumerate(raw):
@@ -185,8 +207,7 @@ def _from_ox(raw, row_limit, deadline_check) -> QueryResult:
             break
         if deadline_check is not None and i % 256 == 0:
             deadline_check()
-        triples.append((ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate),
-                        ox_to_rdflib(t.object)))
+        triples.append((ox_to_rdflib(t.subject), ox_to_rdflib(t.predicate), ox_to_rdflib(t.object)))
     return QueryResult("graph", triples=triples, truncated=truncated, row_limit=row_limit)
 
 
@@ -204,8 +225,9 @@ class RemoteBackend:
         self.spec = f"sparql:{query_url}" + (f",{update_url}" if update_url else "")
 
     def _post(self, url: str, body: bytes, content_type: str, accept: str) -> bytes:
-        req = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": content_type, "Accept": accept})
+        req = urllib.request.Request(
+            url, data=body, method="POST", headers={"Content-Type": content_type, "Accept": accept}
+        )
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 return resp.read()
@@ -216,8 +238,12 @@ class RemoteBackend:
             raise BackendError(f"cannot reach {url}: {exc.reason}") from None
 
     def _select_values(self, sparql: str) -> list[dict]:
-        data = self._post(self.query_url, sparql.encode(), "application/sparql-query",
-                          "application/sparql-results+json")
+        data = self._post(
+            self.query_url,
+            sparql.encode(),
+            "application/sparql-query",
+            "application/sparql-results+json",
+        )
         return json.loads(data)["results"]["bindings"]
 
     def graph_names(self) -> list[str]:
@@ -236,15 +262,27 @@ class RemoteBackend:
 
     def load_data(self, data: bytes | str, fmt: str, graph: str | None) -> None:
         if not self.update_url:
-            raise BackendError("this remote store has no update URL: use sparql:QUERY_URL,UPDATE_URL")
+            raise BackendError(
+                "this remote store has no update URL: use sparql:QUERY_URL,UPDATE_URL"
+            )
         g = Graph()
         g.parse(data=data, format=fmt)
         nt = g.serialize(format="nt")
-        body = f"INSERT DATA {{ GRAPH <{graph}> {{ {nt} }} }}" if graph else f"INSERT DATA {{ {nt} }}"
+        body = (
+            f"INSERT DATA {{ GRAPH <{graph}> {{ {nt} }} }}" if graph else f"INSERT DATA {{ {nt} }}"
+        )
         self.update(body)
 
-    def query(self, sparql: str, *, default_graphs=None, named_graphs=None,
-              substitutions=None, row_limit=None, deadline_check=None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs=None,
+        named_graphs=None,
+        substitutions=None,
+        row_limit=None,
+        deadline_check=None,
+    ) -> QueryResult:
         if substitutions:
             from clusterkg.store.engine import bind_values
 
@@ -253,10 +291,13 @@ class RemoteBackend:
         params += [("default-graph-uri", g) for g in default_graphs or []]
         params += [("named-graph-uri", g) for g in named_graphs or []]
         body = urllib.parse.urlencode(params).encode()
-        accept = ("application/sparql-results+json, application/n-triples;q=0.9, "
-                  "text/turtle;q=0.8")
-        req = urllib.request.Request(self.query_url, data=body, method="POST", headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+        accept = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+        req = urllib.request.Request(
+            self.query_url,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+        )
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 ctype = resp.headers.get_content_type()
@@ -278,18 +319,25 @@ class RemoteBackend:
                     truncated = True
                     break
                 rows.append({str(k): v for k, v in b.items() if v is not None})
-            return QueryResult("select", vars=names, rows=rows, truncated=truncated,
-                               row_limit=row_limit)
+            return QueryResult(
+                "select", vars=names, rows=rows, truncated=truncated, row_limit=row_limit
+            )
         fmt = "nt" if ctype == "application/n-triples" else "turtle"
         g = Graph().parse(data=payload, format=fmt)
         triples = list(g)
         truncated = row_limit is not None and len(triples) > row_limit
-        return QueryResult("graph", triples=triples[:row_limit] if truncated else triples,
-                           truncated=truncated, row_limit=row_limit)
+        return QueryResult(
+            "graph",
+            triples=triples[:row_limit] if truncated else triples,
+            truncated=truncated,
+            row_limit=row_limit,
+        )
 
     def update(self, sparql: str) -> None:
         if not self.update_url:
-            raise BackendError("this remote store has no update URL: use sparql:QUERY_URL,UPDATE_URL")
+            raise BackendError(
+                "this remote store has no update URL: use sparql:QUERY_URL,UPDATE_URL"
+            )
         self._post(self.update_url, sparql.encode(), "application/sparql-update", "*/*")
 
     def merge_into_default(self, graph: str | None = None) -> None:

@@ -56,8 +56,9 @@ _STRIP = re.compile(
     r"|<[^<>\"{}|^`\\\s]*>"
     r"|#[^\n]*",
 )
-_SERVICE = re.compile(r"(?<![\w:?$])SERVICE\s+(?:SILENT\s+)?(<[^>]*>|[?$]\w+|[\w-]*:[\w.-]*)",
-                      re.IGNORECASE)
+_SERVICE = re.compile(
+    r"(?<![\w:?$])SERVICE\s+(?:SILENT\s+)?(<[^>]*>|[?$]\w+|[\w-]*:[\w.-]*)", re.IGNORECASE
+)
 _KEYWORD = {
     kw: re.compile(rf"(?<![\w:?$]){kw}(?![\w:-])", re.IGNORECASE) for kw in ("SERVICE", "LOAD")
 }
@@ -66,8 +67,14 @@ _LINE_COL = re.compile(r"(\d+):(\d+)")
 
 def _code_only(sparql: str) -> str:
     """The query with strings, IRIs and comments blanked, so keywords are found only as code."""
-    return _STRIP.sub(lambda m: " " * len(m.group(0)) if not m.group(0).startswith("<")
-                      else "<" + " " * (len(m.group(0)) - 2) + ">", sparql)
+    return _STRIP.sub(
+        lambda m: (
+            " " * len(m.group(0))
+            if not m.group(0).startswith("<")
+            else "<" + " " * (len(m.group(0)) - 2) + ">"
+        ),
+        sparql,
+    )
 
 
 def service_endpoints(sparql: str) -> list[str]:
@@ -137,8 +144,15 @@ def as_term(value: object) -> Node:
 class QueryEngine:
     """Runs SPARQL against a backend under the server's rules and limits."""
 
-    def __init__(self, backend: Backend, *, timeout: float = 10.0, row_limit: int = 10_000,
-                 service_allowlist: tuple[str, ...] = (), allow_updates: bool = False) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        timeout: float = 10.0,
+        row_limit: int = 10_000,
+        service_allowlist: tuple[str, ...] = (),
+        allow_updates: bool = False,
+    ) -> None:
         self.backend = backend
         self.timeout = timeout
         self.row_limit = row_limit
@@ -151,8 +165,11 @@ class QueryEngine:
             if endpoint not in self.service_allowlist:
                 raise QueryRefused(
                     f"SERVICE {endpoint} is refused: federated queries are off on this server"
-                    + (" (allowed: " + ", ".join(self.service_allowlist) + ")"
-                       if self.service_allowlist else "")
+                    + (
+                        " (allowed: " + ", ".join(self.service_allowlist) + ")"
+                        if self.service_allowlist
+                        else ""
+                    )
                 )
 
     def check_update(self, sparql: str) -> None:
@@ -161,9 +178,16 @@ class QueryEngine:
             raise QueryRefused("LOAD is refused: this server never fetches data from URLs or files")
         self.check_query(sparql)
 
-    def query(self, sparql: str, *, bindings: Mapping[str, object] | None = None,
-              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              timeout: float | None = None, row_limit: int | None = -1) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, object] | None = None,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        timeout: float | None = None,
+        row_limit: int | None = -1,
+    ) -> QueryResult:
         """Run one query; ``bindings`` substitute variables safely (no string splicing).
 
         ``row_limit=-1`` uses the engine's limit, ``None`` none at all (for trusted internal
@@ -181,9 +205,14 @@ class QueryEngine:
         terms = {k: as_term(v) for k, v in (bindings or {}).items()}
         sparql = bind_values(sparql, terms)
         try:
-            result = self.backend.query(sparql, default_graphs=default_graphs,
-                                        named_graphs=named_graphs, substitutions=None,
-                                        row_limit=limit, deadline_check=deadline_check)
+            result = self.backend.query(
+                sparql,
+                default_graphs=default_graphs,
+                named_graphs=named_graphs,
+                substitutions=None,
+                row_limit=limit,
+                deadline_check=deadline_check,
+            )
         except SyntaxError as exc:
             msg = str(exc.msg if hasattr(exc, "msg") else exc)
             line, col = parse_position(msg)

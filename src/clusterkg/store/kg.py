@@ -29,8 +29,9 @@ class KnowledgeGraph:
         self.backend.close()
 
 
-def open_kg(settings: Settings | None = None, *, extra: Sequence[Path | str] = (),
-            quiet: bool = True) -> KnowledgeGraph:
+def open_kg(
+    settings: Settings | None = None, *, extra: Sequence[Path | str] = (), quiet: bool = True
+) -> KnowledgeGraph:
     """Open the store named by ``settings.store`` and load the bundled graphs and ``extra``.
 
     A persistent or remote store that already holds the bundled graphs is not loaded again;

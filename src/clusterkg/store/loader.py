@@ -36,8 +36,9 @@ PROGRESS_BYTES = 5_000_000
 class LoadError(Exception):
     """An input file could not be read or parsed. Carries the file and, where known, the line."""
 
-    def __init__(self, path: Path | str, message: str, line: int | None = None,
-                 column: int | None = None) -> None:
+    def __init__(
+        self, path: Path | str, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
         self.path = Path(path)
         self.message = message
         self.line = line
@@ -62,8 +63,10 @@ def rdf_format(path: Path) -> str:
     """The RDF format of a file, from its ending; :class:`LoadError` for an unknown one."""
     fmt = RDF_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
-        raise LoadError(path, f"unknown RDF file type {path.suffix!r} "
-                              f"(known: {', '.join(sorted(RDF_SUFFIXES))})")
+        raise LoadError(
+            path,
+            f"unknown RDF file type {path.suffix!r} (known: {', '.join(sorted(RDF_SUFFIXES))})",
+        )
     return fmt
 
 
@@ -78,8 +81,10 @@ def discover(paths: Iterable[Path | str]) -> list[Path]:
         path = Path(raw)
         if path.is_dir():
             found.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in RDF_SUFFIXES
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in RDF_SUFFIXES
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():

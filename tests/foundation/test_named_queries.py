@@ -1,0 +1,181 @@
+"""Every named query runs, and answers what analysts ask with the figures of the sources.
+
+Expected values are read off the source texts by hand (file and passage in each comment).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from clusterkg.queries import QueryError, load_queries, run_named
+
+CLUSTER = "https://w3id.org/clusterkg/id/cluster/"
+
+
+def records(kg, name, **params):
+    return run_named(kg, name, params).records()
+
+
+def test_at_least_twelve_documented_queries(settings):
+    queries = load_queries(settings.queries_dir)
+    assert len(queries) >= 12
+    for q in queries.values():
+        assert q.title and q.description, q.name
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        p.stem for p in (__import__("pathlib").Path(__file__).parents[2] / "queries").glob("*.rq")
+    ),
+)
+def test_every_named_query_runs_with_its_defaults(kg, name):
+    result = run_named(kg, name)
+    assert result.kind == "select"
+    assert len(result.rows) > 0, f"{name} returned nothing on the bundled graph"
+
+
+def test_compare_auto_clusters(kg):
+    rows = {r["cluster"].rsplit("/", 1)[1]: r for r in records(kg, "compare-auto-clusters")}
+    assert len(rows) == 6
+    # 000: "gathers 20 vehicle companies and 846 auto parts companies"
+    ne = rows["northeast-china-auto"]
+    assert (ne["vehicleEnterprises"], ne["partsEnterprises"]) == (20, 846)
+    assert float(ne["partsPerVehicleEnterprise"]) == pytest.approx(846 / 20, abs=0.005)
+    # 000: "61 vehicle companies and 5,849 auto parts companies"; stated ratio 11.2
+    yrd = rows["yangtze-river-delta-auto"]
+    assert (yrd["vehicleEnterprises"], yrd["partsEnterprises"]) == (61, 5849)
+    assert float(yrd["statedPartsRatio"]) == pytest.approx(11.2)
+    # 000: Beijing-Tianjin-Hebei, Pearl River Delta, Northeast "are less than 3"
+    assert rows["beijing-tianjin-hebei-auto"]["statedRatioQualifier"] == "less than"
+    # 002: "By 2021, the output of NEVs in the Chengdu-Chongqing economic circle had reached 210,000"
+    assert rows["chengdu-chongqing-auto"]["nevOutput"] == 210000
+
+
+def test_deepest_parts_base_is_the_yangtze_river_delta(kg):
+    rows = records(kg, "deepest-parts-base")
+    # 5849/61 = 95.9 > 1275/28 = 45.5 > 2346/53 = 44.3 > 846/20 = 42.3 > 1398/45 = 31.1 > 1178/52 = 22.7
+    order = [r["cluster"].rsplit("/", 1)[1] for r in rows if r["cluster"].endswith("-auto")][:6]
+    assert order == [
+        "yangtze-river-delta-auto",
+        "pearl-river-delta-auto",
+        "middle-yangtze-auto",
+        "northeast-china-auto",
+        "chengdu-chongqing-auto",
+        "beijing-tianjin-hebei-auto",
+    ]
+
+
+def test_suppliers_of_dongfeng_sokon(kg):
+    # 004: "Dongfeng Sokon has 37 support enterprises in Sichuan ... about 1.3 billion yuan"
+    rows = records(kg, "enterprise-suppliers", customer="enterprise/dongfeng-sokon")
+    assert any(
+        r["suppliers"] == 37 and r["annualValueCNY"] == 1_300_000_000 and r["location"] == "Sichuan"
+        for r in rows
+    ), rows
+
+
+def test_who_supplies_changan(kg):
+    rows = records(kg, "enterprise-suppliers", customer="enterprise/changan-automobile")
+    assert rows and all(r["customer"].endswith("changan-automobile") for r in rows)
+    assert any(r["location"] == "Sichuan" for r in rows)
+
+
+def test_what_chengdu_chongqing_buys_from_outside(kg):
+    # 002: "almost all the drive motors, electronic controls, and transmissions of NEVs in the
+    # Chengdu-Chongqing economic circle are purchased from manufacturers outside the region"
+    items = {
+        r["item"] for r in records(kg, "bought-outside-region", region="region/chengdu-chongqing")
+    }
+    assert {"drive motor", "electronic control", "transmission"} <= items
+
+
+def test_policies_targeting_chengdu_chongqing(kg):
+    rows = records(kg, "policies-targeting", target="cluster/chengdu-chongqing-auto")
+    titles = " | ".join(r["title"] for r in rows)
+    assert "Master Plan" in titles
+    # 002: "In October 2021, the CPC Central Committee and the State Council issued the Master Plan"
+    master = [r for r in rows if "Master Plan" in r["title"]]
+    assert any("State Council" in (r["issuers"] or "") for r in master)
+    assert master[0]["via"].endswith("directly")
+    # 000: the cluster "issued" the 2021 supply chain collaborative work plan
+    assert "Supply Chain" in titles or "supply chain" in titles
+
+
+def test_universities_work_with_oems(kg):
+    pairs = {
+        (r["institutionLabel"], r["partnerLabel"]) for r in records(kg, "university-collaborations")
+    }
+    # 002: "encouraging University of Electronic Science and Technology of China and Chongqing
+    # University to establish industrial alliances with ... Changan Auto and FAW-Volkswagen"
+    assert ("Chongqing University", "Changan Automobile") in pairs
+    assert ("University of Electronic Science and Technology of China", "FAW-Volkswagen") in pairs
+
+
+def test_where_a_number_comes_from(kg):
+    rows = records(kg, "where-number-from", value="846")
+    assert len(rows) == 1
+    assert rows[0]["fileName"] == "000_c7ada073ea1d8b9a.txt"
+    assert "846 auto parts companies" in rows[0]["quote"]
+    again = records(kg, "where-from", resource=rows[0]["fact"])
+    assert again and again[0]["graph"].endswith("/graph/auto-clusters")
+
+
+def test_enterprises_in_yibin_include_the_catl_plant(kg):
+    # 002: "attract CATL and SVOLT ... to settle in Yibin and Dazhou"
+    entities = {
+        r["entity"].rsplit("/", 2)[-2] + "/" + r["entity"].rsplit("/", 1)[1]
+        for r in records(kg, "enterprises-in-region", region="region/yibin")
+    }
+    assert "site/catl-yibin" in entities
+
+
+def test_indicator_across_areas(kg):
+    rows = records(
+        kg,
+        "indicator-across-areas",
+        indicator="https://w3id.org/clusterkg/ontology#PartsEnterpriseCount",
+    )
+    values = {(r["areaLabel"], r["value"]) for r in rows}
+    assert ("Northeast China automobile industry cluster", 846) in values
+    assert ("Middle Yangtze River automobile industry cluster", 2346) in values
+
+
+def test_clusters_by_sector_and_province(kg):
+    rows = records(kg, "clusters-by-sector-province")
+    assert len({r["cluster"] for r in rows}) >= 30
+    assert any(
+        r["provinceLabel"] == "Sichuan" and r["sectorLabel"] == "automobile manufacturing"
+        for r in rows
+    )
+
+
+@pytest.mark.parametrize("value", ['"} ; DROP ALL ; #', "<x> } ; DROP ALL", "cluster/a b"])
+def test_hostile_parameters_are_refused_not_spliced(kg, value):
+    before = kg.backend.count()
+    with pytest.raises(QueryError):
+        run_named(kg, "cluster-members", {"cluster": value})
+    assert kg.backend.count() == before
+
+
+def test_string_parameter_stays_a_literal(kg):
+    hostile = '"} ; DROP ALL ; #'
+    result = kg.engine.query(
+        "SELECT ?x WHERE { ?x <http://www.w3.org/2000/01/rdf-schema#label> ?l "
+        "FILTER (STR(?l) = ?name) }",
+        bindings={"name": hostile},
+    )
+    assert result.rows == []
+    found = kg.engine.query(
+        "SELECT ?x WHERE { ?x <http://www.w3.org/2004/02/skos/core#altLabel> ?l "
+        "FILTER (CONTAINS(LCASE(STR(?l)), ?name)) }",
+        bindings={"name": "build your dreams"},
+    )
+    assert [str(r["x"]) for r in found.rows] == ["https://w3id.org/clusterkg/id/enterprise/byd"]
+
+
+def test_unknown_parameter_and_query_are_errors(kg):
+    with pytest.raises(QueryError, match="no parameter"):
+        run_named(kg, "cluster-members", {"klaster": "cluster/x"})
+    with pytest.raises(QueryError, match="no named query"):
+        run_named(kg, "no-such-query")
