@@ -194,7 +194,7 @@ def _t(section: dict | None, key: str = "seconds") -> str:
     status = section.get("status", "ok")
     if status == "timeout":
         return f">{_f(section.get('cap_s'))} (cap)"
-    if status == "error":
+    if status.startswith("error"):
         return "error"
     return _f(section.get(key))
 
@@ -302,6 +302,8 @@ def render_markdown(results: dict) -> str:
             naive_txt = (
                 f">{_f(n.get('p50_ms'))} (cap)"
                 if n.get("status") == "timeout"
+                else "error"
+                if str(n.get("status", "")).startswith("error")
                 else _f(n.get("p50_ms"))
             )
             rows = v.get("rows")

@@ -47,6 +47,8 @@ def capped(fn: Callable[[], Any], cap: float) -> tuple[float, Any, str | None]:
         return time.perf_counter() - start, value, None
     except StepTimeout:
         return cap, None, "timeout"
+    except Exception as exc:  # the naive evaluator fails on some queries: report, go on
+        return time.perf_counter() - start, None, f"error: {type(exc).__name__}: {exc}"[:300]
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
@@ -156,7 +158,7 @@ def task_naive(args: dict) -> dict:
                 args["naive_cap"],
             )
             if status:
-                times = [secs]
+                times = [secs] if status == "timeout" else []
                 break
             rows = res
             if i or secs > 2:  # a slow query is not repeated: one run says enough
