@@ -23,7 +23,9 @@ COUNT_CLUSTERS = (
 
 
 def _ask(client, query):
-    return client.get("/sparql", query_string={"query": query}).get_json()["boolean"]
+    resp = client.get("/sparql", query_string={"query": query})
+    assert resp.status_code == 200, resp.data
+    return resp.get_json()["boolean"]
 
 
 FIRST_RUN = f"""

@@ -196,7 +196,26 @@ def _decode_result(result: QueryResult) -> QueryResult:
     return result
 
 
-def _serve_queries(conn: Connection, engine: QueryEngine) -> None:
+def _open_read_only(path: Path, attempts: int = 5) -> _ReadOnlyOxigraph:
+    """A read-only view of an on-disk store, retried while the server compacts its files."""
+    for attempt in range(attempts):
+        try:
+            return _ReadOnlyOxigraph(path)
+        except (OSError, RuntimeError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _stale_files(exc: QueryError) -> bool:
+    # RocksDB compaction in the server may delete files a read-only view still lists.
+    return "No such file" in exc.message or "Corruption" in exc.message
+
+
+def _serve_queries(
+    conn: Connection, engine: QueryEngine, reopen: Callable[[], Backend] | None = None
+) -> None:
     """The worker's loop: one query in, one result (or error tuple) out, until EOF."""
     # Results cross the pipe as tuples of strings; the server builds the rdflib terms once.
     backends_module.ox_to_rdflib = _encode_term
@@ -206,7 +225,13 @@ def _serve_queries(conn: Connection, engine: QueryEngine) -> None:
         except (EOFError, OSError):
             return
         try:
-            reply: tuple = ("ok", engine.query(sparql, **kwargs))
+            try:
+                reply: tuple = ("ok", engine.query(sparql, **kwargs))
+            except QueryError as exc:
+                if reopen is None or not _stale_files(exc):
+                    raise
+                engine.backend = reopen()
+                reply = ("ok", engine.query(sparql, **kwargs))
         except QueryError as exc:
             reply = ("error", type(exc).__name__, exc.message, exc.line, exc.column)
         except Exception as exc:  # noqa: BLE001 - a worker must answer, never die silently
@@ -250,16 +275,24 @@ class IsolatedEngine(QueryEngine):
                     os.closerange(3, keep)
                     os.closerange(keep + 1, _max_fd())
                     backend: Backend = self.raw
+                    reopen = None
                     if self.raw.path is not None:
-                        backend = _ReadOnlyOxigraph(self.raw.path)
+                        path = self.raw.path
+
+                        def reopen() -> Backend:
+                            return _open_read_only(path)
+
+                        backend = reopen()
                     engine = QueryEngine(
                         backend,
                         timeout=self.timeout,
                         row_limit=self.row_limit,
                         service_allowlist=self.service_allowlist,
                     )
-                    _serve_queries(child_end, engine)
-                except BaseException:  # noqa: BLE001
+                    _serve_queries(child_end, engine, reopen)
+                except BaseException as exc:  # noqa: BLE001
+                    # stderr is kept open: the operator sees why a worker could not start.
+                    os.write(2, f"clusterkg query worker {os.getpid()} failed: {exc!r}\n".encode())
                     code = 1
                 finally:
                     os._exit(code)
