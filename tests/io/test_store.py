@@ -1,0 +1,159 @@
+"""Persistent store: survives a restart; killed imports and loads leave it consistent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-c", "from clusterkg.cli import main; main()"]
+_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/clusterkg/ontology#Enterprise> }"
+
+
+def _run(args, env, **kw):
+    return subprocess.run(
+        [*CLI, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=300, **kw
+    )
+
+
+def _snapshot(store: Path, env) -> tuple:
+    """(graph names, triple count of each) of a store, read in a fresh process."""
+    code = (
+        "import sys; from clusterkg.store.backends import OxigraphBackend as B; "
+        "b = B(sys.argv[1]); print(repr([(g, b.count(g)) for g in b.graph_names()] "
+        "+ [('default', b.count())]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(store)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=True,
+    )
+    return eval(out.stdout)  # noqa: S307 - our own repr of strings and ints
+
+
+def test_store_survives_a_restart(env, tmp_path, write_csv):
+    store = tmp_path / "store"
+    assert _run(["load", str(store)], env).returncode == 0
+    f = write_csv(tmp_path / "m.csv", "member,cluster\nChangan,cluster/cc-auto\n")
+    res = _run(["import", str(f), "--kind", "memberships", "--store", f"oxigraph:{store}"], env)
+    assert res.returncode == 0, res.stderr
+    # A new process: close and reopen, the data is still there and queryable.
+    q = tmp_path / "q.rq"
+    q.write_text(
+        "CONSTRUCT { ?s <https://w3id.org/clusterkg/ontology#memberOf> ?c } WHERE { "
+        "?s <https://w3id.org/clusterkg/ontology#memberOf> ?c }",
+        encoding="utf-8",
+    )
+    out = tmp_path / "members.nt"
+    res = _run(
+        [
+            "export",
+            "--format",
+            "nquads",
+            "--query",
+            str(q),
+            "--store",
+            f"oxigraph:{store}",
+            str(out),
+        ],
+        env,
+    )
+    assert res.returncode == 0, res.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "enterprise/changan-automobile> <https://w3id.org/clusterkg/ontology#memberOf>" in text
+    assert "enterprise/catl> <https://w3id.org/clusterkg/ontology#memberOf>" in text
+    snap = dict(_snapshot(store, env))
+    assert snap["https://w3id.org/clusterkg/graph/base"] == 48
+
+
+def _big_csv(path: Path, n: int) -> Path:
+    rows = "".join(
+        f"Firm {i:05d},Chengdu,cluster/cc-auto,30.{i % 90},104.{i % 90}\n" for i in range(n)
+    )
+    path.write_text("name_en,region,cluster,lat,long\n" + rows, encoding="utf-8")
+    return path
+
+
+def _kill_at(args, env, delay: float) -> int | None:
+    proc = subprocess.Popen(
+        [*CLI, *args],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(delay)
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+    return proc.wait(timeout=60)
+
+
+@pytest.mark.slow
+def test_killed_import_into_a_file_leaves_it_unchanged(env, tmp_path):
+    big = _big_csv(tmp_path / "big.csv", 400)
+    target = tmp_path / "imports.ttl"
+    target.write_text("# earlier content\n", encoding="utf-8")
+    before = target.read_bytes()
+    killed = 0
+    for delay in (0.5, 1.5, 3.0):
+        code = _kill_at(
+            ["import", str(big), "--kind", "enterprises", "--into", str(target)], env, delay
+        )
+        if code == -signal.SIGKILL:
+            killed += 1
+            assert target.read_bytes() == before
+            assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".imports")] == []
+    assert killed >= 1  # at least one kill landed mid-import
+    # Left alone, the import completes and appends after the old content.
+    res = _run(["import", str(big), "--kind", "enterprises", "--into", str(target)], env)
+    assert res.returncode == 0, res.stderr
+    assert target.read_bytes().startswith(before) and len(target.read_bytes()) > len(before)
+
+
+@pytest.mark.slow
+def test_killed_import_into_a_store_leaves_it_unchanged(env, tmp_path):
+    store = tmp_path / "store"
+    assert _run(["load", str(store)], env).returncode == 0
+    before = _snapshot(store, env)
+    big = _big_csv(tmp_path / "big.csv", 400)
+    killed = 0
+    for delay in (0.5, 1.5, 3.0):
+        code = _kill_at(
+            ["import", str(big), "--kind", "enterprises", "--store", f"oxigraph:{store}"],
+            env,
+            delay,
+        )
+        after = _snapshot(store, env)
+        if code == -signal.SIGKILL:
+            killed += 1
+            assert after == before
+    assert killed >= 1
+
+
+@pytest.mark.slow
+def test_killed_load_leaves_every_graph_whole_or_old(env, tmp_path):
+    store = tmp_path / "store"
+    big = tmp_path / "big.nt"
+    big.write_text(
+        "".join(
+            f'<https://example.org/s{i}> <https://example.org/p> "{i}" .\n' for i in range(20_000)
+        ),
+        encoding="utf-8",
+    )
+    for delay in (0.3, 1.0, 2.0):
+        _kill_at(["load", str(store), str(big)], env, delay)
+        snap = dict(_snapshot(store, env))
+        assert snap.get("https://w3id.org/clusterkg/graph/big", 20_000) == 20_000
+        assert snap.get("https://w3id.org/clusterkg/graph/base", 48) == 48
+    res = _run(["load", str(store), str(big)], env)
+    assert res.returncode == 0, res.stderr
+    snap = dict(_snapshot(store, env))
+    assert snap["https://w3id.org/clusterkg/graph/big"] == 20_000
+    assert not [g for g in snap if "/graph/staging-" in g]
