@@ -21,11 +21,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pyshacl
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from clusterkg.store.loader import LoadError, discover, rdf_format
+from clusterkg.store.loader import QUAD_FORMATS, LoadError, discover, rdf_format
 from clusterkg.vocab import SH
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
@@ -109,9 +109,10 @@ def parse_files(paths: Iterable[Path]) -> tuple[Graph, dict[Node, set[str]]]:
     graph = Graph()
     origin: dict[Node, set[str]] = defaultdict(set)
     for path in paths:
-        part = Graph()
+        fmt = rdf_format(path)
+        part = Dataset() if fmt in QUAD_FORMATS else Graph()
         try:
-            part.parse(str(path), format=rdf_format(path))
+            part.parse(str(path), format=fmt)
         except LoadError:
             raise
         except Exception as exc:  # rdflib raises parser-specific types; all mean unusable input
@@ -119,6 +120,11 @@ def parse_files(paths: Iterable[Path]) -> tuple[Graph, dict[Node, set[str]]]:
             raise LoadError(
                 path, f"cannot parse: {_first_line(exc)}", line if isinstance(line, int) else None
             ) from None
+        if isinstance(part, Dataset):  # validate every named graph of a TriG/N-Quads file
+            merged = Graph()
+            for s, p, o, _g in part.quads((None, None, None, None)):
+                merged.add((s, p, o))
+            part = merged
         for s in part.subjects(unique=True):
             origin[s].add(str(path))
         graph += part

@@ -173,3 +173,45 @@ def test_shipped_graphs_conform(settings):
     report = validate_paths(settings.bundled_paths(), ontology_dir=settings.ontology_dir)
     assert report.conforms, report.to_text()
     assert report.triples > 5000
+
+
+SYNTHETIC_LINK = """
+sup:gen a ck:SupplyLink, ck:SyntheticEntity ; ck:synthetic true ;
+    ck:analysisRun <https://w3id.org/clusterkg/id/run/test> ;
+    ck:supplier ent:a ; ck:customer ent:b ; ck:suppliedItem comp:drive-motor .
+<https://w3id.org/clusterkg/id/run/test> a ck:AnalysisRun ; rdfs:label "test run"@en ;
+    ck:parameters "{}" ; ck:softwareVersion "0" .
+"""
+
+
+def test_generated_links_need_the_synthetic_marker_not_a_quote(settings, base_files, tmp_path):
+    report = _validate(settings, base_files, tmp_path, SYNTHETIC_LINK)
+    assert report.conforms, report.to_text()
+    unmarked = SYNTHETIC_LINK.replace(", ck:SyntheticEntity ; ck:synthetic true", "")
+    report = _validate(settings, base_files, tmp_path, unmarked)
+    assert any(
+        v.focus.endswith("supply/gen") and "no source or no verbatim quote" in v.message
+        for v in report.violations
+    ), report.to_text()
+
+
+def test_synthetic_entity_without_its_run_is_rejected(settings, base_files, tmp_path):
+    orphan = SYNTHETIC_LINK.replace(
+        "    ck:analysisRun <https://w3id.org/clusterkg/id/run/test> ;\n", ""
+    )
+    report = _validate(settings, base_files, tmp_path, orphan)
+    assert not report.conforms
+    assert any(v.focus.endswith("supply/gen") for v in report.violations), report.to_text()
+
+
+def test_quads_files_are_validated_graph_by_graph(settings, base_files, tmp_path):
+    trig = tmp_path / "bad.trig"
+    trig.write_text(
+        PREFIXES.replace("id:", "")
+        + "<https://w3id.org/clusterkg/graph/x> {"
+        + GOOD_OBS.replace("846 ;", "-5 ;")
+        + "}",
+        encoding="utf-8",
+    )
+    report = validate_paths([*base_files, trig], ontology_dir=settings.ontology_dir)
+    assert any("negative" in v.message for v in report.violations), report.to_text()
