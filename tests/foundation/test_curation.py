@@ -110,3 +110,9 @@ def test_regions_form_a_hierarchy_with_coordinates(kg):
           BIND (1 AS ?chain)
         }""").rows
     assert rows, "Shapingba -> Chongqing -> China and Yibin (28.8 N, 104.6 E) in Sichuan"
+
+
+def test_every_graph_file_is_described_in_the_readme(settings):
+    readme = (settings.graphs_dir / "README.md").read_text(encoding="utf-8")
+    missing = [p.name for p in settings.graphs_dir.glob("*.ttl") if f"`{p.name}`" not in readme]
+    assert missing == []
