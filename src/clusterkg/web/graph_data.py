@@ -174,6 +174,8 @@ def synthetic_supply(kg: KnowledgeGraph) -> nx.DiGraph:
         private = open_backend("memory")
         private.load_data(kg.backend.dump("nquads"), "nquads", None)
         private.load_data(text.encode(), "trig", None)
+        # Queries without default-graph-uri read the default graph (the merge of the files).
+        private.merge_into_default(str(SYNTHETIC_GRAPH))
         engine = QueryEngine(private, timeout=120, row_limit=None)
         G = supply_network(engine, "synthetic")
         private.close()
@@ -182,11 +184,33 @@ def synthetic_supply(kg: KnowledgeGraph) -> nx.DiGraph:
     return cached(kg, "synthetic", make)
 
 
+#: The synthetic view shows at most this many nodes (the best connected ones).
+SYNTHETIC_MAX_NODES = 2000
+
+
+def synthetic_part(G: nx.DiGraph, cluster: str) -> nx.DiGraph:
+    """The firms of the synthetic network located in ``cluster``'s regions and their direct
+    suppliers and customers, capped at :data:`SYNTHETIC_MAX_NODES` by degree."""
+    covers = set(G.graph.get("clusters", {}).get(cluster, {}).get("covers", []))
+    if not covers:
+        raise ViewError(f"no cluster {cluster} with covered regions", 404)
+    inside = {n for n, a in G.nodes(data=True) if covers & set(a.get("within") or [])}
+    keep = set(inside)
+    for n in inside:
+        keep |= set(G.predecessors(n)) | set(G.successors(n))
+    if len(keep) > SYNTHETIC_MAX_NODES:
+        ranked = sorted(
+            keep, key=lambda n: (-(G.degree(n) + 1000 * bool(G.nodes[n].get("oem"))), n)
+        )
+        keep = set(ranked[:SYNTHETIC_MAX_NODES])
+    return G.subgraph(keep)
+
+
 def _subgraph(kg: KnowledgeGraph, spec: ViewSpec) -> nx.Graph:
     if spec.view == "supply":
         return curated_supply(kg)
     if spec.view == "synthetic":
-        return synthetic_supply(kg)
+        return synthetic_part(synthetic_supply(kg), spec.cluster or AUTO_CLUSTERS[-1])
     if spec.view == "query":
         return query_network(kg, spec.query or "")
     G = base_network(kg)
@@ -237,7 +261,10 @@ def _metrics(G: nx.Graph) -> dict[str, dict[str, float]]:
     """Degree, betweenness and PageRank of the view's graph, each scaled to a maximum of 1."""
     D = G if G.is_directed() else G.to_directed()
     res = centrality.compute(
-        nx.DiGraph(D), metrics=("in_degree", "out_degree", "betweenness", "pagerank")
+        nx.DiGraph(D),
+        metrics=("in_degree", "out_degree", "betweenness", "pagerank"),
+        exact_threshold=500,
+        k=128,
     )
     scores = {
         "degree": {n: float(G.degree(n)) for n in G},

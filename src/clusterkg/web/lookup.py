@@ -1,0 +1,208 @@
+"""Search over labels and aliases, and the facts of one node with its verbatim source quotes.
+
+Both read the graph through SPARQL; the label index is cached per state of the store.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from clusterkg.analytics.projection import select
+from clusterkg.store.kg import KnowledgeGraph
+from clusterkg.vocab import CK, ID, PREFIXES
+from clusterkg.web.graph_data import cached
+
+#: Search answers at most this many hits.
+SEARCH_LIMIT = 20
+#: Quotes of related fact nodes (observations, supply links, ...) shown with a node.
+RELATED_QUOTES = 30
+
+
+def _short(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and "/" not in iri[len(ns) :]:
+            return f"{prefix}:{iri[len(ns) :]}"
+    return iri
+
+
+def label_index(kg: KnowledgeGraph) -> list[dict[str, Any]]:
+    """Every resource under ``id/`` with its labels and aliases (rdfs:label, skos:altLabel)."""
+
+    def make() -> list[dict[str, Any]]:
+        rows = select(
+            kg,
+            """SELECT ?s ?name ?alt ?type WHERE {
+            { ?s rdfs:label ?name BIND(false AS ?alt) }
+            UNION { ?s skos:altLabel ?name BIND(true AS ?alt) }
+            FILTER(STRSTARTS(STR(?s), STR(id:)))
+            OPTIONAL { ?s a ?type FILTER(STRSTARTS(STR(?type), STR(ck:))) } }""",
+        )
+        by: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            rec = by.setdefault(
+                r["s"], {"iri": r["s"], "label": None, "aliases": set(), "types": set()}
+            )
+            name = str(r["name"])
+            if r["alt"] in (True, "true"):
+                rec["aliases"].add(name)
+            elif rec["label"] is None or name < rec["label"]:
+                rec["label"] = name
+            if r["type"]:
+                rec["types"].add(r["type"][len(str(CK)) :])
+        out = []
+        for rec in by.values():
+            rec["label"] = rec["label"] or rec["iri"].rsplit("/", 1)[-1]
+            rec["aliases"] = sorted(rec["aliases"] - {rec["label"]})
+            rec["types"] = sorted(rec["types"])
+            out.append(rec)
+        return sorted(out, key=lambda r: r["label"].casefold())
+
+    return cached(kg, "label-index", make)
+
+
+def search(kg: KnowledgeGraph, q: str, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
+    """Resources whose label or an alias contains ``q`` (case-insensitive).
+
+    Ranked: exact match, then prefix, then word prefix, then substring; labels before aliases.
+    Each hit says which name matched.
+    """
+    key = " ".join(q.split()).casefold()
+    if not key:
+        return []
+    hits = []
+    for rec in label_index(kg):
+        best = None
+        for is_alias, name in [(0, rec["label"])] + [(1, a) for a in rec["aliases"]]:
+            folded = name.casefold()
+            if key not in folded:
+                continue
+            if folded == key:
+                rank = 0
+            elif folded.startswith(key):
+                rank = 1
+            elif f" {key}" in f" {folded}":
+                rank = 2
+            else:
+                rank = 3
+            cand = (rank, is_alias, name)
+            if best is None or cand < best:
+                best = cand
+        if best is not None:
+            hits.append((best, rec))
+    hits.sort(key=lambda h: (h[0][0], h[0][1], h[1]["label"].casefold()))
+    return [
+        {
+            "iri": rec["iri"],
+            "label": rec["label"],
+            "matched": name,
+            "alias": bool(is_alias),
+            "types": rec["types"],
+            "page": "/id/" + rec["iri"][len(str(ID)) :],
+        }
+        for (_, is_alias, name), rec in hits[:limit]
+    ]
+
+
+def node_detail(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
+    """Facts, links and verbatim quotes (with their source documents) of one resource.
+
+    ``facts`` are literal-valued statements, ``links`` IRI-valued ones (outgoing and incoming,
+    with labels), ``quotes`` the ``ck:quote`` of the node itself, and ``related`` the quotes of
+    the fact nodes that point at it (observations, supply links, collaborations). ``None`` when
+    the graph does not mention ``iri``.
+    """
+    b = {"s": iri}
+    out = select(
+        kg,
+        """SELECT ?s ?p ?o ?olabel ?isiri WHERE { ?s ?p ?o BIND(isIRI(?o) AS ?isiri)
+        OPTIONAL { ?o rdfs:label ?olabel FILTER(LANG(?olabel) IN ("", "en")) } }""",
+        bindings=b,
+    )
+    inc = select(
+        kg,
+        """SELECT ?s ?x ?p ?xlabel WHERE { ?x ?p ?s FILTER(isIRI(?x))
+        OPTIONAL { ?x rdfs:label ?xlabel FILTER(LANG(?xlabel) IN ("", "en")) } } LIMIT 300""",
+        bindings=b,
+    )
+    if not out and not inc:
+        return None
+    quotes = select(
+        kg,
+        """SELECT ?s ?quote ?src ?title ?file WHERE { GRAPH ?g { ?s ck:quote ?quote
+        OPTIONAL { ?s prov:wasDerivedFrom ?src } }
+        OPTIONAL { ?src dcterms:title|rdfs:label ?title }
+        OPTIONAL { ?src ck:fileName ?file } }""",
+        bindings=b,
+    )
+    related = select(
+        kg,
+        """SELECT ?s ?x ?p ?xlabel ?quote ?src ?title WHERE { ?x ?p ?s ; ck:quote ?quote
+        OPTIONAL { ?x rdfs:label ?xlabel }
+        OPTIONAL { ?x prov:wasDerivedFrom ?src OPTIONAL { ?src dcterms:title ?title } } }
+        ORDER BY ?x LIMIT """
+        + str(RELATED_QUOTES),
+        bindings=b,
+    )
+    label = None
+    facts, links = [], []
+    for r in out:
+        p = r["p"]
+        o = r["o"]
+        if p == str(PREFIXES["rdfs"]) + "label" and label is None:
+            label = str(o)
+        if r["isiri"] in (True, "true"):
+            links.append(_link(p, o, r["olabel"], "out"))
+        elif p != str(CK.quote):
+            facts.append({"property": _short(p), "value": str(o)})
+    for r in inc:
+        links.append(_link(r["p"], r["x"], r["xlabel"], "in"))
+    seen: set = set()
+    links = [
+        x
+        for x in links
+        if (key := (x["direction"], x["property"], x["iri"])) not in seen and not seen.add(key)
+    ]
+    facts = sorted({(f["property"], f["value"]) for f in facts})
+    q_out: dict[tuple, dict[str, Any]] = {}
+    for r in quotes:
+        k = (str(r["quote"]), r["src"])
+        rec = q_out.setdefault(
+            k, {"quote": str(r["quote"]), "source": r["src"], "title": None, "file": None}
+        )
+        if r["title"] and (rec["title"] is None or len(str(r["title"])) > len(rec["title"])):
+            rec["title"] = str(r["title"])
+        if r["file"]:
+            rec["file"] = str(r["file"])
+    rel_out: dict[tuple, dict[str, Any]] = defaultdict(dict)
+    for r in related:
+        k = (r["x"], str(r["quote"]))
+        rel_out[k].update(
+            {
+                "node": r["x"],
+                "label": str(r["xlabel"]) if r["xlabel"] else r["x"].rsplit("/", 1)[-1],
+                "property": _short(r["p"]),
+                "quote": str(r["quote"]),
+                "source": r["src"],
+                "title": str(r["title"]) if r["title"] else rel_out[k].get("title"),
+            }
+        )
+    return {
+        "iri": iri,
+        "label": label or iri.rsplit("/", 1)[-1],
+        "page": "/id/" + iri[len(str(ID)) :] if iri.startswith(str(ID)) else None,
+        "facts": [{"property": p, "value": v} for p, v in facts],
+        "links": sorted(links, key=lambda x: (x["direction"], x["property"], x["label"])),
+        "quotes": sorted(q_out.values(), key=lambda q: q["quote"]),
+        "related": sorted(rel_out.values(), key=lambda q: (q["label"], q["quote"])),
+    }
+
+
+def _link(p: str, iri: str, label: Any, direction: str) -> dict[str, Any]:
+    return {
+        "direction": direction,
+        "property": _short(p),
+        "iri": iri,
+        "label": str(label) if label is not None else _short(iri).rsplit("/", 1)[-1],
+        "page": "/id/" + iri[len(str(ID)) :] if iri.startswith(str(ID)) else None,
+    }
