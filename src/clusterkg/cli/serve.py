@@ -11,13 +11,10 @@ from clusterkg.cli import main
 
 EXAMPLES = """\
 Try:
-  {url}/sparql                                   query form (browser) or service description
-  curl -H 'Accept: text/csv' {url}/sparql --data-urlencode \
-       'query=PREFIX ck: <https://w3id.org/clusterkg/ontology#>
-              SELECT ?c ?label WHERE {{ ?c a ck:IndustrialCluster ;
-              <http://www.w3.org/2000/01/rdf-schema#label> ?label }}'
-  {url}/id/cluster/chengdu-chongqing-auto        a linked-data page (HTML, or Turtle by Accept)
-  {url}/queries                                  the named queries
+  {url}/sparql                              query form (browser), service description (RDF)
+  {url}/id/cluster/chengdu-chongqing-auto   a linked-data page (HTML, or Turtle by Accept)
+  {url}/queries                             the named queries
+  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT ?c WHERE {{ ?c a <{ck}IndustrialCluster> }}' {url}/sparql
 """
 
 
@@ -48,7 +45,7 @@ def _serve(host: str, port: int, threads: int, overrides: dict, examples: bool) 
         f"{settings.query_timeout:g} s / {settings.row_limit} rows per query)"
     )
     if examples:
-        click.echo(EXAMPLES.format(url=url))
+        click.echo(EXAMPLES.format(url=url, ck="https://w3id.org/clusterkg/ontology#"))
     sys.stdout.flush()
     try:
         server.run()

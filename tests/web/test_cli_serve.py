@@ -1,0 +1,70 @@
+"""``clusterkg serve`` as a user runs it: a real process under waitress that prints its URL."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from tests.web.conftest import TOKEN
+
+INSERT = "INSERT DATA { GRAPH <http://x/cli> { <http://x/s> <http://x/p> 7 } }"
+ASK = "ASK { GRAPH <http://x/cli> { <http://x/s> <http://x/p> 7 } }"
+
+
+def _start(*args: str) -> tuple[subprocess.Popen, str]:
+    exe = Path(sys.executable).with_name("clusterkg")
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    line = proc.stdout.readline()
+    match = re.search(r"(http://127\.0\.0\.1:\d+)/sparql", line)
+    if not match:
+        proc.kill()
+        raise AssertionError(f"no URL printed: {line!r} {proc.stderr.read()[-2000:]}")
+    return proc, match.group(1)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    proc.wait(timeout=15)
+
+
+def test_serve_prints_the_url_and_keeps_updates_across_restarts(tmp_path):
+    store = f"oxigraph:{tmp_path / 'store'}"
+    proc, url = _start("--store", store, "--update-token", TOKEN, "--threads", "2")
+    try:
+        assert (
+            requests.get(f"{url}/sparql", params={"query": ASK}, timeout=10).json()["boolean"]
+            is False
+        )
+        resp = requests.post(
+            f"{url}/sparql",
+            data={"update": INSERT},
+            timeout=10,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        assert resp.status_code == 200
+    finally:
+        _stop(proc)
+    proc, url = _start("--store", store)
+    try:
+        assert (
+            requests.get(f"{url}/sparql", params={"query": ASK}, timeout=10).json()["boolean"]
+            is True
+        )
+        refused = requests.post(
+            f"{url}/sparql",
+            data={"update": INSERT},
+            timeout=10,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        assert refused.status_code == 403  # restarted without a token: read-only
+    finally:
+        _stop(proc)
