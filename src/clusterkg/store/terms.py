@@ -26,7 +26,8 @@ def ox_to_rdflib(term: Any) -> Node | None:
         dt = term.datatype.value
         if dt == XSD_STRING:
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(dt))
+        # keep the lexical form as stored ("01" stays "01"): results must echo the data
+        return Literal(term.value, datatype=URIRef(dt), normalize=False)
     if isinstance(term, ox.DefaultGraph):
         return None
     raise TypeError(f"unsupported RDF term {term!r}")
