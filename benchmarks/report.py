@@ -219,6 +219,7 @@ def render_markdown(results: dict) -> str:
         "pySHACL with defaults, plain networkx calls. clusterkg: Oxigraph in memory behind "
         "`clusterkg serve` (waitress, default threads and query workers), its validation "
         "and its analytics.",
+        *(f"- Note: {n}" for n in results.get("notes", [])),
         "",
         "## Targets",
         "",

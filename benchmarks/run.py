@@ -195,12 +195,30 @@ def parser() -> argparse.ArgumentParser:
         help="Markdown output (default: %(default)s); '-' for none",
     )
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument(
+        "--append",
+        type=Path,
+        metavar="JSON",
+        help="add to an earlier run's results: new points are appended, the sections measured "
+        "now replace those of a point of the same name",
+    )
+    p.add_argument(
+        "--render",
+        type=Path,
+        metavar="JSON",
+        help="measure nothing: write the Markdown report of an earlier run's JSON",
+    )
     return p
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the benchmark; write the JSON and Markdown reports; return the results."""
     opts = parser().parse_args(argv)
+    if opts.render:
+        results = json.loads(opts.render.read_text())
+        results["targets"] = evaluate_targets(results)
+        opts.markdown.write_text(render_markdown(results))
+        return results
     names = [n.strip() for n in opts.points.split(",") if n.strip()]
     unknown = [n for n in names if n not in data_mod.POINTS]
     if unknown:
@@ -222,21 +240,39 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     started = time.perf_counter()
     log(f"preparing data for {', '.join(names)}")
     points = data_mod.prepare(names, seed=opts.seed, data_dir=opts.data_dir)
+    command = "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:])
+    earlier = json.loads(opts.append.read_text()) if opts.append else None
+    if earlier:
+        for p in earlier["points"]:
+            for name, v in (p.get("naive") or {}).get("queries", {}).items():
+                if v.get("status") == "timeout":
+                    opts.naive_timed_out.add(name)
     results: dict[str, Any] = {
         "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": machine(),
-        "command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": command,
         "options": {
             k: (sorted(v) if isinstance(v, set) else str(v) if isinstance(v, Path) else v)
             for k, v in vars(opts).items()
         },
         "points": [],
     }
+    if earlier:
+        results["points"] = earlier["points"]
+        results["started"] = earlier["started"]
+        results["command"] = f"{earlier['command']}; then {command}"
+        results["notes"] = earlier.get("notes", [])
     for point in points:
-        results["points"].append(run_point(point, opts, log))
+        measured = run_point(point, opts, log)
+        same = next((p for p in results["points"] if p["name"] == point.name), None)
+        if same is None:
+            results["points"].append(measured)
+        else:
+            same.update(measured)
+            same["ratios"] = ratios(same)
         results["targets"] = evaluate_targets(results)
         _write(results, opts)  # after each point, so a long run leaves its figures behind
-    results["duration_s"] = time.perf_counter() - started
+    results["duration_s"] = time.perf_counter() - started + (earlier or {}).get("duration_s", 0)
     results["targets"] = evaluate_targets(results)
     _write(results, opts)
     log(

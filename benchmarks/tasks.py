@@ -1,8 +1,8 @@
 """Measurements that run in a child process each, so one scale point cannot inflate another.
 
 Run as ``python -m benchmarks.tasks TASK ARGS_JSON``; the child prints one JSON object on its
-last stdout line. Peak memory is the child's own ``ru_maxrss`` (Linux: KiB) read right after
-the load, before anything else allocates.
+last stdout line. Peak memory is the child's own high-water mark (:func:`peak_rss_mb`) read
+right after the load, before anything else allocates.
 
 Tasks: ``load`` (clusterkg: Oxigraph via ``open_kg``), ``naive`` (rdflib ``Dataset`` load,
 then the same queries through rdflib's SPARQL evaluator), ``shacl`` (clusterkg's
@@ -29,7 +29,17 @@ class StepTimeout(Exception):
 
 
 def peak_rss_mb() -> float:
-    """The peak resident set size of this process so far, in MiB (Linux reports KiB)."""
+    """The peak resident set size of this process so far, in MiB.
+
+    Linux's ``VmHWM`` first: ``ru_maxrss`` survives ``exec``, so a child started by a larger
+    parent would report the parent's peak. ``ru_maxrss`` (KiB on Linux) elsewhere.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -54,13 +64,16 @@ def capped(fn: Callable[[], Any], cap: float) -> tuple[float, Any, str | None]:
         signal.signal(signal.SIGALRM, old)
 
 
-def data_files(settings, path: str | None) -> list[Path]:
-    """The files a scale point consists of: ontology (without shapes), graphs, synthetic."""
+def data_files(settings, path: str | None, *, shapes: bool = True) -> list[Path]:
+    """The files of a scale point as ``open_kg`` loads them: ontology, graphs, synthetic.
+
+    ``shapes=False`` leaves the shape files out, as validation does for its data graph.
+    """
     from clusterkg.store.loader import discover
     from clusterkg.validate import shape_files
 
-    shapes = set(shape_files(settings.ontology_dir))
-    files = [p for p in discover(settings.bundled_paths()) if p not in shapes]
+    skip = set() if shapes else set(shape_files(settings.ontology_dir))
+    files = [p for p in discover(settings.bundled_paths()) if p not in skip]
     return files + ([Path(path)] if path else [])
 
 
@@ -204,7 +217,7 @@ def task_shacl_naive(args: dict) -> dict:
     settings = Settings.from_env()
     start = time.perf_counter()
     data = Graph()
-    for p in data_files(settings, args["path"]):
+    for p in data_files(settings, args["path"], shapes=False):
         fmt = rdf_format(p)
         if fmt == "trig":  # a Graph takes the triples of a TriG file's graphs only via Dataset
             from rdflib import Dataset
