@@ -28,6 +28,7 @@ BLUEPRINT_MODULES: list[str] = [
     "clusterkg.web.queries_api",
     "clusterkg.web.api",
     "clusterkg.web.ontology_docs",
+    "clusterkg.web.pages",
 ]
 
 #: Query worker processes per app when neither the config nor CLUSTERKG_WORKERS says.

@@ -1,0 +1,394 @@
+"""The numbers of the home page and the cluster dashboards, read through SPARQL.
+
+Every figure keeps the IRI of the observation it comes from, so the page links each number to
+its ``/id/obs/...`` page (with the verbatim quote and the source document).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+
+from clusterkg.analytics.projection import select
+from clusterkg.analytics.resilience import robustness, self_sufficiency, sourcing
+from clusterkg.store.kg import KnowledgeGraph
+from clusterkg.vocab import CK, ID
+from clusterkg.web import graph_data as gd
+
+#: Columns of the cluster comparison: indicator local name -> heading.
+COMPARED = {
+    "VehicleEnterpriseCount": "Vehicle enterprises",
+    "PartsEnterpriseCount": "Parts enterprises",
+    "NEVOutput": "NEV output",
+    "PublicChargingPiles": "Public charging piles",
+}
+
+
+def page_path(iri: str | None) -> str | None:
+    """The ``/id/...`` path of a clusterkg IRI."""
+    if iri and iri.startswith(str(ID)):
+        return "/id/" + iri[len(str(ID)) :]
+    return None
+
+
+def class_counts(kg: KnowledgeGraph) -> list[dict[str, Any]]:
+    """Resources per clusterkg class (direct types), largest first."""
+    rows = select(
+        kg,
+        """SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c
+        FILTER(STRSTARTS(STR(?c), STR(ck:))) } GROUP BY ?c""",
+    )
+    out = [{"class": r["c"][len(str(CK)) :], "iri": r["c"], "count": int(r["n"])} for r in rows]
+    return sorted(out, key=lambda r: (-r["count"], r["class"]))
+
+
+def sources(kg: KnowledgeGraph) -> list[dict[str, Any]]:
+    """The source documents with title, publisher, date and how many facts cite each."""
+    rows = select(
+        kg,
+        """SELECT ?s (SAMPLE(?t) AS ?title) (SAMPLE(?pub) AS ?publisher) (SAMPLE(?d) AS ?date)
+        (COUNT(DISTINCT ?f) AS ?facts) WHERE { ?s a ck:SourceDocument
+        OPTIONAL { ?s dcterms:title ?t } OPTIONAL { ?s dcterms:publisher ?pub }
+        OPTIONAL { ?s dcterms:date ?d } OPTIONAL { ?f prov:wasDerivedFrom ?s } } GROUP BY ?s""",
+    )
+    return sorted(
+        (
+            {
+                "iri": r["s"],
+                "page": page_path(r["s"]),
+                "title": str(r["title"] or r["s"]),
+                "publisher": str(r["publisher"] or ""),
+                "date": str(r["date"] or ""),
+                "facts": int(r["facts"]),
+            }
+            for r in rows
+        ),
+        key=lambda r: r["iri"],
+    )
+
+
+def observations(kg: KnowledgeGraph) -> list[dict[str, Any]]:
+    """Every observation with its indicator, area, value, words, period, source and unit."""
+
+    def make() -> list[dict[str, Any]]:
+        rows = select(
+            kg,
+            """SELECT ?obs ?ind ?indLabel ?area ?value ?stated ?period ?approx ?src ?unit
+            WHERE { ?obs a ck:Observation ; ck:indicator ?ind ; ck:refArea ?area ;
+            ck:value ?value .
+            OPTIONAL { ?ind rdfs:label ?indLabel FILTER(LANG(?indLabel) IN ("", "en")) }
+            OPTIONAL { ?obs ck:statedValue ?stated } OPTIONAL { ?obs ck:refPeriod ?period }
+            OPTIONAL { ?obs ck:approximation ?approx } OPTIONAL { ?obs ck:unit ?unit }
+            OPTIONAL { ?obs prov:wasDerivedFrom ?src } }""",
+        )
+        out: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            try:
+                value = float(r["value"])
+            except (TypeError, ValueError):
+                continue
+            out.setdefault(
+                r["obs"],
+                {
+                    "obs": r["obs"],
+                    "page": page_path(r["obs"]),
+                    "indicator": r["ind"][len(str(CK)) :]
+                    if r["ind"].startswith(str(CK))
+                    else r["ind"],
+                    "indicator_label": str(r["indLabel"] or r["ind"].rsplit("#", 1)[-1]),
+                    "area": r["area"],
+                    "value": value,
+                    "stated": str(r["stated"]) if r["stated"] is not None else None,
+                    "period": str(r["period"]) if r["period"] is not None else None,
+                    "approximation": (r["approx"] or "").rsplit("#", 1)[-1] or None,
+                    "source": r["src"],
+                    "unit": (r["unit"] or "").rsplit("/", 1)[-1] or None,
+                },
+            )
+        return sorted(out.values(), key=lambda o: o["obs"])
+
+    return gd.cached(kg, "observations", make)
+
+
+def _pick(candidates: list[dict[str, Any]], preferred: str | None) -> dict[str, Any] | None:
+    """One observation: from the preferred source if it has one, then the latest period."""
+    if not candidates:
+        return None
+    return sorted(
+        candidates,
+        key=lambda o: (
+            o["source"] != preferred,
+            -(int(o["period"][:4]) if o["period"] else 0),
+            o["obs"],
+        ),
+    )[0]
+
+
+def comparison(kg: KnowledgeGraph) -> dict[str, Any]:
+    """The six automobile clusters side by side.
+
+    For each compared indicator the figures come preferably from one source document (the one
+    that states it for most of the six clusters), so that counts made differently are not
+    mixed; a figure from another source is marked. The parts-per-vehicle-enterprise ratio is
+    ``parts / vehicles`` of those counts.
+    """
+    obs = observations(kg)
+    clusters = gd.AUTO_CLUSTERS
+    labels = gd._labels(kg)
+    # A cluster's figures may be stated for the economic region it covers (e.g. the
+    # Chengdu-Chongqing economic circle): those count for the cluster too.
+    area_of = {c: c for c in clusters}
+    for r in select(
+        kg,
+        """SELECT ?c ?r WHERE { ?c ck:coversRegion ?r . ?r a ck:EconomicRegion }""",
+    ):
+        if r["c"] in clusters:
+            area_of.setdefault(r["r"], r["c"])
+    by: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for o in obs:
+        if o["area"] in area_of and o["indicator"] in COMPARED:
+            by[(o["indicator"], area_of[o["area"]])].append(o)
+    preferred: dict[str, str | None] = {}
+    for ind in COMPARED:
+        per_src: dict[str, set] = defaultdict(set)
+        for c in clusters:
+            for o in by.get((ind, c), []):
+                per_src[o["source"] or ""].add(c)
+        preferred[ind] = (
+            sorted(per_src, key=lambda s: (-len(per_src[s]), s))[0] if per_src else None
+        )
+    rows = []
+    for c in clusters:
+        row: dict[str, Any] = {
+            "iri": c,
+            "slug": c.rsplit("/", 1)[-1],
+            "label": labels.get(c, c.rsplit("/", 1)[-1]),
+            "short": labels.get(c, c).replace(" automobile industry cluster", ""),
+            "cells": {},
+        }
+        for ind in COMPARED:
+            o = _pick(by.get((ind, c), []), preferred[ind])
+            if o is not None:
+                o = {**o, "other_source": o["source"] != preferred[ind]}
+            row["cells"][ind] = o
+        v, p = row["cells"]["VehicleEnterpriseCount"], row["cells"]["PartsEnterpriseCount"]
+        row["ratio"] = p["value"] / v["value"] if v and p and v["value"] else None
+        rows.append(row)
+    charts = []
+    for ind, heading in COMPARED.items():
+        bars = [
+            {
+                "label": r["short"],
+                "value": r["cells"][ind]["value"],
+                "page": r["cells"][ind]["page"],
+                "stated": r["cells"][ind]["stated"],
+            }
+            for r in rows
+            if r["cells"][ind] is not None
+        ]
+        charts.append({"id": ind, "title": heading, "bars": bars})
+    charts.insert(
+        2,
+        {
+            "id": "ratio",
+            "title": "Parts enterprises per vehicle enterprise",
+            "bars": [
+                {"label": r["short"], "value": round(r["ratio"], 2), "page": None, "stated": None}
+                for r in rows
+                if r["ratio"] is not None
+            ],
+        },
+    )
+    return {"rows": rows, "columns": COMPARED, "charts": charts}
+
+
+def _cluster_facts(kg: KnowledgeGraph, iri: str) -> dict[str, Any]:
+    b = {"c": iri}
+    head = select(
+        kg,
+        """SELECT ?c ?label ?note ?quote WHERE { ?c a ck:IndustrialCluster
+        OPTIONAL { ?c rdfs:label ?label FILTER(LANG(?label) IN ("", "en")) }
+        OPTIONAL { ?c ck:note ?note } OPTIONAL { ?c ck:quote ?quote } }""",
+        bindings=b,
+    )
+    regions = select(
+        kg,
+        """SELECT ?c ?r ?label ?lat ?long WHERE { ?c ck:coversRegion ?r
+        OPTIONAL { ?r rdfs:label ?label FILTER(LANG(?label) IN ("", "en")) }
+        OPTIONAL { ?r wgs84:lat ?lat ; wgs84:long ?long } }""",
+        bindings=b,
+    )
+    policies = select(
+        kg,
+        """SELECT DISTINCT ?c ?p ?label ?how WHERE {
+        { ?p ck:targets ?c BIND("targets the cluster" AS ?how) }
+        UNION { ?p ck:issuedBy ?c BIND("issued by the cluster" AS ?how) }
+        UNION { ?c ck:coversRegion ?r . ?p ck:targets ?r BIND("targets a covered region" AS ?how) }
+        ?p a/rdfs:subClassOf* ck:Policy
+        OPTIONAL { ?p rdfs:label ?label FILTER(LANG(?label) IN ("", "en")) } }""",
+        bindings=b,
+    )
+    collabs = select(
+        kg,
+        """SELECT DISTINCT ?c ?x ?label WHERE { ?m ck:memberOf ?c .
+        ?x a ck:Collaboration ; ck:participant ?m
+        OPTIONAL { ?x rdfs:label ?label FILTER(LANG(?label) IN ("", "en")) } }""",
+        bindings=b,
+    )
+    unis = select(
+        kg,
+        """SELECT DISTINCT ?c ?u ?label WHERE {
+        ?u a ?t VALUES ?t { ck:University ck:ResearchInstitute }
+        { ?u ck:memberOf ?c } UNION { ?m ck:memberOf ?c . { ?u ck:collaboratesWith ?m }
+          UNION { ?m ck:collaboratesWith ?u } UNION { ?x ck:participant ?u , ?m } }
+        UNION { ?c ck:coversRegion ?r . ?u ck:locatedIn/ck:partOf* ?r }
+        OPTIONAL { ?u rdfs:label ?label FILTER(LANG(?label) IN ("", "en")) } }""",
+        bindings=b,
+    )
+    return {
+        "head": head,
+        "regions": regions,
+        "policies": policies,
+        "collabs": collabs,
+        "unis": unis,
+    }
+
+
+def _map(regions: list[dict[str, Any]], members: list[dict[str, Any]]) -> dict[str, Any]:
+    """Points of the covered regions and located members in an equirectangular frame of China."""
+    lon0, lon1, lat0, lat1 = 73.0, 135.0, 18.0, 54.0
+    w, h = 320.0, 200.0
+
+    def xy(lat: float, lon: float) -> tuple[float, float]:
+        return (
+            round((lon - lon0) / (lon1 - lon0) * w, 1),
+            round((lat1 - lat) / (lat1 - lat0) * h, 1),
+        )
+
+    pts = []
+    for r in regions:
+        if r["lat"] is not None:
+            x, y = xy(float(r["lat"]), float(r["long"]))
+            pts.append({"x": x, "y": y, "label": str(r["label"] or r["r"]), "kind": "region"})
+    seen = {(p["x"], p["y"]) for p in pts}
+    for m in members:
+        if m.get("lat") is not None:
+            x, y = xy(float(m["lat"]), float(m["long"]))
+            if (x, y) not in seen:
+                seen.add((x, y))
+                pts.append({"x": x, "y": y, "label": m["label"], "kind": "member"})
+    return {"width": w, "height": h, "points": pts}
+
+
+def cluster_dashboard(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
+    """Everything the per-cluster page shows; ``None`` when ``iri`` is not a cluster."""
+    facts = _cluster_facts(kg, iri)
+    if not facts["head"]:
+        return None
+    head = facts["head"]
+    label = next((str(r["label"]) for r in head if r["label"]), iri.rsplit("/", 1)[-1])
+    G = gd.base_network(kg)
+    members = [
+        {"iri": n, "page": page_path(n), **{k: a.get(k) for k in ("label", "kind", "lat", "long")}}
+        for n, a in G.nodes(data=True)
+        if iri in (a.get("clusters") or [])
+    ]
+    by_kind: dict[str, list] = defaultdict(list)
+    for m in sorted(members, key=lambda m: str(m["label"]).casefold()):
+        by_kind[m["kind"] or "Other"].append(m)
+    covered = {r["r"] for r in facts["regions"]}
+    obs = [o for o in observations(kg) if o["area"] == iri or o["area"] in covered]
+    area_labels = gd._labels(kg)
+    series: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for o in obs:
+        series[(o["indicator_label"], o["area"])].append(o)
+    indicators = []
+    for (ind, area), items in sorted(series.items()):
+        items = sorted(items, key=lambda o: (o["period"] or "", o["obs"]))
+        years = {o["period"] for o in items if o["period"]}
+        indicators.append(
+            {
+                "indicator": ind,
+                "area": area_labels.get(area, area.rsplit("/", 1)[-1]),
+                "items": items,
+                "chart": len(years) >= 2,
+            }
+        )
+    return {
+        "iri": iri,
+        "slug": iri.rsplit("/", 1)[-1],
+        "label": label,
+        "notes": sorted({str(r["note"]) for r in head if r["note"]}),
+        "quotes": sorted({str(r["quote"]) for r in head if r["quote"]}),
+        "regions": facts["regions"],
+        "map": _map(facts["regions"], members),
+        "members": dict(sorted(by_kind.items())),
+        "member_count": len(members),
+        "indicators": indicators,
+        "policies": sorted(
+            (
+                {"page": page_path(r["p"]), "label": str(r["label"] or r["p"]), "how": r["how"]}
+                for r in facts["policies"]
+            ),
+            key=lambda r: r["label"],
+        ),
+        "collaborations": sorted(
+            {(page_path(r["x"]), str(r["label"] or r["x"])) for r in facts["collabs"]},
+            key=lambda t: t[1],
+        ),
+        "universities": sorted(
+            {(page_path(r["u"]), str(r["label"] or r["u"])) for r in facts["unis"]},
+            key=lambda t: t[1],
+        ),
+        "resilience": resilience_summary(kg, iri),
+        "is_auto": iri in gd.AUTO_CLUSTERS,
+    }
+
+
+def resilience_summary(kg: KnowledgeGraph, iri: str) -> dict[str, Any]:
+    """Single-sourced items, self-sufficiency, R-index and the most central firms of a cluster.
+
+    Computed on the curated supply network (:mod:`clusterkg.analytics.resilience`): sourcing
+    rows of the cluster's customers; the cluster's self-sufficiency row; the R-index
+    (Schneider et al. 2011) of the cluster's part of the network (its members, their suppliers
+    and customers) under degree-targeted removal; and PageRank (Brin & Page 1998) on the
+    cluster view of the explorer.
+    """
+
+    def make() -> dict[str, Any]:
+        S = gd.curated_supply(kg)
+        rows = [
+            r
+            for r in sourcing(S)
+            if r["cluster"] == iri or iri in (S.nodes[r["customer"]].get("clusters") or [])
+        ]
+        single = [r for r in rows if r["single_sourced"]]
+        suff = next((r for r in self_sufficiency(S) if r["cluster"] == iri), None)
+        part = {n for n, a in S.nodes(data=True) if iri in (a.get("clusters") or [])}
+        for n in list(part):
+            part |= set(S.predecessors(n)) | set(S.successors(n))
+        sub = nx.DiGraph(S.subgraph(part))
+        r_index = robustness(sub, "degree").r_lcc if sub.number_of_nodes() else None
+        view = gd.view(kg, gd.ViewSpec(view="cluster", cluster=iri))
+        central = sorted(
+            (n for n in view["nodes"] if n["kind"] != "IndustrialCluster"),
+            key=lambda n: (-n["size"]["pagerank"], n["label"]),
+        )[:5]
+        return {
+            "sourcing_rows": len(rows),
+            "single_sourced": [
+                {"customer": r["customer_label"], "item": r["item"].rsplit("/", 1)[-1]}
+                for r in single
+            ],
+            "self_sufficiency": suff,
+            "r_index": r_index,
+            "network_nodes": sub.number_of_nodes(),
+            "central": [
+                {"label": n["label"], "page": page_path(n["id"]), "pagerank": n["size"]["pagerank"]}
+                for n in central
+            ],
+        }
+
+    return gd.cached(kg, ("resilience", iri), make)

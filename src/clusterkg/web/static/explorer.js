@@ -1,0 +1,594 @@
+// The graph explorer: draws a server-computed view (/api/graph) as SVG, or on a canvas above
+// CANVAS_ABOVE elements, and keeps every choice in the URL so a view can be shared.
+"use strict";
+(function () {
+  const CANVAS_ABOVE = 4000;
+  const W = 1000, H = 1000; // the layout's unit square is drawn in this frame
+  const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
+    "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#843c39", "#7b4173"];
+  const $ = (id) => document.getElementById(id);
+  const STATE_KEYS = ["view", "cluster", "node", "hops", "layout", "size", "colour",
+    "kind", "fcluster", "sector", "region", "sel"];
+  let data = null, byId = new Map(), transform = { x: 0, y: 0, k: 1 };
+  let selected = new Set(), scenario = null, svg = null, canvas = null, focusId = null;
+
+  function params() {
+    const p = new URLSearchParams(location.search);
+    const s = {};
+    for (const k of STATE_KEYS) s[k] = p.get(k) || "";
+    if (!s.view) s.view = s.node && !s.cluster ? "neighbourhood" : (s.cluster ? "cluster" : "overview");
+    s.layout = s.layout || (s.view === "synthetic" ? "tiered" : "force");
+    s.hops = s.hops || "1";
+    s.colour = s.colour || "kind";
+    return s;
+  }
+  let state = params();
+
+  function saveState(push) {
+    const p = new URLSearchParams();
+    for (const k of STATE_KEYS) if (state[k]) p.set(k, state[k]);
+    const url = location.pathname + "?" + p.toString();
+    if (push) history.pushState(null, "", url); else history.replaceState(null, "", url);
+  }
+
+  function apiQuery() {
+    const p = new URLSearchParams({ view: state.view, layout: state.layout, hops: state.hops });
+    if (state.view === "cluster" || state.view === "synthetic") p.set("cluster", state.cluster || $("cluster").value);
+    if (state.view === "neighbourhood") p.set("node", state.node);
+    return p.toString();
+  }
+
+  function progress(text) {
+    $("progress").hidden = !text;
+    if (text) $("progress-text").textContent = text;
+  }
+
+  function syncControls() {
+    for (const [id, key] of [["view", "view"], ["hops", "hops"], ["layout", "layout"], ["size", "size"],
+      ["colour", "colour"], ["f-kind", "kind"], ["f-cluster", "fcluster"], ["f-sector", "sector"], ["f-region", "region"]]) {
+      if (state[key] !== undefined) $(id).value = state[key];
+    }
+    if (state.cluster) $("cluster").value = state.cluster;
+    $("cluster").disabled = !(state.view === "cluster" || state.view === "synthetic");
+    $("hops").disabled = state.view !== "neighbourhood";
+  }
+
+  async function load() {
+    syncControls();
+    if (state.view === "neighbourhood" && !state.node) {
+      $("view-title").textContent = "Choose a node: search for it, or click one in another view";
+      return;
+    }
+    progress(state.view === "synthetic" ? "Generating and laying out the synthetic network (may take a while the first time)…" : "Computing layout…");
+    try {
+      const resp = await fetch("/api/graph?" + apiQuery(), { headers: { Accept: "application/json" } });
+      const body = await resp.json();
+      if (!resp.ok) throw new Error(body.error || resp.statusText);
+      data = body;
+      byId = new Map(data.nodes.map((n) => [n.id, n]));
+      fillFilters();
+      syncControls();
+      draw();
+      updateExports();
+      if (state.sel && byId.has(state.sel)) selectNode(state.sel, false);
+    } catch (err) {
+      $("view-title").textContent = "Could not load this view: " + err.message;
+    } finally {
+      progress("");
+    }
+  }
+
+  function fillFilters() {
+    const labels = data.labels || {};
+    const opts = (id, values, label) => {
+      const sel = $(id), keep = sel.value;
+      sel.length = 1;
+      for (const v of [...values].sort((a, b) => label(a).localeCompare(label(b)))) {
+        const o = document.createElement("option");
+        o.value = v; o.textContent = label(v); sel.appendChild(o);
+      }
+      sel.value = keep;
+    };
+    const short = (iri) => labels[iri] || iri.split("/").pop();
+    opts("f-kind", new Set(data.nodes.map((n) => n.kind)), (v) => v);
+    opts("f-cluster", new Set(data.nodes.flatMap((n) => n.clusters)), short);
+    opts("f-sector", new Set(data.nodes.flatMap((n) => n.sectors)), short);
+    opts("f-region", new Set(data.nodes.flatMap((n) => n.within)), short);
+  }
+
+  function visible(n) {
+    if (state.kind && n.kind !== state.kind) return false;
+    if (state.fcluster && !n.clusters.includes(state.fcluster)) return false;
+    if (state.sector && !n.sectors.includes(state.sector)) return false;
+    if (state.region && !n.within.includes(state.region)) return false;
+    return true;
+  }
+
+  const colourKeys = new Map();
+  function colourOf(n) {
+    const key = state.colour === "cluster" ? (n.cluster || "none")
+      : state.colour === "community" ? "c" + n.community : n.kind;
+    if (!colourKeys.has(key)) colourKeys.set(key, PALETTE[colourKeys.size % PALETTE.length]);
+    return colourKeys.get(key);
+  }
+  function legendLabel(key) {
+    if (state.colour === "cluster") return key === "none" ? "no cluster" : ((data.labels || {})[key] || key.split("/").pop());
+    if (state.colour === "community") return "community " + key.slice(1);
+    return key;
+  }
+  function radius(n) {
+    const base = data.nodes.length > 500 ? 3 : 6;
+    if (!state.size) return n.kind === "IndustrialCluster" ? base * 1.8 : base;
+    return base * 0.6 + base * 2.4 * Math.sqrt(n.size[state.size] || 0);
+  }
+
+  const NS = "http://www.w3.org/2000/svg";
+  function el(name, attrs, parent) {
+    const e = document.createElementNS(NS, name);
+    for (const k in attrs) e.setAttribute(k, attrs[k]);
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+
+  function draw() {
+    colourKeys.clear();
+    const stage = $("stage");
+    stage.innerHTML = "";
+    svg = canvas = null;
+    $("view-title").textContent = data.title + " (" + data.nodes.length + " nodes, " + data.edges.length + " links)";
+    $("synthetic-banner").hidden = !data.synthetic;
+    if (data.nodes.length + data.edges.length > CANVAS_ABOVE) drawCanvas(stage); else drawSvg(stage);
+    drawLegend();
+    applyTransform();
+  }
+
+  function drawSvg(stage) {
+    svg = el("svg", { id: "graph-svg", viewBox: `0 0 ${W} ${H}`, role: "img",
+      "aria-label": data.title, "data-nodes": data.nodes.length }, stage);
+    el("defs", {}, svg).innerHTML = '<marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#888"/></marker>';
+    el("rect", { x: 0, y: 0, width: W, height: H, fill: "#fff", class: "bg" }, svg);
+    const vp = el("g", { id: "viewport" }, svg);
+    const ge = el("g", { class: "edges" }, vp), gn = el("g", { class: "nodes" }, vp);
+    const showLabels = data.nodes.length <= 150;
+    for (const e of data.edges) {
+      const s = byId.get(e.source), t = byId.get(e.target);
+      e.el = el("line", { x1: s.x * W, y1: s.y * H, x2: t.x * W, y2: t.y * H, class: "edge" }, ge);
+      if (data.directed) e.el.setAttribute("marker-end", "url(#arrow)");
+    }
+    for (const n of data.nodes) {
+      const g = el("g", { class: "node" + (n.oem ? " oem" : ""), transform: `translate(${n.x * W},${n.y * H})`,
+        tabindex: 0, role: "button", "aria-label": n.label + " (" + n.kind + ")", "data-id": n.id, "data-label": n.label }, gn);
+      el("circle", { r: radius(n), fill: colourOf(n) }, g);
+      if (showLabels || n.kind === "IndustrialCluster") {
+        const t = el("text", { x: radius(n) + 2, y: 4, class: "label" }, g);
+        t.textContent = n.label.length > 28 ? n.label.slice(0, 26) + "…" : n.label;
+      }
+      n.el = g;
+      g.addEventListener("pointerenter", (ev) => tooltip(n, ev));
+      g.addEventListener("pointerleave", () => tooltip(null));
+      g.addEventListener("focus", () => { focusId = n.id; tooltip(n, null); });
+      g.addEventListener("blur", () => tooltip(null));
+      g.addEventListener("keydown", (ev) => {
+        if (ev.key === "Enter") { selectNode(n.id, true); ev.preventDefault(); }
+        if (ev.key === " ") { toggleScenario(n.id); ev.preventDefault(); }
+      });
+      nodeDrag(g, n);
+    }
+    applyFilters();
+    panZoom(svg);
+  }
+
+  function drawCanvas(stage) {
+    canvas = document.createElement("canvas");
+    canvas.id = "graph-canvas";
+    canvas.width = stage.clientWidth * devicePixelRatio;
+    canvas.height = stage.clientHeight * devicePixelRatio;
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", data.title + ": " + data.nodes.length + " nodes (canvas; use search to reach a node)");
+    stage.appendChild(canvas);
+    panZoom(canvas);
+    canvas.addEventListener("click", (ev) => {
+      const n = nodeAt(ev);
+      if (n) { if (ev.shiftKey) toggleScenario(n.id); else selectNode(n.id, true); }
+    });
+    canvas.addEventListener("pointermove", (ev) => tooltip(nodeAt(ev), ev));
+  }
+
+  function canvasScale() {
+    const s = Math.min(canvas.width, canvas.height) / W;
+    return { s, ox: (canvas.width - W * s) / 2, oy: (canvas.height - H * s) / 2 };
+  }
+  function nodeAt(ev) {
+    const r = canvas.getBoundingClientRect(), { s, ox, oy } = canvasScale();
+    const px = ((ev.clientX - r.left) * devicePixelRatio - ox) / s, py = ((ev.clientY - r.top) * devicePixelRatio - oy) / s;
+    const x = (px - transform.x) / transform.k, y = (py - transform.y) / transform.k;
+    let best = null, bd = 12 / transform.k;
+    for (const n of data.nodes) {
+      if (!visible(n)) continue;
+      const d = Math.hypot(n.x * W - x, n.y * H - y);
+      if (d < bd) { bd = d; best = n; }
+    }
+    return best;
+  }
+  function paintCanvas() {
+    const ctx = canvas.getContext("2d"), { s, ox, oy } = canvasScale();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.setTransform(s * transform.k, 0, 0, s * transform.k, ox + s * transform.x, oy + s * transform.y);
+    ctx.strokeStyle = "rgba(120,120,120,0.35)"; ctx.lineWidth = 0.6 / transform.k;
+    ctx.beginPath();
+    for (const e of data.edges) {
+      const a = byId.get(e.source), b = byId.get(e.target);
+      if (!visible(a) || !visible(b)) continue;
+      ctx.moveTo(a.x * W, a.y * H); ctx.lineTo(b.x * W, b.y * H);
+    }
+    ctx.stroke();
+    for (const n of data.nodes) {
+      if (!visible(n)) continue;
+      ctx.beginPath();
+      ctx.arc(n.x * W, n.y * H, radius(n) / Math.sqrt(transform.k), 0, 2 * Math.PI);
+      ctx.fillStyle = scenarioClass(n) === "failed" ? "#b00020" : scenarioClass(n) === "affected" ? "#ff9800" : colourOf(n);
+      ctx.fill();
+      if (selected.has(n.id) || n.id === state.sel) { ctx.strokeStyle = "#000"; ctx.lineWidth = 2 / transform.k; ctx.stroke(); }
+    }
+  }
+
+  function scenarioClass(n) {
+    if (!scenario) return "";
+    if (scenario.failedSet.has(n.id)) return "failed";
+    if (scenario.affectedSet.has(n.id)) return "affected";
+    return "";
+  }
+
+  function applyTransform() {
+    if (svg) $("viewport").setAttribute("transform", `translate(${transform.x},${transform.y}) scale(${transform.k})`);
+    if (canvas) requestAnimationFrame(paintCanvas);
+  }
+
+  function toFrame(target, ev) {
+    const r = target.getBoundingClientRect(), s = Math.min(r.width, r.height) / W;
+    return { x: (ev.clientX - r.left - (r.width - W * s) / 2) / s, y: (ev.clientY - r.top - (r.height - H * s) / 2) / s };
+  }
+
+  function panZoom(target) {
+    let drag = null;
+    target.addEventListener("pointerdown", (ev) => {
+      if (ev.target.closest && ev.target.closest(".node")) return;
+      drag = { start: toFrame(target, ev), t: { ...transform } };
+      target.setPointerCapture(ev.pointerId);
+    });
+    target.addEventListener("pointermove", (ev) => {
+      if (!drag) return;
+      const p = toFrame(target, ev);
+      transform.x = drag.t.x + p.x - drag.start.x; transform.y = drag.t.y + p.y - drag.start.y;
+      applyTransform();
+    });
+    target.addEventListener("pointerup", () => { drag = null; });
+    target.addEventListener("wheel", (ev) => {
+      ev.preventDefault();
+      zoomAt(toFrame(target, ev), ev.deltaY < 0 ? 1.2 : 1 / 1.2);
+    }, { passive: false });
+  }
+  function zoomAt(p, f) {
+    const k = Math.min(40, Math.max(0.2, transform.k * f));
+    transform.x = p.x - (p.x - transform.x) * (k / transform.k);
+    transform.y = p.y - (p.y - transform.y) * (k / transform.k);
+    transform.k = k;
+    applyTransform();
+  }
+
+  function nodeDrag(g, n) {
+    let moving = null;
+    g.addEventListener("pointerdown", (ev) => {
+      moving = { p: toFrame(svg, ev), x: n.x, y: n.y, moved: false };
+      g.setPointerCapture(ev.pointerId);
+      ev.stopPropagation();
+    });
+    g.addEventListener("pointermove", (ev) => {
+      if (!moving) return;
+      const p = toFrame(svg, ev);
+      const dx = (p.x - moving.p.x) / transform.k, dy = (p.y - moving.p.y) / transform.k;
+      if (Math.abs(dx) + Math.abs(dy) > 2) moving.moved = true;
+      n.x = moving.x + dx / W; n.y = moving.y + dy / H;
+      g.setAttribute("transform", `translate(${n.x * W},${n.y * H})`);
+      for (const e of data.edges) {
+        if (e.source === n.id) { e.el.setAttribute("x1", n.x * W); e.el.setAttribute("y1", n.y * H); }
+        if (e.target === n.id) { e.el.setAttribute("x2", n.x * W); e.el.setAttribute("y2", n.y * H); }
+      }
+    });
+    g.addEventListener("pointerup", (ev) => {
+      const wasClick = moving && !moving.moved;
+      moving = null;
+      if (wasClick) { if (ev.shiftKey) toggleScenario(n.id); else selectNode(n.id, true); }
+    });
+  }
+
+  function applyFilters() {
+    if (canvas) { applyTransform(); return; }
+    if (!svg) return;
+    for (const n of data.nodes) n.el.classList.toggle("hidden", !visible(n));
+    for (const e of data.edges) e.el.classList.toggle("hidden", !(visible(byId.get(e.source)) && visible(byId.get(e.target))));
+  }
+
+  function drawLegend() {
+    const box = $("legend");
+    box.innerHTML = "";
+    const h = document.createElement("h3");
+    h.textContent = "Colour: " + ({ kind: "class", cluster: "cluster", community: "detected community" })[state.colour];
+    box.appendChild(h);
+    const ul = document.createElement("ul");
+    const counts = new Map();
+    for (const n of data.nodes) { colourOf(n); }
+    for (const [key, col] of colourKeys) {
+      const li = document.createElement("li");
+      li.innerHTML = `<span class="swatch" style="background:${col}"></span>`;
+      li.appendChild(document.createTextNode(legendLabel(key)));
+      ul.appendChild(li);
+      counts.set(key, 1);
+    }
+    box.appendChild(ul);
+    const note = document.createElement("p");
+    note.className = "muted";
+    note.textContent = (state.size ? "Size: " + state.size + " (within this view). " : "") +
+      (scenario ? "Red: failed; orange: affected OEM." : "");
+    box.appendChild(note);
+  }
+
+  function tooltip(n, ev) {
+    const tip = $("tooltip");
+    if (!n) { tip.hidden = true; return; }
+    tip.textContent = n.label + " — " + n.kind + (n.cluster ? " · " + ((data.labels || {})[n.cluster] || "") : "");
+    tip.hidden = false;
+    const stage = $("stage").getBoundingClientRect();
+    const x = ev ? ev.clientX - stage.left : n.x * stage.width, y = ev ? ev.clientY - stage.top : n.y * stage.height;
+    tip.style.left = Math.min(x + 12, stage.width - 200) + "px";
+    tip.style.top = (y + 12) + "px";
+  }
+
+  async function selectNode(id, push) {
+    state.sel = id;
+    saveState(push);
+    if (svg) for (const n of data.nodes) n.el.classList.toggle("selected", n.id === id);
+    else if (canvas) applyTransform();
+    const panel = $("panel");
+    panel.innerHTML = '<p class="muted">Loading…</p>';
+    const resp = await fetch("/api/node?iri=" + encodeURIComponent(id), { headers: { Accept: "application/json" } });
+    const d = await resp.json();
+    if (!resp.ok) { panel.textContent = d.error || "not found"; return; }
+    panel.innerHTML = "";
+    const h = document.createElement("h2");
+    h.textContent = d.label; panel.appendChild(h);
+    const links = document.createElement("p");
+    if (d.page) links.innerHTML = `<a href="${d.page}">Linked-data page</a> · `;
+    const nb = document.createElement("a");
+    nb.href = "?view=neighbourhood&hops=1&node=" + encodeURIComponent(id) + "&sel=" + encodeURIComponent(id);
+    nb.textContent = "Show its neighbourhood";
+    links.appendChild(nb);
+    panel.appendChild(links);
+    const sec = (title, items, render) => {
+      if (!items.length) return;
+      const hh = document.createElement("h3"); hh.textContent = title; panel.appendChild(hh);
+      const ul = document.createElement("ul"); ul.className = "plain";
+      for (const it of items) { const li = document.createElement("li"); render(li, it); ul.appendChild(li); }
+      panel.appendChild(ul);
+    };
+    const quote = (li, q) => {
+      const b = document.createElement("blockquote"); b.className = "quote";
+      b.textContent = "\u201c" + q.quote + "\u201d"; li.appendChild(b);
+      const c = document.createElement("cite");
+      if (q.source) {
+        const a = document.createElement("a");
+        a.href = q.source.replace("https://w3id.org/clusterkg", "");
+        a.textContent = q.title || q.source.split("/").pop();
+        c.appendChild(a);
+      } else c.textContent = "source not stated";
+      li.appendChild(c);
+    };
+    sec("Source quotes", d.quotes, quote);
+    sec("Facts", d.facts, (li, f) => { li.innerHTML = `<span class="prop"></span> `; li.firstChild.textContent = f.property; li.appendChild(document.createTextNode(f.value)); });
+    sec("Links", d.links, (li, l) => {
+      const p = document.createElement("span"); p.className = "prop";
+      p.textContent = (l.direction === "in" ? "← " : "→ ") + l.property + " ";
+      li.appendChild(p);
+      const a = document.createElement(l.page ? "a" : "span");
+      if (l.page) a.href = l.page;
+      a.textContent = l.label; li.appendChild(a);
+    });
+    sec("Quotes of related facts", d.related, (li, q) => {
+      const t = document.createElement("div"); t.className = "muted"; t.textContent = q.label; li.appendChild(t);
+      quote(li, q);
+    });
+  }
+
+  function toggleScenario(id) {
+    if (selected.has(id)) selected.delete(id); else selected.add(id);
+    if (svg) byId.get(id).el.classList.toggle("chosen", selected.has(id));
+    else applyTransform();
+    $("simulate").disabled = selected.size === 0 && !state.region;
+    $("selection").textContent = selected.size
+      ? "Selected for the scenario: " + [...selected].map((s) => byId.get(s).label).join(", ")
+      : "Click a node for its facts; shift-click or Space to select several for a failure scenario.";
+  }
+
+  async function simulate() {
+    progress("Simulating the failure…");
+    try {
+      const body = { remove: [...selected], regions: selected.size ? [] : (state.region ? [state.region] : []),
+        network: data.synthetic ? "synthetic" : "curated" };
+      const resp = await fetch("/api/graph/scenario", { method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body) });
+      const r = await resp.json();
+      const box = $("scenario-summary");
+      box.hidden = false;
+      if (!resp.ok) { box.textContent = "Scenario not run: " + (r.error || resp.statusText); return; }
+      scenario = { ...r, failedSet: new Set(r.failed), affectedSet: new Set(r.affected_oems.filter((a) => !a.failed).map((a) => a.oem)) };
+      if (svg) for (const n of data.nodes) {
+        n.el.classList.toggle("failed", scenario.failedSet.has(n.id));
+        n.el.classList.toggle("affected", scenario.affectedSet.has(n.id));
+      }
+      applyTransform();
+      const money = new Intl.NumberFormat("en", { notation: "compact" }).format(r.lost_value_cny);
+      box.innerHTML = "";
+      const h = document.createElement("h3"); h.textContent = "Failure scenario"; box.appendChild(h);
+      const p = document.createElement("p");
+      p.textContent = `${r.failed.length} firms failed (${r.cascaded.length} by cascade), ` +
+        `${r.affected_oems.length} OEMs affected, lost supply value ${money} CNY over ${r.lost_links} links` +
+        (r.synthetic ? " (SYNTHETIC network)." : ".") + (r.ignored.length ? ` ${r.ignored.length} selected node(s) are not in the supply network.` : "");
+      box.appendChild(p);
+      const ul = document.createElement("ul"); ul.id = "affected-oems";
+      for (const a of r.affected_oems) {
+        const li = document.createElement("li");
+        li.textContent = (a.label || a.oem) + (a.failed ? " (failed)" : ` (lost ${a.lost_suppliers.length} supplier(s))`);
+        ul.appendChild(li);
+      }
+      box.appendChild(ul);
+      $("reset-scenario").disabled = false;
+      drawLegend();
+    } finally { progress(""); }
+  }
+
+  function resetScenario() {
+    scenario = null;
+    selected.clear();
+    if (svg) for (const n of data.nodes) n.el.classList.remove("failed", "affected", "chosen");
+    $("scenario-summary").hidden = true;
+    $("reset-scenario").disabled = true;
+    $("simulate").disabled = true;
+    toggleScenario.call(null, "__none__");
+    selected.delete("__none__");
+    applyTransform();
+    drawLegend();
+  }
+
+  function updateExports() {
+    for (const f of ["graphml", "gexf", "jsonld"]) $("export-" + f).href = "/api/graph/export?format=" + f + "&" + apiQuery();
+  }
+
+  function svgText() {
+    const copy = svg.cloneNode(true);
+    const css = "circle{stroke:#fff;stroke-width:1}.edge{stroke:#999;stroke-opacity:.6}.label{font:11px sans-serif;fill:#222}.hidden{display:none}.failed circle{fill:#b00020}.affected circle{fill:#ff9800}";
+    el("style", {}, copy).textContent = css;
+    copy.setAttribute("xmlns", NS);
+    copy.setAttribute("width", W); copy.setAttribute("height", H);
+    return new XMLSerializer().serializeToString(copy);
+  }
+  function download(blob, name) {
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob); a.download = name;
+    document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
+  function exportSvg() {
+    if (!svg) { alert("This view is drawn on a canvas: export it as PNG."); return; }
+    download(new Blob([svgText()], { type: "image/svg+xml" }), "clusterkg-" + data.view + ".svg");
+  }
+  function exportPng() {
+    if (canvas) { canvas.toBlob((b) => download(b, "clusterkg-" + data.view + ".png")); return; }
+    const img = new Image(), c = document.createElement("canvas");
+    c.width = 2 * W; c.height = 2 * H;
+    img.onload = () => { c.getContext("2d").drawImage(img, 0, 0, c.width, c.height); c.toBlob((b) => download(b, "clusterkg-" + data.view + ".png")); };
+    img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svgText());
+  }
+
+  // --- search with keyboard navigation ---
+  let hits = [], active = -1, timer = null;
+  function renderHits() {
+    const ul = $("search-results");
+    ul.innerHTML = "";
+    hits.forEach((h, i) => {
+      const li = document.createElement("li");
+      li.id = "hit-" + i; li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", i === active ? "true" : "false");
+      li.textContent = h.label + (h.alias ? " (alias: " + h.matched + ")" : "");
+      const small = document.createElement("span"); small.className = "muted"; small.textContent = " " + (h.types[0] || "");
+      li.appendChild(small);
+      li.addEventListener("mousedown", (ev) => { ev.preventDefault(); choose(i); });
+      ul.appendChild(li);
+    });
+    ul.hidden = hits.length === 0;
+    $("search").setAttribute("aria-expanded", hits.length ? "true" : "false");
+    if (active >= 0) $("search").setAttribute("aria-activedescendant", "hit-" + active);
+    else $("search").removeAttribute("aria-activedescendant");
+  }
+  function choose(i) {
+    const h = hits[i];
+    if (!h) return;
+    hits = []; renderHits();
+    $("search").value = h.label;
+    if (data && byId.has(h.iri)) {
+      selectNode(h.iri, true);
+      const n = byId.get(h.iri);
+      transform = { k: Math.max(transform.k, 2), x: 0, y: 0 };
+      transform.x = W / 2 - n.x * W * transform.k; transform.y = H / 2 - n.y * H * transform.k;
+      applyTransform();
+      if (n.el) n.el.focus();
+    } else {
+      Object.assign(state, { view: "neighbourhood", node: h.iri, sel: h.iri, hops: state.hops || "1" });
+      saveState(true);
+      load();
+    }
+  }
+  $("search").addEventListener("input", () => {
+    clearTimeout(timer);
+    const q = $("search").value.trim();
+    timer = setTimeout(async () => {
+      if (!q) { hits = []; renderHits(); return; }
+      const resp = await fetch("/api/search?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } });
+      hits = (await resp.json()).hits || [];
+      active = hits.length ? 0 : -1;
+      renderHits();
+    }, 150);
+  });
+  $("search").addEventListener("keydown", (ev) => {
+    if (ev.key === "ArrowDown") { active = Math.min(hits.length - 1, active + 1); renderHits(); ev.preventDefault(); }
+    else if (ev.key === "ArrowUp") { active = Math.max(0, active - 1); renderHits(); ev.preventDefault(); }
+    else if (ev.key === "Enter") { choose(active); ev.preventDefault(); }
+    else if (ev.key === "Escape") { hits = []; renderHits(); }
+  });
+
+  // --- controls ---
+  const reloadOn = { view: "view", hops: "hops", layout: "layout", cluster: "cluster" };
+  for (const [id, key] of Object.entries(reloadOn)) {
+    $(id).addEventListener("change", () => {
+      state[key] = $(id).value;
+      if (key === "view" && state.view === "synthetic") state.layout = "tiered";
+      if (key === "view" && (state.view === "cluster" || state.view === "synthetic")) state.cluster = $("cluster").value;
+      if (key === "view" && state.view === "neighbourhood" && !state.node) state.node = state.sel || "";
+      transform = { x: 0, y: 0, k: 1 };
+      scenario = null; selected.clear(); $("scenario-summary").hidden = true;
+      saveState(true);
+      load();
+    });
+  }
+  for (const [id, key] of [["size", "size"], ["colour", "colour"]]) {
+    $(id).addEventListener("change", () => { state[key] = $(id).value; saveState(false); if (data) draw(); });
+  }
+  for (const [id, key] of [["f-kind", "kind"], ["f-cluster", "fcluster"], ["f-sector", "sector"], ["f-region", "region"]]) {
+    $(id).addEventListener("change", () => {
+      state[key] = $(id).value; saveState(false); applyFilters();
+      $("simulate").disabled = selected.size === 0 && !state.region;
+    });
+  }
+  $("zoom-in").addEventListener("click", () => zoomAt({ x: W / 2, y: H / 2 }, 1.3));
+  $("zoom-out").addEventListener("click", () => zoomAt({ x: W / 2, y: H / 2 }, 1 / 1.3));
+  $("zoom-reset").addEventListener("click", () => { transform = { x: 0, y: 0, k: 1 }; applyTransform(); });
+  $("simulate").addEventListener("click", simulate);
+  $("reset-scenario").addEventListener("click", resetScenario);
+  $("export-svg").addEventListener("click", exportSvg);
+  $("export-png").addEventListener("click", exportPng);
+  $("stage").addEventListener("keydown", (ev) => {
+    if (ev.target !== $("stage")) return;
+    const step = 40;
+    if (ev.key === "+" || ev.key === "=") zoomAt({ x: W / 2, y: H / 2 }, 1.3);
+    else if (ev.key === "-") zoomAt({ x: W / 2, y: H / 2 }, 1 / 1.3);
+    else if (ev.key === "ArrowLeft") { transform.x += step; applyTransform(); }
+    else if (ev.key === "ArrowRight") { transform.x -= step; applyTransform(); }
+    else if (ev.key === "ArrowUp") { transform.y += step; applyTransform(); }
+    else if (ev.key === "ArrowDown") { transform.y -= step; applyTransform(); }
+    else return;
+    ev.preventDefault();
+  });
+  window.addEventListener("popstate", () => { state = params(); load(); });
+  window.addEventListener("resize", () => { if (canvas && data) draw(); });
+  load();
+})();
