@@ -7,6 +7,7 @@
   const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
     "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#843c39", "#7b4173"];
   const $ = (id) => document.getElementById(id);
+  const HINT = "Click a node for its facts; shift-click or Space to select several for a failure scenario.";
   const STATE_KEYS = ["view", "cluster", "node", "hops", "layout", "size", "colour",
     "kind", "fcluster", "sector", "region", "sel"];
   let data = null, byId = new Map(), transform = { x: 0, y: 0, k: 1 };
@@ -407,7 +408,7 @@
     $("simulate").disabled = selected.size === 0 && !state.region;
     $("selection").textContent = selected.size
       ? "Selected for the scenario: " + [...selected].map((s) => byId.get(s).label).join(", ")
-      : "Click a node for its facts; shift-click or Space to select several for a failure scenario.";
+      : HINT;
   }
 
   async function simulate() {
@@ -454,8 +455,7 @@
     $("scenario-summary").hidden = true;
     $("reset-scenario").disabled = true;
     $("simulate").disabled = true;
-    toggleScenario.call(null, "__none__");
-    selected.delete("__none__");
+    $("selection").textContent = HINT;
     applyTransform();
     drawLegend();
   }
