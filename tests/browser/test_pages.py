@@ -22,6 +22,8 @@ def test_page_loads_clean_and_offline(watched, live_site, path):
     resp = page.goto(live_site + path, wait_until="networkidle")
     assert resp.status == 200
     assert page.locator("nav a[href='/graph']").count() == 1
+    if path in ("/query", "/sparql"):
+        assert page.locator("#gutter").count() == 1  # the query editor, with line numbers
     name = "page" + (path.replace("/", "-") if path != "/" else "-home")
     watched.shot(name)
     assert watched.errors == []

@@ -282,6 +282,20 @@ def _map(regions: list[dict[str, Any]], members: list[dict[str, Any]]) -> dict[s
     return {"width": w, "height": h, "points": pts}
 
 
+def _policies(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per policy with every way it relates to the cluster."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        rec = out.setdefault(
+            r["p"], {"page": page_path(r["p"]), "label": str(r["label"] or r["p"]), "hows": set()}
+        )
+        rec["hows"].add(r["how"])
+    return sorted(
+        ({**v, "how": "; ".join(sorted(v["hows"]))} for v in out.values()),
+        key=lambda v: v["label"],
+    )
+
+
 def cluster_dashboard(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
     """Everything the per-cluster page shows; ``None`` when ``iri`` is not a cluster."""
     facts = _cluster_facts(kg, iri)
@@ -327,13 +341,7 @@ def cluster_dashboard(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
         "members": dict(sorted(by_kind.items())),
         "member_count": len(members),
         "indicators": indicators,
-        "policies": sorted(
-            (
-                {"page": page_path(r["p"]), "label": str(r["label"] or r["p"]), "how": r["how"]}
-                for r in facts["policies"]
-            ),
-            key=lambda r: r["label"],
-        ),
+        "policies": _policies(facts["policies"]),
         "collaborations": sorted(
             {(page_path(r["x"]), str(r["label"] or r["x"])) for r in facts["collabs"]},
             key=lambda t: t[1],

@@ -310,11 +310,10 @@ def _service_description() -> Response:
     except NotAcceptable as exc:
         raise ApiError(406, str(exc)) from None
     if mime == "text/html":
-        kg = get_kg()
-        return Response(
-            render_template("sparql.html", settings=kg.settings, graphs=kg.backend.graph_names()),
-            mimetype="text/html",
-        )
+        # A browser gets the query editor of the pages blueprint (clusterkg.web.pages).
+        from clusterkg.web.pages import query_context
+
+        return Response(render_template("query.html", **query_context()), mimetype="text/html")
     g = service_description_graph()
     resp = Response(graph_bytes(g, GRAPH_TYPES[mime]), mimetype=mime)
     resp.headers["Vary"] = "Accept"

@@ -5,7 +5,7 @@
   const CANVAS_ABOVE = 4000;
   const W = 1000, H = 1000; // the layout's unit square is drawn in this frame
   const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
-    "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#843c39", "#7b4173"];
+    "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#843c39", "#7b4173", "#005f73", "#ae2012", "#6a994e", "#3d405b", "#bb3e03", "#0a9396"];
   const $ = (id) => document.getElementById(id);
   const HINT = "Click a node for its facts; shift-click or Space to select several for a failure scenario.";
   const STATE_KEYS = ["view", "cluster", "node", "hops", "layout", "size", "colour",
