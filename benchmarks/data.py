@@ -24,7 +24,7 @@ CURATED_CUSTOMER = str(ID["enterprise/changan-automobile"])
 #: Named scale points: a target number of synthetic triples, or a generator scale.
 POINTS: dict[str, dict[str, float]] = {
     "curated": {},
-    "tiny": {"triples": 3_000},
+    "tiny": {"scale": 0.0085},  # about 3,000 triples, without generating scale 1.0 first
     "10k": {"triples": 10_000},
     "100k": {"triples": 100_000},
     "national": {"scale": 1.0},

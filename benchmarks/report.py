@@ -269,8 +269,9 @@ def render_markdown(results: dict) -> str:
         "",
         "## SHACL validation",
         "",
-        "clusterkg: `clusterkg.validate.validate_paths` (pySHACL with RDFS inference over "
-        "the ontology, advanced features and SPARQL constraints, parsing included). "
+        "clusterkg: `clusterkg.validate.validate_paths`, what `clusterkg validate` runs "
+        "(pySHACL with the ontology graph, advanced features and SPARQL constraints, "
+        "parsing and origin tracking included). "
         "Naive: `pyshacl.validate(data, shacl_graph=shapes)` with defaults (parsing "
         "included).",
         "",
