@@ -9,10 +9,10 @@ Every layout returns ``{node: (x, y)}`` scaled into the unit square ``[0, 1] x [
   coordinates of a node's region, see :mod:`clusterkg.analytics.projection`); nodes that share
   a place are spread on a small circle around it, nodes without coordinates are placed in a
   row below the map.
-- ``tiered``: layers from suppliers (left) to vehicle makers (right), drawn with
-  ``networkx.multipartite_layout``; a directed acyclic network uses its longest-path depth
+- ``tiered``: layers from suppliers (left) to vehicle makers (right), drawn
+  in one column per layer; a directed acyclic network uses its longest-path depth
   towards the customers (Sugiyama, Tagawa & Toda 1981 layer assignment), otherwise the layer
-  comes from the node's class.
+  comes from the node's class; columns as in ``networkx.multipartite_layout``.
 """
 
 from __future__ import annotations
@@ -147,16 +147,28 @@ def layers(G: nx.Graph) -> dict[Any, int]:
 
 
 def tiered(G: nx.Graph) -> Positions:
-    """Suppliers on the left, vehicle makers on the right (``networkx.multipartite_layout``)."""
+    """Suppliers on the left, vehicle makers on the right, one column per layer.
+
+    Like ``networkx.multipartite_layout``, but each axis fills the frame on its own: a layer of
+    hundreds of firms would otherwise squeeze the columns into a line.
+    """
     if len(G) == 0:
         return {}
     layer = layers(G)
-    H = nx.Graph()
+    columns: dict[int, list] = defaultdict(list)
     # Sorting inside a layer by label keeps the order stable and readable.
     for n in sorted(G, key=lambda n: (layer[n], str(G.nodes[n].get("label", n)))):
-        H.add_node(n, layer=layer[n])
-    pos = nx.multipartite_layout(H, subset_key="layer", align="vertical")
-    return _normalise(pos)
+        columns[layer[n]].append(n)
+    order = sorted(columns)
+    margin = 0.04
+    pos: Positions = {}
+    for i, key in enumerate(order):
+        x = margin + (1 - 2 * margin) * (i / (len(order) - 1) if len(order) > 1 else 0.5)
+        col = columns[key]
+        for j, n in enumerate(col):
+            y = margin + (1 - 2 * margin) * ((j + 0.5) / len(col))
+            pos[n] = (round(x, 5), round(y, 5))
+    return pos
 
 
 def compute(G: nx.Graph, layout: str) -> Positions:
