@@ -6,8 +6,10 @@ The spec strings are those of ``--store``: ``memory``, ``oxigraph:DIR`` and
 
 from __future__ import annotations
 
+import gc
 import io
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -109,7 +111,7 @@ class OxigraphBackend:
                 path=str(path),
                 format=_OX_FORMATS[fmt],
                 to_graph=to_graph,
-                base_iri=Path(path).resolve().as_uri(),
+                base_iri=Path(path).absolute().as_uri(),
             )
         except SyntaxError as exc:
             raise LoadError(path, _syntax_message(exc), exc.lineno, exc.offset) from None
@@ -169,8 +171,30 @@ class OxigraphBackend:
         return self.ox.dump(format=_OX_FORMATS[fmt], from_graph=ox.NamedNode(graph))
 
     def close(self) -> None:
-        if self.path:
-            self.ox.flush()
+        """Flush a persistent store and release its folder.
+
+        pyoxigraph has no ``close()``: RocksDB's lock on the folder goes when the Rust store is
+        dropped, i.e. when the last Python reference to it goes. So the reference is replaced
+        by one that refuses further use, and a collection frees any copy held in a reference
+        cycle (e.g. a result iterator in a traceback); the folder can then be opened again in
+        this process. Closing twice is harmless.
+        """
+        if self.path and not isinstance(self.ox, _ClosedStore):
+            try:
+                self.ox.flush()
+            finally:
+                self.ox = _ClosedStore(self.spec)
+                gc.collect()
+
+
+class _ClosedStore:
+    """Stands in for the pyoxigraph Store of a closed backend: any use is a clear error."""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+
+    def __getattr__(self, name: str):
+        raise BackendError(f"the store {self.spec} is closed")
 
 
 def _syntax_message(exc: SyntaxError) -> str:
@@ -216,17 +240,32 @@ class RemoteBackend:
 
     Queries go to ``query_url``; updates and loads to ``update_url`` (SPARQL Update
     ``INSERT DATA`` into the graph). The remote server decides what its default graph is.
+    A ``token`` is sent as ``Authorization: Bearer`` (a ``clusterkg serve --update-token``
+    server needs it for updates); it is never part of ``spec`` or of an error message.
     """
 
-    def __init__(self, query_url: str, update_url: str | None = None, timeout: float = 60) -> None:
+    def __init__(
+        self,
+        query_url: str,
+        update_url: str | None = None,
+        timeout: float = 60,
+        token: str | None = None,
+    ) -> None:
         self.query_url = query_url
         self.update_url = update_url
         self.timeout = timeout
+        self._token = token
         self.spec = f"sparql:{query_url}" + (f",{update_url}" if update_url else "")
+
+    def _headers(self, content_type: str, accept: str) -> dict[str, str]:
+        headers = {"Content-Type": content_type, "Accept": accept}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        return headers
 
     def _post(self, url: str, body: bytes, content_type: str, accept: str) -> bytes:
         req = urllib.request.Request(
-            url, data=body, method="POST", headers={"Content-Type": content_type, "Accept": accept}
+            url, data=body, method="POST", headers=self._headers(content_type, accept)
         )
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
@@ -296,7 +335,7 @@ class RemoteBackend:
             self.query_url,
             data=body,
             method="POST",
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+            headers=self._headers("application/x-www-form-urlencoded", accept),
         )
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
@@ -360,8 +399,11 @@ class RemoteBackend:
         pass
 
 
-def open_backend(spec: str) -> Backend:
-    """A backend for a ``--store`` spec: ``memory``, ``oxigraph:DIR``, ``sparql:Q[,U]``."""
+def open_backend(spec: str, *, token: str | None = None) -> Backend:
+    """A backend for a ``--store`` spec: ``memory``, ``oxigraph:DIR``, ``sparql:Q[,U]``.
+
+    ``token`` (default: ``$CLUSTERKG_REMOTE_TOKEN``) is the bearer token for a remote store.
+    """
     spec = (spec or "memory").strip()
     if spec == "memory":
         return OxigraphBackend()
@@ -375,7 +417,9 @@ def open_backend(spec: str) -> Backend:
         urls = spec.split(":", 1)[1].split(",")
         if not urls[0].startswith(("http://", "https://")):
             raise BackendError(f"sparql: needs an http(s) URL, got {urls[0]!r}")
-        return RemoteBackend(urls[0], urls[1] if len(urls) > 1 and urls[1] else None)
+        if token is None:
+            token = os.environ.get("CLUSTERKG_REMOTE_TOKEN") or None
+        return RemoteBackend(urls[0], urls[1] if len(urls) > 1 and urls[1] else None, token=token)
     raise BackendError(
         f"unknown store {spec!r}: use memory, oxigraph:DIR or sparql:QUERY_URL[,UPDATE_URL]"
     )
