@@ -19,14 +19,7 @@ def main() -> None:
 
 def _register() -> None:
     # One import per command module; each module attaches its commands to ``main``.
-    from clusterkg.cli import core  # noqa: F401  validate, stats, query, queries
-
-    for name in ("serve", "analyze", "data"):
-        try:
-            __import__(f"clusterkg.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"clusterkg.cli.{name}":
-                raise
+    from clusterkg.cli import analyze, core, data, serve  # noqa: F401
 
 
 _register()
