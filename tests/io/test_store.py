@@ -157,3 +157,29 @@ def test_killed_load_leaves_every_graph_whole_or_old(env, tmp_path):
     snap = dict(_snapshot(store, env))
     assert snap["https://w3id.org/clusterkg/graph/big"] == 20_000
     assert not [g for g in snap if "/graph/staging-" in g]
+
+
+def test_closing_an_oxigraph_store_releases_its_folder(tmp_path):
+    """close() lets this process open the folder again (RocksDB locks it while open)."""
+    from clusterkg.store.backends import BackendError, open_backend
+
+    spec = f"oxigraph:{tmp_path / 'store'}"
+    first = open_backend(spec)
+    first.update(
+        "INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/a> "
+        "<https://example.org/p> 1 } }"
+    )
+    answer = first.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert len(answer.rows) == 1
+    with pytest.raises(BackendError, match="cannot open"):
+        open_backend(spec)  # locked while the first is open: the test below can fail
+    first.close()
+    first.close()  # twice is harmless
+    again = open_backend(spec)
+    try:
+        assert again.graph_names() == ["https://example.org/g"]
+        assert again.count("https://example.org/g") == 1
+    finally:
+        again.close()
+    with pytest.raises(BackendError, match="is closed"):
+        first.count()

@@ -31,7 +31,7 @@ _STORE_HELP = "memory (default), oxigraph:DIR or sparql:QUERY_URL[,UPDATE_URL]"
 @click.option(
     "--mapping",
     type=click.Path(dir_okay=False),
-    help="an RML/YARRRML mapping (morph-kgc, extra clusterkg[rml]) instead of --kind",
+    help="an RML/YARRRML mapping instead of --kind (run by morph-kgc; clusterkg rml-setup first)",
 )
 @click.option("--source", "source_title", help="title of the source the rows come from")
 @click.option("--into", type=click.Path(dir_okay=False), help="append to this Turtle file")
@@ -66,6 +66,30 @@ def import_command(file, kind, template_kind, mapping, source_title, into, store
         click.echo(exc.report(), err=True)
         sys.exit(1)
     click.echo(result.summary())
+
+
+@main.command("rml-setup")
+@click.option(
+    "--venv",
+    "env_dir",
+    type=click.Path(file_okay=False),
+    help="where to make it (default $CLUSTERKG_RML_VENV or ~/.cache/clusterkg/rml-venv)",
+)
+def rml_setup_command(env_dir) -> None:
+    """Make the virtualenv in which morph-kgc runs RML/YARRRML mappings (once; reused).
+
+    morph-kgc pins older rdflib and pyoxigraph than clusterkg needs, so it gets an environment
+    of its own instead of being installed beside clusterkg. Needs PyPI (about 280 MB).
+    """
+    from clusterkg.io.rml import RmlSetupFailed, setup_venv
+
+    try:
+        setup_venv(Path(env_dir) if env_dir else None, log=click.echo)
+    except RmlSetupFailed as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if env_dir:
+        click.echo(f"use it with: export CLUSTERKG_RML_VENV={Path(env_dir).resolve()}")
 
 
 @main.command("export")

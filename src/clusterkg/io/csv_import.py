@@ -15,7 +15,6 @@ Any problem raises :class:`ImportFailed` with every bad row (row, column, value,
 
 from __future__ import annotations
 
-import gc
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -445,8 +444,4 @@ def import_csv(
         raise ImportFailed(Path(path), [RowError(0, "", "", str(exc))]) from None
     finally:
         if backend is not None:
-            backend.close()
-            backend = None
-            # RocksDB keeps the folder locked until pyoxigraph's Store is freed; collect now so
-            # that the caller (a test, a notebook) can open the store again in this process.
-            gc.collect()
+            backend.close()  # releases an oxigraph:DIR folder for the caller to reopen

@@ -1,17 +1,23 @@
-"""Other layouts (several joined CSVs, JSON) through an RML or YARRRML mapping (extra ``rml``).
+"""Other layouts (several joined CSVs, JSON) through an RML or YARRRML mapping.
 
 morph-kgc (https://morph-kgc.readthedocs.io/) materialises the mapping into triples; the
 result then goes through the same checks as a CSV import: provenance for every subject,
-SHACL over the merged result, and an atomic write. Install with ``pip install
-'clusterkg[rml]'``.
+SHACL over the merged result, and an atomic write.
+
+morph-kgc pins ``rdflib<7.3`` and ``pyoxigraph<0.4`` (2.10.0), older than clusterkg's store
+needs (pyoxigraph 0.5), so installing it beside clusterkg would downgrade and break the core.
+It therefore runs in a virtualenv of its own, made once by :func:`setup_venv` (``clusterkg
+rml-setup``): a subprocess runs :mod:`clusterkg.io.rml_runner` there, which writes N-Triples
+to a temporary file that this process parses and validates.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import logging
 import os
+import subprocess
+import tempfile
+import venv
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,51 +36,132 @@ from clusterkg.io.csv_import import (
 )
 from clusterkg.io.csv_read import RowError
 from clusterkg.io.references import Resolver, ontology_graph
+from clusterkg.io.rml_runner import MARKER
 from clusterkg.io.rows import Build, slug
 from clusterkg.store.backends import BackendError, open_backend
 from clusterkg.store.engine import QueryError
 from clusterkg.store.loader import LoadError
 from clusterkg.vocab import CK, GRAPH, ID
 
+#: What :func:`setup_venv` installs into the RML environment.
+MORPH_KGC = "morph-kgc>=2.8,<3"
+RUNNER = Path(__file__).with_name("rml_runner.py")
 
-def available() -> bool:
-    """True if morph-kgc is installed."""
-    try:
-        import morph_kgc  # noqa: F401
-    except ImportError:
+
+class RmlSetupFailed(Exception):
+    """The RML environment could not be made (no network, no venv module, pip failed)."""
+
+
+def default_venv() -> Path:
+    """Where the RML environment lives: ``$CLUSTERKG_RML_VENV``, else
+    ``$CLUSTERKG_CACHE/rml-venv``, else ``~/.cache/clusterkg/rml-venv``."""
+    if os.environ.get("CLUSTERKG_RML_VENV"):
+        return Path(os.environ["CLUSTERKG_RML_VENV"]).expanduser()
+    cache = os.environ.get("CLUSTERKG_CACHE")
+    base = Path(cache).expanduser() if cache else Path.home() / ".cache" / "clusterkg"
+    return base / "rml-venv"
+
+
+def venv_python(env_dir: Path) -> Path:
+    """The Python interpreter of a virtualenv folder."""
+    if os.name == "nt":
+        return env_dir / "Scripts" / "python.exe"
+    return env_dir / "bin" / "python"
+
+
+def _clean_env() -> dict[str, str]:
+    # The RML environment must see only its own packages, not clusterkg's.
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+
+
+def ready(env_dir: Path | None = None) -> bool:
+    """True if the RML environment exists and imports morph-kgc."""
+    python = venv_python(env_dir or default_venv())
+    if not python.exists():
         return False
-    return True
+    probe = subprocess.run(
+        [str(python), "-c", "import morph_kgc"],
+        capture_output=True,
+        env=_clean_env(),
+        timeout=120,
+    )
+    return probe.returncode == 0
 
 
-def materialise(mapping: Path) -> Graph:
+def setup_venv(env_dir: Path | None = None, *, log=print) -> Path:
+    """Make (or reuse) the RML virtualenv with morph-kgc; return its folder.
+
+    Idempotent: an environment that already imports morph-kgc is kept as it is; a half-made
+    one (an interrupted setup) is completed by running pip again.
+    """
+    env_dir = env_dir or default_venv()
+    if ready(env_dir):
+        log(f"RML environment ready: {env_dir}")
+        return env_dir
+    python = venv_python(env_dir)
+    if not python.exists():
+        log(f"creating the RML environment in {env_dir}")
+        try:
+            venv.EnvBuilder(with_pip=True, clear=env_dir.exists()).create(env_dir)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise RmlSetupFailed(f"cannot create a virtualenv in {env_dir}: {exc}") from None
+    log(f"installing {MORPH_KGC} (a minute or two the first time)")
+    pip = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", MORPH_KGC],
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+    )
+    if pip.returncode != 0 or not ready(env_dir):
+        tail = " ".join((pip.stderr or pip.stdout).split()[-60:])
+        raise RmlSetupFailed(f"pip could not install {MORPH_KGC} into {env_dir}: {tail}")
+    log(f"RML environment ready: {env_dir}")
+    return env_dir
+
+
+def materialise(mapping: Path, env_dir: Path | None = None) -> Graph:
     """The triples an RML/YARRRML mapping produces; sources resolve beside the mapping."""
-    try:
-        import morph_kgc
-    except ImportError:
+    env_dir = env_dir or default_venv()
+    python = venv_python(env_dir)
+    if not python.exists():
         raise ImportFailed(
             mapping,
-            [RowError(0, "", "", "RML mappings need the extra: pip install 'clusterkg[rml]'")],
-        ) from None
-    config = f"[CONFIGURATION]\nlogging_level=ERROR\n[DataSource1]\nmappings={mapping.name}\n"
-    logging.getLogger("morph_kgc").setLevel(logging.ERROR)
-    with _cwd(mapping.parent):
+            [
+                RowError(
+                    0,
+                    "",
+                    "",
+                    "RML mappings run morph-kgc in an environment of its own; make it once "
+                    f"with: clusterkg rml-setup (it goes to {env_dir})",
+                )
+            ],
+        )
+    with tempfile.TemporaryDirectory(prefix="clusterkg-rml-") as tmp:
+        out = Path(tmp) / "out.nt"
+        run = subprocess.run(
+            [str(python), str(RUNNER), str(mapping), str(out)],
+            capture_output=True,
+            text=True,
+            env=_clean_env(),
+        )
+        if run.returncode != 0 or not out.exists():
+            marked = [ln for ln in run.stderr.splitlines() if ln.startswith(MARKER)]
+            reason = (
+                marked[0][len(MARKER) :].strip()
+                if marked
+                else f"morph-kgc stopped with exit status {run.returncode}"
+            )
+            if "No module named 'morph_kgc'" in run.stderr:
+                reason = "morph-kgc is missing from the RML environment: run clusterkg rml-setup"
+            raise ImportFailed(mapping, [RowError(0, "", "", reason)])
+        graph = Graph()
         try:
-            return morph_kgc.materialize(config)
-        except Exception as exc:  # morph-kgc raises many kinds; all mean a bad mapping/source
-            message = " ".join(str(exc).split())[:300] or type(exc).__name__
+            graph.parse(out, format="nt")
+        except Exception as exc:  # rdflib raises several kinds for bad N-Triples
             raise ImportFailed(
-                mapping, [RowError(0, "", "", f"the mapping failed: {message}")]
+                mapping, [RowError(0, "", "", f"morph-kgc wrote unreadable N-Triples: {exc}")]
             ) from None
-
-
-@contextlib.contextmanager
-def _cwd(path: Path):
-    old = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(old)
+        return graph
 
 
 def import_mapping(
