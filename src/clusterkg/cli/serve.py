@@ -11,6 +11,9 @@ from clusterkg.cli import main
 
 EXAMPLES = """\
 Try:
+  {url}/                                    home: what is in the graph, entry points
+  {url}/graph                               graph explorer (clusters, supply network, scenarios)
+  {url}/clusters                            the six automobile clusters compared
   {url}/sparql                              query form (browser), service description (RDF)
   {url}/id/cluster/chengdu-chongqing-auto   a linked-data page (HTML, or Turtle by Accept)
   {url}/queries                             the named queries
