@@ -136,6 +136,20 @@ def _first_line(exc: Exception) -> str:
     return " ".join(text.split())[:300]
 
 
+def split_inputs(
+    paths: Sequence[Path | str], ontology_dir: Path, shapes: Sequence[Path] | None
+) -> tuple[list[Path], list[Path]]:
+    """The shape files (given, or the ontology folder's) and the data files (never shapes).
+
+    Raises :class:`LoadError` when there is no shape file.
+    """
+    shape_paths = list(shapes) if shapes is not None else shape_files(ontology_dir)
+    if not shape_paths:
+        raise LoadError(ontology_dir, "no shapes*.ttl file found")
+    shape_set = {p.resolve() for p in shape_paths}
+    return shape_paths, [p for p in discover(paths) if p.resolve() not in shape_set]
+
+
 def validate_paths(
     paths: Sequence[Path | str],
     *,
@@ -147,11 +161,7 @@ def validate_paths(
 
     Shape files are never part of the data graph. Raises :class:`LoadError` for unusable input.
     """
-    shape_paths = list(shapes) if shapes is not None else shape_files(ontology_dir)
-    if not shape_paths:
-        raise LoadError(ontology_dir, "no shapes*.ttl file found")
-    shape_set = {p.resolve() for p in shape_paths}
-    data_paths = [p for p in discover(paths) if p.resolve() not in shape_set]
+    shape_paths, data_paths = split_inputs(paths, ontology_dir, shapes)
     data, origin = parse_files(data_paths)
     shapes_graph, _ = parse_files(shape_paths)
     ont_graph, _ = parse_files(ontology_files(ontology_dir))

@@ -13,6 +13,7 @@ import click
 from clusterkg.cli import main
 from clusterkg.config import Settings
 from clusterkg.queries import load_queries, parse_query_file
+from clusterkg.shacl import UnsupportedShapes, validate_paths_sparql
 from clusterkg.stats import kg_statistics
 from clusterkg.store.engine import QueryError
 from clusterkg.store.kg import open_kg
@@ -52,21 +53,33 @@ store_option = click.option(
     multiple=True,
     help="Shape files (default: ontology/shapes*.ttl).",
 )
-def validate(paths: tuple[Path, ...], fmt: str, shapes: tuple[Path, ...]) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "sparql", "pyshacl"]),
+    default="auto",
+    show_default=True,
+    help="sparql: shapes compiled to SPARQL on Oxigraph (fast); pyshacl: the reference; "
+    "auto: sparql, with pySHACL for any shape it cannot compile.",
+)
+def validate(paths: tuple[Path, ...], fmt: str, shapes: tuple[Path, ...], engine: str) -> None:
     """Validate RDF files against the SHACL shapes (default: ontology/ and graphs/).
 
     Exit 0 conforms, 1 violations, 2 unusable input (pySHACL's contract).
     """
     settings = Settings.from_env()
     targets = list(paths) or settings.bundled_paths()
+    kwargs = {"ontology_dir": settings.ontology_dir, "shapes": list(shapes) or None}
     try:
-        report = validate_paths(
-            targets,
-            ontology_dir=settings.ontology_dir,
-            shapes=list(shapes) or None,
-            root=Path.cwd(),
-        )
-    except LoadError as exc:
+        if engine == "pyshacl":
+            report = validate_paths(targets, root=Path.cwd(), **kwargs)
+        else:
+            run = validate_paths_sparql(
+                targets, root=Path.cwd(), allow_fallback=engine == "auto", **kwargs
+            )
+            for shape, why in run.fallbacks.items():
+                click.echo(f"note: {shape} validated by pySHACL ({why})", err=True)
+            report = run.report
+    except (LoadError, UnsupportedShapes) as exc:
         fail(str(exc))
         return
     if fmt == "json":
