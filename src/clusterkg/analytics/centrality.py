@@ -188,15 +188,27 @@ def eigenvector(
     """Eigenvector centrality of the undirected projection; ``None`` with a note if it fails.
 
     The directed supply network is nearly acyclic, so its adjacency matrix has no useful
-    Perron vector; the undirected projection does (on each connected component).
+    Perron vector; the undirected projection does (on each connected component). Computed
+    with ARPACK (``nx.eigenvector_centrality_numpy``): the tiered projection is nearly
+    bipartite, so the plain power iteration converges slowly (14 s on the national network
+    against under 1 s; the two agree to 1.5e-4).
     """
     U = G.to_undirected(as_view=True) if G.is_directed() else G
     if U.number_of_edges() == 0:
         return None, "no edges: eigenvector centrality is undefined"
+    if U.number_of_nodes() < 3 or not nx.is_connected(U):
+        # ARPACK's vector is ambiguous on a disconnected graph (networkx refuses it); the
+        # power iteration from the uniform vector is what networkx defines there.
+        try:
+            scores = nx.eigenvector_centrality(U, max_iter=max_iter, tol=tol)
+        except nx.PowerIterationFailedConvergence:
+            return None, f"power iteration did not converge in {max_iter} iterations"
+        return scores, "undirected projection (power iteration)"
     try:
-        return nx.eigenvector_centrality(U, max_iter=max_iter, tol=tol), "undirected projection"
-    except nx.PowerIterationFailedConvergence:
-        return None, f"power iteration did not converge in {max_iter} iterations"
+        scores = nx.eigenvector_centrality_numpy(U, max_iter=max_iter, tol=tol)
+    except (spla.ArpackNoConvergence, nx.PowerIterationFailedConvergence):
+        return None, f"ARPACK did not converge in {max_iter} iterations"
+    return scores, "undirected projection (ARPACK)"
 
 
 def compute(

@@ -101,46 +101,52 @@ def self_sufficiency(G: nx.DiGraph) -> list[dict[str, Any]]:
     with no region are counted as ``unknown`` and are not inside.
     """
     clusters = G.graph.get("clusters", {})
-    out = []
-    for c in sorted(clusters):
-        covers = set(clusters[c]["covers"])
-        counts = Counter()
-        values: dict[str, float] = defaultdict(float)
-        outside_items: dict[str, dict[str, float]] = defaultdict(lambda: {"links": 0, "value": 0.0})
-        for s, v, data in G.edges(data=True):
-            if c not in G.nodes[v].get("clusters", []):
+    covers = {c: set(info["covers"]) for c, info in clusters.items()}
+    counts: dict[str, Counter] = defaultdict(Counter)
+    values: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    outside_items: dict[str, dict[str, dict[str, float]]] = defaultdict(
+        lambda: defaultdict(lambda: {"links": 0, "value": 0.0})
+    )
+    within = {n: set(a.get("within") or ()) for n, a in G.nodes(data=True)}
+    # One pass over the links (not one per cluster): the national network has 31,000 of them.
+    for s, v, data in G.edges(data=True):
+        for c in G.nodes[v].get("clusters") or ():
+            if c not in covers:
                 continue
-            within = set(G.nodes[s].get("within", []))
-            if within:
-                where = "inside" if within & covers else "outside"
+            if within[s]:
+                where = "inside" if within[s] & covers[c] else "outside"
             else:  # a group a source places only "outside the region"
                 where = "outside" if G.nodes[s].get("outside") else "unknown"
             for link in data.get("links", []):
-                counts[where] += 1
-                counts["links"] += 1
+                counts[c][where] += 1
+                counts[c]["links"] += 1
                 if link.get("value") is not None:
-                    values[where] += link["value"]
-                    values["total"] += link["value"]
+                    values[c][where] += link["value"]
+                    values[c]["total"] += link["value"]
                 if where == "outside":
-                    rec = outside_items[link.get("item") or UNSPECIFIED]
+                    rec = outside_items[c][link.get("item") or UNSPECIFIED]
                     rec["links"] += 1
                     rec["value"] += link.get("value") or 0.0
-        if not counts["links"]:
+    out = []
+    for c in sorted(clusters):
+        if not counts[c]["links"]:
             continue  # a cluster with no inbound links has no self-sufficiency to report
         out.append(
             {
                 "cluster": c,
                 "label": clusters[c]["label"],
-                "inbound_links": counts["links"],
-                "inside": counts["inside"],
-                "outside": counts["outside"],
-                "unknown": counts["unknown"],
-                "share_inside": counts["inside"] / counts["links"] if counts["links"] else None,
-                "value_total": values["total"],
-                "value_share_inside": values["inside"] / values["total"]
-                if values["total"]
+                "inbound_links": counts[c]["links"],
+                "inside": counts[c]["inside"],
+                "outside": counts[c]["outside"],
+                "unknown": counts[c]["unknown"],
+                "share_inside": counts[c]["inside"] / counts[c]["links"]
+                if counts[c]["links"]
                 else None,
-                "outside_items": {k: outside_items[k] for k in sorted(outside_items)},
+                "value_total": values[c]["total"],
+                "value_share_inside": values[c]["inside"] / values[c]["total"]
+                if values[c]["total"]
+                else None,
+                "outside_items": {k: outside_items[c][k] for k in sorted(outside_items[c])},
             }
         )
     return out
@@ -297,11 +303,11 @@ def lcc_curve(G: nx.Graph, order: list[str]) -> list[float]:
     return curve
 
 
-def oem_reach_share(G: nx.DiGraph, removed: set[str], base: list[str], targets: list[str]) -> float:
-    """Share of ``targets`` (OEMs) still reachable from a surviving terminal supplier."""
-    if not targets:
-        return 0.0
-    seen = {t for t in base if t not in removed}
+def reachable_from(
+    G: nx.DiGraph, sources: list[str], removed: set[str] | frozenset = frozenset()
+) -> set[str]:
+    """Every node reachable from some surviving node of ``sources`` (one multi-source search)."""
+    seen = {t for t in sources if t not in removed}
     queue = deque(seen)
     while queue:
         u = queue.popleft()
@@ -309,7 +315,54 @@ def oem_reach_share(G: nx.DiGraph, removed: set[str], base: list[str], targets: 
             if v not in seen and v not in removed:
                 seen.add(v)
                 queue.append(v)
+    return seen
+
+
+def oem_reach_share(G: nx.DiGraph, removed: set[str], base: list[str], targets: list[str]) -> float:
+    """Share of ``targets`` (OEMs) still reachable from a surviving terminal supplier."""
+    if not targets:
+        return 0.0
+    seen = reachable_from(G, base, removed)
     return sum(1 for o in targets if o in seen and o not in base) / len(targets)
+
+
+def oem_reach_curve(
+    G: nx.DiGraph, order: list[str], base: list[str], targets: list[str]
+) -> list[float]:
+    """``o(Q)`` for Q = 0..N: share of ``targets`` reachable from a surviving terminal supplier
+    (one of ``base``) after removing the first Q nodes of ``order``.
+
+    Exact at every Q in one pass over the edges: nodes are added back in reverse order, and
+    reachability only grows as nodes come back, so each node is marked reached at most once
+    (when it returns next to a reached supplier, or when a returning node reaches it). The
+    same reverse sweep as :func:`lcc_curve` (Newman & Ziff 2000), for directed reachability.
+    """
+    n = len(order)
+    if not targets:
+        return [0.0] * (n + 1)
+    is_base = set(base)
+    is_target = set(targets) - is_base
+    present: set[str] = set()
+    reached: set[str] = set()
+    succ, pred = G._succ, G._pred
+    hits = 0
+    curve = [0.0] * (n + 1)
+    for q in range(n, 0, -1):
+        v = order[q - 1]
+        present.add(v)
+        if v in is_base or any(u in reached for u in pred[v]):
+            reached.add(v)
+            hits += v in is_target
+            stack = [v]
+            while stack:
+                u = stack.pop()
+                for w in succ[u]:
+                    if w in present and w not in reached:
+                        reached.add(w)
+                        hits += w in is_target
+                        stack.append(w)
+        curve[q - 1] = hits / len(targets)
+    return curve
 
 
 def r_index(curve: list[float]) -> float:
@@ -355,9 +408,9 @@ def robustness(
 ) -> RobustnessResult:
     """Robustness curves and R-indices under node removal.
 
-    The LCC curve is exact at every Q; its R is Schneider's sum over all N removals. The
-    OEM-reachability curve is evaluated at ``points`` evenly spaced removal counts and its R is
-    the same mean over those points (exact when ``points >= N``). Random removal averages
+    Both curves are exact at every Q (reverse sweeps, :func:`lcc_curve` and
+    :func:`oem_reach_curve`) and each R is Schneider's sum over all N removals; ``points``
+    only sets how many evenly spaced Q the returned curves show. Random removal averages
     ``trials`` seeded orders; targeted strategies are deterministic and run once.
     """
     n = G.number_of_nodes()
@@ -368,7 +421,9 @@ def robustness(
     pts = min(points, n)
     grid = [round(j * n / pts) for j in range(pts + 1)]
     base = terminal_suppliers(G)
-    targets = [o for o in oems(G) if o not in base and oem_reach_share(G, set(), base, [o]) > 0]
+    # OEMs reachable in the intact network: one search from the whole base, not one per OEM.
+    reachable = reachable_from(G, base)
+    targets = [o for o in oems(G) if o not in base and o in reachable]
     lccs, reaches, r_l, r_o = [], [], [], []
     for t in range(runs):
         if progress and runs > 1:
@@ -377,9 +432,9 @@ def robustness(
         curve = lcc_curve(G, order)
         lccs.append([curve[q] for q in grid])
         r_l.append(r_index(curve))
-        reach = [oem_reach_share(G, set(order[:q]), base, targets) for q in grid]
-        reaches.append(reach)
-        r_o.append(sum(reach[1:]) / pts)
+        reach = oem_reach_curve(G, order, base, targets)
+        reaches.append([reach[q] for q in grid])
+        r_o.append(r_index(reach))
     cols = list(zip(*lccs, strict=True))
     ocols = list(zip(*reaches, strict=True))
     lm = [_mean_std(list(c)) for c in cols]
