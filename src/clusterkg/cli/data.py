@@ -36,7 +36,13 @@ _STORE_HELP = "memory (default), oxigraph:DIR or sparql:QUERY_URL[,UPDATE_URL]"
 @click.option("--source", "source_title", help="title of the source the rows come from")
 @click.option("--into", type=click.Path(dir_okay=False), help="append to this Turtle file")
 @click.option("--store", help=f"write into this store: {_STORE_HELP}")
-def import_command(file, kind, template_kind, mapping, source_title, into, store) -> None:
+@click.option(
+    "--token",
+    envvar="CLUSTERKG_REMOTE_TOKEN",
+    help="bearer token of a sparql: store's updates (clusterkg serve --update-token) "
+    "[env CLUSTERKG_REMOTE_TOKEN, which keeps it out of the process list]",
+)
+def import_command(file, kind, template_kind, mapping, source_title, into, store, token) -> None:
     """Check FILE row by row and against the SHACL shapes, then add it as a named graph.
 
     Nothing is written unless every row is valid. Without --into or --store the file is
@@ -61,7 +67,14 @@ def import_command(file, kind, template_kind, mapping, source_title, into, store
 
     settings = Settings.from_env()
     try:
-        result = run(**args, settings=settings, source_title=source_title, into=into, store=store)
+        result = run(
+            **args,
+            settings=settings,
+            source_title=source_title,
+            into=into,
+            store=store,
+            token=token,
+        )
     except ImportFailed as exc:
         click.echo(exc.report(), err=True)
         sys.exit(1)

@@ -419,10 +419,12 @@ def import_csv(
     source_title: str | None = None,
     into: Path | str | None = None,
     store: str | None = None,
+    token: str | None = None,
 ) -> ImportResult:
     """Validate ``path`` as ``kind`` and write it ``into`` a Turtle file or a ``store``.
 
-    With neither, the file is only checked. Raises :class:`ImportFailed` (nothing written).
+    With neither, the file is only checked. ``token`` authorises updates of a ``sparql:``
+    store (default ``$CLUSTERKG_REMOTE_TOKEN``). Raises :class:`ImportFailed` (nothing written).
     """
     settings = settings or Settings.from_env()
     into_path = Path(into) if into else None
@@ -431,7 +433,7 @@ def import_csv(
     backend = None
     try:
         if store:
-            backend = open_backend(store)
+            backend = open_backend(store, token=token)
         result = prepare_import(
             path, kind, settings, source_title=source_title, backend=backend, into=into_path
         )

@@ -171,6 +171,7 @@ def import_mapping(
     source_title: str | None = None,
     into: Path | str | None = None,
     store: str | None = None,
+    token: str | None = None,
 ) -> ImportResult:
     """Run ``mapping``, check the triples like a CSV import, and write them atomically."""
     settings = settings or Settings.from_env()
@@ -181,7 +182,7 @@ def import_mapping(
     backend = None
     memory_kg = None
     try:
-        backend = open_backend(store) if store else None
+        backend = open_backend(store, token=token) if store else None
         produced = materialise(mapping)
         if len(produced) == 0:
             raise ImportFailed(mapping, [RowError(0, "", "", "the mapping produced no triples")])
