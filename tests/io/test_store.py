@@ -183,3 +183,62 @@ def test_closing_an_oxigraph_store_releases_its_folder(tmp_path):
         again.close()
     with pytest.raises(BackendError, match="is closed"):
         first.count()
+
+
+def _kill_at_commit(args, env, pause: str, after: float = 0.0) -> bool:
+    """Run an import paused just before its commit step; SIGKILL it there (or ``after``
+    seconds later). True if the kill hit the paused process."""
+    proc = subprocess.Popen(
+        [*CLI, *args],
+        env={**os.environ, **env, "CLUSTERKG_TEST_PAUSE_BEFORE_COMMIT": pause},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in proc.stderr:
+        if line.startswith("clusterkg-test: about to commit"):
+            time.sleep(after)
+            proc.send_signal(signal.SIGKILL)
+            break
+    return proc.wait(timeout=120) == -signal.SIGKILL
+
+
+def test_import_killed_at_the_file_write_leaves_the_target_and_no_temporary(env, tmp_path):
+    big = _big_csv(tmp_path / "big.csv", 60)
+    target = tmp_path / "imports.ttl"
+    target.write_text("# earlier content\n", encoding="utf-8")
+    before = target.read_bytes()
+    args = ["import", str(big), "--kind", "enterprises", "--into", str(target)]
+    # Killed with the new content complete in the temporary file, just before os.replace.
+    assert _kill_at_commit(args, env, "60")
+    assert target.read_bytes() == before
+    left = [p for p in tmp_path.iterdir() if p.name.startswith(".imports.ttl.")]
+    assert len(left) == 1 and len(left[0].read_bytes()) > len(before)  # the killed write's
+    # The next write of the target removes the dead writer's temporary file.
+    res = _run(args, env)
+    assert res.returncode == 0, res.stderr
+    assert [p for p in tmp_path.iterdir() if p.name.startswith(".imports.ttl.")] == []
+    assert target.read_bytes().startswith(before) and len(target.read_bytes()) > len(before)
+
+
+@pytest.mark.slow
+def test_import_killed_at_the_store_write_leaves_it_old_or_complete(env, tmp_path):
+    import shutil
+
+    store = tmp_path / "store"
+    assert _run(["load", str(store)], env).returncode == 0
+    before = _snapshot(store, env)
+    big = _big_csv(tmp_path / "big.csv", 60)
+    reference = tmp_path / "reference"
+    shutil.copytree(store, reference)
+    args = ["import", str(big), "--kind", "enterprises", "--store"]
+    res = _run([*args, f"oxigraph:{reference}"], env)
+    assert res.returncode == 0, res.stderr
+    complete = _snapshot(reference, env)
+    assert complete != before
+    # Killed before the update (paused), then at moments inside or just after it.
+    assert _kill_at_commit([*args, f"oxigraph:{store}"], env, "60")
+    assert _snapshot(store, env) == before
+    for after in (0.0, 0.02, 0.1):
+        if _kill_at_commit([*args, f"oxigraph:{store}"], env, "0", after):
+            assert _snapshot(store, env) in (before, complete)

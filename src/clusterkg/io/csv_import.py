@@ -25,7 +25,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from clusterkg.config import Settings
-from clusterkg.io.atomic import write_bytes_atomic
+from clusterkg.io.atomic import pause_before_commit, write_bytes_atomic
 from clusterkg.io.csv_read import RowError, read_table
 from clusterkg.io.references import Resolver, ontology_graph
 from clusterkg.io.rows import (
@@ -407,6 +407,7 @@ def write_into_store(result: ImportResult, backend: Backend) -> None:
     # The store's default graph is the merge of its named graphs (store.backends); one
     # INSERT DATA adds to both, so readers see all of the import or none of it.
     nt = result.graph.serialize(format="nt")
+    pause_before_commit(backend.spec)
     backend.update(f"INSERT DATA {{ {nt} GRAPH <{URIRef(result.graph_iri)}> {{ {nt} }} }}")
     result.target = backend.spec
 
