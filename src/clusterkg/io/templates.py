@@ -2,6 +2,10 @@
 
 A template says which columns a CSV file of that kind has, which are required, what each holds
 (text, a number, a year, a reference to something in the graph) and gives one example row.
+Every example row is fictitious and says so (``EXAMPLE``, ``Example Battery Co.``): the project
+never invents facts. The supply-link, observation and membership examples refer to the
+enterprises example, so they import after it; they name real places and concepts only as
+references.
 ``clusterkg import --template KIND`` prints the header and the example; docs/data-io.md lists
 the same templates for people.
 """
@@ -123,18 +127,18 @@ TEMPLATES: dict[str, Template] = {
         ),
         {
             "id": "",
-            "name_en": "Sichuan Example Motor Parts",
-            "name_zh": "四川示例汽车零部件",
-            "type": "PartsSupplier",
-            "aliases": "Example Parts|SEMP",
+            "name_en": "Example Battery Co.",
+            "name_zh": "示例电池有限公司",
+            "type": "BatteryMaker",
+            "aliases": "EXAMPLE Battery|ExBat",
             "region": "Chengdu",
-            "cluster": "Chengdu-Chongqing automobile industry cluster",
+            "cluster": "",
             "sector": "auto parts manufacturing",
             "parent": "",
             "lat": "30.66",
             "long": "104.07",
             "quote": "",
-            "note": "",
+            "note": "EXAMPLE: a fictitious company showing the format; replace this row",
         },
     ),
     "supply-links": Template(
@@ -176,14 +180,14 @@ TEMPLATES: dict[str, Template] = {
         ),
         {
             "id": "",
-            "supplier": "CATL",
+            "supplier": "Example Battery Co.",
             "customer": "Changan Automobile",
             "item": "power battery",
-            "annual_value_cny": "1300000000",
+            "annual_value_cny": "123456789",
             "approximation": "about",
-            "period": "2022",
-            "quote": "CATL supplies power batteries to Changan",
-            "note": "",
+            "period": "2024",
+            "quote": "EXAMPLE: a fictitious row showing the format, not a real supply relation",
+            "note": "the supplier is the fictitious enterprises example; replace this row",
         },
     ),
     "observations": Template(
@@ -231,15 +235,15 @@ TEMPLATES: dict[str, Template] = {
         ),
         {
             "id": "",
-            "indicator": "VehicleOutput",
-            "area": "Chengdu",
-            "value": "1500000",
-            "unit": "NUM",
-            "period": "2023",
+            "indicator": "Employment",
+            "area": "Example Battery Co.",
+            "value": "1234",
+            "unit": "PERSON",
+            "period": "2024",
             "approximation": "",
-            "stated_value": "1.5 million",
-            "quote": "Chengdu produced 1.5 million vehicles in 2023",
-            "note": "",
+            "stated_value": "1,234 staff",
+            "quote": "EXAMPLE: a fictitious figure showing the format, not a statistic",
+            "note": "the area is the fictitious enterprises example; replace this row",
         },
     ),
     "memberships": Template(
@@ -273,10 +277,10 @@ TEMPLATES: dict[str, Template] = {
             Column("note", "text", help="optional editor's note"),
         ),
         {
-            "member": "Changan Automobile",
+            "member": "Example Battery Co.",
             "cluster": "Chengdu-Chongqing automobile industry cluster",
             "quote": "",
-            "note": "",
+            "note": "EXAMPLE: the fictitious enterprises example; replace this row",
         },
     ),
     "policies": Template(
@@ -316,15 +320,15 @@ TEMPLATES: dict[str, Template] = {
         ),
         {
             "id": "",
-            "title_en": "Example Auto Parts Support Plan 2024",
-            "title_zh": "示例汽车零部件扶持计划",
+            "title_en": "EXAMPLE Auto Parts Support Plan (fictitious)",
+            "title_zh": "示例汽车零部件扶持计划（虚构）",
             "type": "Plan",
             "issued_by": "",
             "targets": "Chengdu-Chongqing automobile industry cluster",
             "issued": "2024-03-01",
             "url": "https://example.org/plan",
-            "quote": "a plan to support auto parts makers in the cluster",
-            "note": "",
+            "quote": "EXAMPLE: a fictitious policy showing the format",
+            "note": "replace this row",
         },
     ),
 }
