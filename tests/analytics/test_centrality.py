@@ -51,7 +51,7 @@ def test_sampled_betweenness_within_stated_tolerance(kg_2000):
     exact = nx.betweenness_centrality(G)
     k = 1000
     sampled, how = betweenness(G, exact_threshold=1000, k=k, seed=3)
-    assert how == "sampled (k=1000, seed=3)"
+    assert how.startswith("sampled (k=1000 of ") and how.endswith("seed=3)")
     # The stated guarantee (docs/analytics.md): each score within eps(k, delta) with prob 1-delta
     eps = hoeffding_epsilon(k, 1e-3 / G.number_of_nodes())
     assert max(abs(exact[n] - sampled[n]) for n in G) <= eps

@@ -110,6 +110,8 @@ def _open(store: str | None, data: tuple[Path, ...], graphs: str, seed: int, sca
     from clusterkg.vocab import SYNTHETIC_GRAPH
 
     settings = Settings.from_env(store=store)
+    if data:
+        click.echo(f"loading the knowledge graph and {len(data)} extra file(s) ...", err=True)
     kg = open_kg(settings, extra=list(data))
     if graphs != "curated" and str(SYNTHETIC_GRAPH) not in kg.backend.graph_names():
         click.echo(
@@ -124,7 +126,11 @@ def _open(store: str | None, data: tuple[Path, ...], graphs: str, seed: int, sca
 def _supply(kg, graphs: str):
     from clusterkg.analytics.projection import supply_network
 
+    click.echo(f"projecting the supply network ({graphs} graph) ...", err=True)
     G = supply_network(kg, graphs)
+    click.echo(
+        f"supply network: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges", err=True
+    )
     if G.graph.get("synthetic"):
         click.echo(
             "NOTE: these results use the SYNTHETIC supply network "
@@ -222,9 +228,9 @@ def analyze() -> None:
 @click.option("--k", default=256, show_default=True, help="Sample sources above the threshold.")
 @click.option(
     "--exact-threshold",
-    default=2000,
+    default=20_000,
     show_default=True,
-    help="Node count up to which betweenness/closeness are exact.",
+    help="Node count up to which betweenness/closeness/harmonic are exact.",
 )
 @click.option("--top", default=20, show_default=True, help="Rows in table format (0 = all).")
 @click.option("--sort", "sort_by", default="betweenness", show_default=True)
@@ -244,7 +250,14 @@ def centrality(
     bad = [m for m in chosen if m not in METRICS]
     if bad:
         raise AnalyticsError(f"unknown metric {', '.join(bad)}: use {', '.join(METRICS)}")
-    res = compute(G, metrics=chosen, exact_threshold=exact_threshold, k=k, seed=seed)
+    res = compute(
+        G,
+        metrics=chosen,
+        exact_threshold=exact_threshold,
+        k=k,
+        seed=seed,
+        progress=G.number_of_nodes() > 2000,
+    )
     rows = res.table()
     for r in rows:
         r["label"] = G.nodes[r["node"]].get("label")
@@ -386,7 +399,7 @@ def resilience(
             r["cluster"]: r["share_inside"] for r in suff if r["share_inside"] is not None
         }
     if section in ("all", "critical"):
-        crit = rs.critical_nodes(G, progress=big)
+        crit = rs.critical_nodes(G, progress=big, workers=min(2, os.cpu_count() or 1) if big else 1)
         out["critical"] = [
             {
                 "oem": _short(r["oem"]),
