@@ -17,7 +17,7 @@ pySHACL instead, never passing it silently.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -181,9 +181,22 @@ def sparql_term(node: Node) -> str:
 class ShapeCompiler:
     """Translate the shapes of one shapes graph into :class:`Check` queries."""
 
-    def __init__(self, shapes: Graph) -> None:
+    def __init__(
+        self, shapes: Graph, subclasses: Callable[[Node], list[Node]] | None = None
+    ) -> None:
         self.g = shapes
         self._fresh = 0
+        # With the data's subclass closure known, "x is an instance of C" becomes one index
+        # lookup per value instead of a property-path walk per value.
+        self.subclasses = subclasses
+
+    def instance_of(self, x: str, cls: Node) -> str:
+        """A group pattern matching when ``x`` is a SHACL instance of ``cls`` (SHACL 3.2)."""
+        if self.subclasses is None:
+            return f"{x} {INSTANCE_PATH} {sparql_term(cls)}"
+        t = self.var("t")
+        values = " ".join(sparql_term(c) for c in self.subclasses(cls))
+        return f"VALUES {t} {{ {values} }} {x} <{RDF.type}> {t}"
 
     # -- helpers -------------------------------------------------------------------------
     def var(self, stem: str = "v") -> str:
@@ -242,7 +255,7 @@ class ShapeCompiler:
         violates it (SHACL 4.1-4.6; errors in comparisons count as violations)."""
         g = self.g
         for cls in g.objects(shape, SH["class"]):
-            yield SH["class"], f"NOT EXISTS {{ {x} {INSTANCE_PATH} {sparql_term(cls)} }}"
+            yield SH["class"], f"NOT EXISTS {{ {self.instance_of(x, cls)} }}"
         for dt in g.objects(shape, SH.datatype):
             test = f"isLiteral({x}) && datatype({x}) = {sparql_term(dt)}"
             if dt in _CASTABLE:
@@ -442,7 +455,7 @@ class ShapeCompiler:
         classes = list(g.objects(shape, SH.targetClass))
         if self.is_class(shape):
             classes.append(shape)
-        parts += [f"{{ ?this {INSTANCE_PATH} {sparql_term(c)} }}" for c in classes]
+        parts += [f"{{ {self.instance_of('?this', c)} }}" for c in classes]
         nodes = [sparql_term(n) for n in g.objects(shape, SH.targetNode)]
         if nodes:
             parts.append(f"{{ VALUES ?this {{ {' '.join(nodes)} }} }}")
@@ -605,6 +618,9 @@ class ShapeCompiler:
         return checks
 
 
-def compile_shapes(shapes: Graph) -> Compiled:
-    """Compile every targeted shape of ``shapes`` (see :class:`ShapeCompiler`)."""
-    return ShapeCompiler(shapes).compile()
+def compile_shapes(
+    shapes: Graph, subclasses: Callable[[Node], list[Node]] | None = None
+) -> Compiled:
+    """Compile every targeted shape of ``shapes`` (see :class:`ShapeCompiler`); ``subclasses``
+    gives a class and its subclasses in the data (``rdfs:subClassOf*``), if known."""
+    return ShapeCompiler(shapes, subclasses).compile()

@@ -28,7 +28,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from clusterkg.shacl.compiler import Check, Compiled, compile_shapes
+from clusterkg.shacl.compiler import Check, Compiled, compile_shapes, sparql_term
 from clusterkg.store.backends import _OX_FORMATS
 from clusterkg.store.loader import QUAD_FORMATS, LoadError, rdf_format
 from clusterkg.store.terms import ox_to_rdflib, rdflib_to_ox
@@ -98,6 +98,14 @@ def distinct_data_triples(store: ox.Store) -> int:
         f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{MIXIN_GRAPH.value}>) }} }}"
     )
     return int(next(iter(store.query(query)))["n"].value)
+
+
+def subclasses(store: ox.Store, cls: Node) -> list[Node]:
+    """``cls`` and every class below it through ``rdfs:subClassOf*`` in the store."""
+    query = f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {sparql_term(cls)} }}"
+    rows = store.query(query, use_default_graph_as_union=True)
+    found = [ox_to_rdflib(row["c"]) for row in rows]
+    return found if cls in found else [cls, *found]
 
 
 def run_check(store: ox.Store, check: Check) -> list[tuple[Node, Node | None, Node | None, dict]]:
@@ -220,14 +228,15 @@ def validate_paths_sparql(
     """
     shape_paths, data_paths = split_inputs(paths, ontology_dir, shapes)
     shapes_graph, _ = parse_files(shape_paths)
-    compiled: Compiled = compile_shapes(shapes_graph)
-    fallbacks = {str(s): why for s, why in compiled.unsupported.items()}
+    unsupported = compile_shapes(shapes_graph).unsupported
+    fallbacks = {str(s): why for s, why in unsupported.items()}
     if fallbacks and not allow_fallback:
         raise UnsupportedShapes(
             "cannot compile to SPARQL: " + "; ".join(f"{s}: {w}" for s, w in fallbacks.items())
         )
     ont_graph, _ = parse_files(ontology_files(ontology_dir))
     store, graphs = load_store(data_paths, ont_graph)
+    compiled: Compiled = compile_shapes(shapes_graph, lambda c: subclasses(store, c))
     checked = [(check, run_check(store, check)) for check in compiled.checks]
     results = results_graph(shapes_graph, checked)
     labels, origin = _focus_facts(store, graphs, {row[0] for _c, rows in checked for row in rows})
