@@ -105,3 +105,31 @@ def test_api_routes(client):
     r = client.get("/api/indicators")
     assert r.status_code == 200 and len(r.json["clusters"]) == 6
     assert client.get("/api/centrality?graph=nope").status_code == 400
+
+
+CATL_YIBIN = "https://w3id.org/clusterkg/id/site/catl-yibin"
+
+
+def test_region_scenario_names_the_unlinked_site_it_matched():
+    # graphs/chengdu-chongqing-enterprises.ttl locates site:catl-yibin in Yibin, and no curated
+    # supply link names it: the scenario removes nothing from the network and must say why.
+    r = CliRunner().invoke(main, ["analyze", "scenario", "--remove-region", "Yibin"])
+    assert r.exit_code == 0, r.output
+    assert "removed 0 (and 1 entities without supply links)" in r.stdout
+    assert "CATL battery base in Yibin" in r.stdout and "no supply link" in r.stdout
+    assert "--graph synthetic" in r.stdout
+    r = CliRunner().invoke(
+        main, ["analyze", "scenario", "--remove-region", "Yibin", "--format", "json"]
+    )
+    body = json.loads(r.stdout)
+    assert body["removed"] == [] and body["failed"] == []
+    assert [e["iri"] for e in body["unlinked"]] == [CATL_YIBIN]
+    assert body["unlinked"][0]["region"] == "https://w3id.org/clusterkg/id/region/yibin"
+
+
+def test_region_scenario_json_route_reports_unlinked(client):
+    r = client.post("/api/scenario", json={"remove_regions": ["Yibin"]})
+    assert r.status_code == 200
+    body = r.get_json()
+    assert [e["iri"] for e in body["unlinked"]] == [CATL_YIBIN]
+    assert any("CATL battery base in Yibin" in n for n in body["notes"])

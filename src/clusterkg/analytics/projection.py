@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 import networkx as nx
+from rdflib import URIRef
 
 from clusterkg.analytics import AnalyticsError
 from clusterkg.vocab import ANALYTICS_GRAPH, CK, PREFIXES, SYNTHETIC_GRAPH
@@ -482,6 +483,27 @@ def resolve_region(kg: Queryable, label_or_iri: str) -> str:
     )
     hint = f" (did you mean: {', '.join(near[:8])}?)" if near else ""
     raise AnalyticsError(f"no region named {text!r}{hint}")
+
+
+def located_entities(kg: Queryable, region: str) -> list[dict[str, Any]]:
+    """Every entity of the KG located in ``region`` or a region (transitively) part of it,
+    with its label: what a region scenario means, whether or not the entity has supply links.
+    """
+    rows = packed_select(
+        kg,
+        ["n", "label", "lang"],
+        # rdflib's n3() escapes the IRI (and refuses an invalid one), as engine.bind_values does
+        f"""VALUES ?region {{ {URIRef(region).n3()} }}
+        ?n ck:locatedIn ?r . ?r ck:partOf* ?region .
+        OPTIONAL {{ ?n rdfs:label ?label BIND(LANG(?label) AS ?lang) }}""",
+    )
+    labels: dict[str, tuple[int, str]] = {}
+    for n, label, lang in rows:
+        if label is not None:
+            labels[n] = _pick_label(labels.get(n), {"v": label, "lang": lang})
+        else:
+            labels.setdefault(n, (2, n.rsplit("/", 1)[-1]))
+    return [{"iri": n, "label": labels[n][1]} for n in sorted(labels)]
 
 
 def resolve_nodes(G: nx.Graph, names: Iterable[str]) -> list[str]:

@@ -36,6 +36,8 @@ class ScenarioReport:
     parameters: dict[str, Any] = field(default_factory=dict)
     synthetic: bool = False
     failure_round: dict[str, int] = field(default_factory=dict)
+    unlinked: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +51,8 @@ class ScenarioReport:
             "lost_value_cny": self.lost_value,
             "lost_links": self.lost_links,
             "per_cluster": self.per_cluster,
+            "unlinked": self.unlinked,
+            "notes": self.notes,
         }
 
 
@@ -82,11 +86,17 @@ def run_scenario(
     keep_regions: Iterable[str] = (),
     mode: str = "and",
     theta: float = 0.5,
+    located: dict[str, list[dict[str, Any]]] | None = None,
 ) -> ScenarioReport:
     """Remove ``remove`` (node IRIs, with the sites they operate), the nodes in
     ``remove_regions`` and the nodes outside ``keep_regions`` (region IRIs), cascade, and
     report the damage. A named firm that is not itself in the network must operate a site
     that is.
+
+    ``located`` maps each removed region to the KG's entities located there
+    (:func:`clusterkg.analytics.projection.located_entities`); those that are not in the
+    supply network are reported as ``unlinked`` with a note, so that a region scenario that
+    removes nothing says why (the entity exists but has no stated supply link).
     """
     remove, remove_regions, keep_regions = list(remove), list(remove_regions), list(keep_regions)
     if not (remove or remove_regions or keep_regions):
@@ -136,6 +146,7 @@ def run_scenario(
             if link.get("value") is not None:
                 lost_value += link["value"]
                 per[key]["lost_value_cny"] += link["value"]
+    unlinked, notes = _unlinked(G, remove_regions, located or {})
     return ScenarioReport(
         removed=res.initial,
         failed=sorted(failed),
@@ -154,4 +165,40 @@ def run_scenario(
         },
         synthetic=bool(G.graph.get("synthetic")),
         failure_round=dict(res.failed),
+        unlinked=unlinked,
+        notes=notes,
     )
+
+
+def _unlinked(
+    G: nx.DiGraph, regions: list[str], located: dict[str, list[dict[str, Any]]]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Entities located in the removed regions that have no supply link in ``G``, and notes."""
+    which = "synthetic" if G.graph.get("synthetic") else G.graph.get("graphs", "curated")
+    unlinked, notes = [], []
+    for r in regions:
+        in_g = nodes_in_region(G, r)
+        missing = [e for e in located.get(r, []) if e["iri"] not in G]
+        unlinked += [{**e, "region": r} for e in missing]
+        name = "region/" + r.rsplit("/", 1)[-1]
+        if missing:
+            shown = ", ".join(f"{e['label']} ({e['iri']})" for e in missing[:10])
+            more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+            notes.append(
+                f"{name}: the knowledge graph locates {len(missing)} entit"
+                f"{'y' if len(missing) == 1 else 'ies'} here with no supply link in the "
+                f"{which} network, so removing {'it' if len(missing) == 1 else 'them'} "
+                f"cannot make anything fail: {shown}{more}."
+            )
+        if not in_g:
+            notes.append(
+                f"{name}: nothing in the {which} supply network is located here"
+                + (
+                    "; the curated graph states few firm-to-firm links. The synthetic "
+                    "network (--graph synthetic or all; `clusterkg generate`) models the "
+                    "supply links of such sites (e.g. CATL Yibin's battery deliveries)."
+                    if which == "curated"
+                    else "."
+                )
+            )
+    return unlinked, notes

@@ -512,7 +512,7 @@ def scenario(
     graphs, fmt, write, store, data, seed, scale, remove, remove_regions, keep_regions, mode, theta
 ) -> None:
     """Remove firms or regions, cascade the failure, report the damage per cluster."""
-    from clusterkg.analytics.projection import resolve_nodes, resolve_region
+    from clusterkg.analytics.projection import located_entities, resolve_nodes, resolve_region
     from clusterkg.analytics.scenarios import run_scenario
     from clusterkg.analytics.writeback import now
 
@@ -520,10 +520,12 @@ def scenario(
     kg = _open(store, data, graphs, seed, scale)
     G = _supply(kg, graphs)
     named = resolve_nodes(G, remove)
+    regions = [resolve_region(kg, r) for r in remove_regions]
     rep = run_scenario(
         G,
         remove=named,
-        remove_regions=[resolve_region(kg, r) for r in remove_regions],
+        remove_regions=regions,
+        located={r: located_entities(kg, r) for r in regions},
         keep_regions=[resolve_region(kg, r) for r in keep_regions],
         mode=mode,
         theta=theta,
@@ -535,11 +537,27 @@ def scenario(
         rows = [{"cluster": _short(c), **v} for c, v in rep.per_cluster.items()]
         if fmt == "table":
             click.echo(
-                f"removed {len(rep.removed)}, failed in total {len(rep.failed)} "
+                f"removed {len(rep.removed)}"
+                + (
+                    f" (and {len(rep.unlinked)} entities without supply links)"
+                    if rep.unlinked
+                    else ""
+                )
+                + f", failed in total {len(rep.failed)} "
                 f"({len(rep.cascaded)} by cascade, {rep.rounds} rounds); affected OEMs "
                 f"{len(rep.affected_oems)}; lost supply value {rep.lost_value:,.0f} CNY "
                 f"over {rep.lost_links} links"
             )
+            if rep.removed:
+                click.echo(
+                    "removed: "
+                    + ", ".join(
+                        f"{G.nodes[n].get('label')} ({_short(n)})" for n in rep.removed[:20]
+                    )
+                    + (f" and {len(rep.removed) - 20} more" if len(rep.removed) > 20 else "")
+                )
+            for note in rep.notes:
+                click.echo(f"note: {note}")
         click.echo(render(rows, fmt, title="Scenario damage per cluster", synthetic=rep.synthetic))
         if fmt == "table" and rep.affected_oems:
             click.echo()

@@ -148,7 +148,7 @@ def resilience():
 def scenario():
     """Body: ``{"remove": [IRI|slug|label], "remove_regions": [label|IRI],
     "keep_regions": [...], "mode": "and"|"threshold", "theta": 0.5}``."""
-    from clusterkg.analytics.projection import resolve_nodes, resolve_region
+    from clusterkg.analytics.projection import located_entities, resolve_nodes, resolve_region
     from clusterkg.analytics.scenarios import run_scenario
 
     body = request.get_json(silent=True)
@@ -179,10 +179,12 @@ def scenario():
         raise ApiError(404, "this store has no synthetic graph")
     G = _supply(graphs)
     kg = _kg()
+    regions = [resolve_region(kg, r) for r in lists["remove_regions"]]
     report = run_scenario(
         G,
         remove=resolve_nodes(G, lists["remove"]),
-        remove_regions=[resolve_region(kg, r) for r in lists["remove_regions"]],
+        remove_regions=regions,
+        located={r: located_entities(kg, r) for r in regions},
         keep_regions=[resolve_region(kg, r) for r in lists["keep_regions"]],
         mode=mode,
         theta=float(theta),
