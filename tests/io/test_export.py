@@ -19,7 +19,7 @@ from clusterkg.io.network import neutralise
 from clusterkg.store.kg import open_kg
 
 DATA = Path(__file__).parent / "data"
-CATL = "https://w3id.org/clusterkg/id/enterprise/catl"
+CELL = "https://w3id.org/clusterkg/id/enterprise/example-cell-co"
 CHANGAN = "https://w3id.org/clusterkg/id/enterprise/changan-automobile"
 
 
@@ -83,36 +83,39 @@ def test_graphml_opens_in_networkx_with_attributes(kg, tmp_path):
     out = tmp_path / "g.graphml"
     export(kg, "graphml", out)
     g = nx.read_graphml(out)
-    catl = g.nodes[CATL]
-    assert catl["label"] == "CATL"
-    assert catl["class"] == "ck:BatteryMaker"
-    assert catl["cluster"] == "Chengdu-Chongqing automobile industry cluster"
-    # CATL has no coordinates of its own: those of Chengdu, where it is located.
-    assert (catl["lat"], catl["long"]) == (30.66, 104.07)
-    assert catl["betweenness_centrality"] == 0.25
+    cell = g.nodes[CELL]
+    assert cell["label"] == "Example Cell Co."
+    assert cell["class"] == "ck:BatteryMaker"
+    assert cell["cluster"] == "Chengdu-Chongqing automobile industry cluster"
+    # Example Cell Co. has no coordinates of its own: those of Chengdu, where it is located.
+    assert (cell["lat"], cell["long"]) == (30.66, 104.07)
+    assert cell["betweenness_centrality"] == 0.25
     assert g.nodes[CHANGAN]["betweenness_centrality"] == 0.5
     assert (g.nodes[CHANGAN]["lat"], g.nodes[CHANGAN]["long"]) == (29.6, 106.5)
     assert g.nodes["https://w3id.org/clusterkg/id/region/chengdu"]["label_zh"] == "成都"
-    supply = [d for _s, _t, d in g.edges(CATL, data=True) if d["relation"] == "ck:SupplyLink"]
+    supply = [d for _s, _t, d in g.edges(CELL, data=True) if d["relation"] == "ck:SupplyLink"]
     assert len(supply) == 1 and supply[0]["annual_value_cny"] == 1e9
     assert supply[0]["item"] == "power battery"
     # Fact records are edges or attributes, not nodes.
-    assert "https://w3id.org/clusterkg/id/supply/catl-to-changan-automobile-power-battery" not in g
+    assert (
+        "https://w3id.org/clusterkg/id/supply/example-cell-co-to-changan-automobile-power-battery"
+        not in g
+    )
 
 
 def test_gexf_opens_in_networkx_with_viz(kg, tmp_path):
     out = tmp_path / "g.gexf"
     export(kg, "gexf", out)
     g = nx.read_gexf(out)
-    catl = g.nodes[CATL]
-    assert catl["label"] == "CATL" and catl["class"] == "ck:BatteryMaker"
-    assert catl["betweenness_centrality"] == 0.25
-    assert catl["viz"]["position"]["x"] == pytest.approx(1040.7)
-    assert catl["viz"]["position"]["y"] == pytest.approx(306.6)
-    assert set(catl["viz"]["color"]) >= {"r", "g", "b"}
+    cell = g.nodes[CELL]
+    assert cell["label"] == "Example Cell Co." and cell["class"] == "ck:BatteryMaker"
+    assert cell["betweenness_centrality"] == 0.25
+    assert cell["viz"]["position"]["x"] == pytest.approx(1040.7)
+    assert cell["viz"]["position"]["y"] == pytest.approx(306.6)
+    assert set(cell["viz"]["color"]) >= {"r", "g", "b"}
     # Same class, same colour.
-    twin_a = g.nodes["https://w3id.org/clusterkg/id/enterprise/twin-a"]["viz"]["color"]
-    twin_b = g.nodes["https://w3id.org/clusterkg/id/enterprise/twin-b"]["viz"]["color"]
+    twin_a = g.nodes["https://w3id.org/clusterkg/id/enterprise/example-twin-a"]["viz"]["color"]
+    twin_b = g.nodes["https://w3id.org/clusterkg/id/enterprise/example-twin-b"]["viz"]["color"]
     assert twin_a == twin_b
 
 
@@ -130,9 +133,9 @@ def test_csv_export_is_nodes_and_edges_and_neutralises_formulas(settings, tmp_pa
     kg.close()
     nodes = {r["id"]: r for r in csv.DictReader((out / "nodes.csv").open(encoding="utf-8"))}
     assert nodes["https://w3id.org/clusterkg/id/enterprise/evil"]["label"] == "'=cmd|' /C calc'!A0"
-    assert nodes[CATL]["lat"] == "30.66"
+    assert nodes[CELL]["lat"] == "30.66"
     edges = list(csv.DictReader((out / "edges.csv").open(encoding="utf-8")))
-    assert {"source": CATL, "target": CHANGAN, "relation": "ck:SupplyLink"}.items() <= next(
+    assert {"source": CELL, "target": CHANGAN, "relation": "ck:SupplyLink"}.items() <= next(
         e for e in edges if e["relation"] == "ck:SupplyLink"
     ).items()
 
@@ -146,7 +149,7 @@ def test_csv_export_is_nodes_and_edges_and_neutralises_formulas(settings, tmp_pa
         ("-x", "'-x"),
         ("\tx", "'\tx"),
         ("-3.5", "-3.5"),
-        ("CATL", "CATL"),
+        ("Example Cell Co.", "Example Cell Co."),
         (None, ""),
     ],
 )
@@ -170,7 +173,7 @@ def test_query_export_and_errors(kg, tmp_path):
         encoding="utf-8",
     )
     export(kg, "csv", tmp_path / "s.csv", query_file=sel)
-    assert (tmp_path / "s.csv").read_text(encoding="utf-8").splitlines() == ["s", CATL]
+    assert (tmp_path / "s.csv").read_text(encoding="utf-8").splitlines() == ["s", CELL]
     with pytest.raises(ExportError, match="CONSTRUCT"):
         export(kg, "turtle", tmp_path / "x.ttl", query_file=sel)
     with pytest.raises(ExportError, match="no graph"):

@@ -35,7 +35,7 @@ NASTY = st.sampled_from(
         "|",
         "||",
         "Chengdu",
-        "CATL",
+        "Example Cell Co.",
         "cluster/cc-auto",
         "http://",
         "ck:",

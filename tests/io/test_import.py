@@ -158,20 +158,23 @@ def test_rows_refer_to_later_rows(settings, tmp_path, write_csv):
 def test_ambiguous_reference_names_row_and_candidates(settings, tmp_path, write_csv):
     f = write_csv(
         tmp_path / "s.csv",
-        "supplier,customer,item,quote\nTwin Motors,CATL,power battery,Twin Motors supplies CATL\n",
+        "supplier,customer,item,quote\nExample Twin Motors,Example Cell Co.,power battery,Example Twin Motors supplies Example Cell Co.\n",
     )
     with pytest.raises(ImportFailed) as info:
         import_csv(f, "supply-links", settings)
     (err,) = info.value.errors
-    assert (err.row, err.column, err.value) == (2, "supplier", "Twin Motors")
+    assert (err.row, err.column, err.value) == (2, "supplier", "Example Twin Motors")
     assert "ambiguous" in err.reason
-    assert str(ID["enterprise/twin-a"]) in err.reason and str(ID["enterprise/twin-b"]) in err.reason
+    assert (
+        str(ID["enterprise/example-twin-a"]) in err.reason
+        and str(ID["enterprise/example-twin-b"]) in err.reason
+    )
 
 
 def test_unknown_and_wrong_class_references(settings, tmp_path, write_csv):
     f = write_csv(
         tmp_path / "m.csv",
-        "member,cluster\nAtlantis Motors,cc-auto\nCATL,Chengdu\n".replace(
+        "member,cluster\nAtlantis Motors,cc-auto\nExample Cell Co.,Chengdu\n".replace(
             "cc-auto", "cluster/cc-auto"
         ),
     )
@@ -253,12 +256,15 @@ def test_existing_english_label_is_not_duplicated(settings, tmp_path, write_csv)
         import_csv(f, "enterprises", settings)
     assert str(ID["enterprise/changan-automobile"]) in info.value.errors[0].reason
     # Adding to the existing node with its IRI and the same label is fine.
-    g = write_csv(tmp_path / "g.csv", "id,name_en,name_zh\nenterprise/catl,CATL,宁德时代\n")
+    g = write_csv(
+        tmp_path / "g.csv",
+        "id,name_en,name_zh\nenterprise/example-cell-co,Example Cell Co.,示例电芯公司\n",
+    )
     graph = import_csv(g, "enterprises", settings).graph
     assert (
-        URIRef(ID["enterprise/catl"]),
+        URIRef(ID["enterprise/example-cell-co"]),
         URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
-        Literal("宁德时代", lang="zh"),
+        Literal("示例电芯公司", lang="zh"),
     ) in graph
 
 

@@ -69,7 +69,7 @@ def test_store_survives_a_restart(env, tmp_path, write_csv):
     assert res.returncode == 0, res.stderr
     text = out.read_text(encoding="utf-8")
     assert "enterprise/changan-automobile> <https://w3id.org/clusterkg/ontology#memberOf>" in text
-    assert "enterprise/catl> <https://w3id.org/clusterkg/ontology#memberOf>" in text
+    assert "enterprise/example-cell-co> <https://w3id.org/clusterkg/ontology#memberOf>" in text
     snap = dict(_snapshot(store, env))
     assert snap["https://w3id.org/clusterkg/graph/base"] == 48
 
