@@ -48,6 +48,11 @@ def _ratio(naive: float | None, ours: float | None) -> float | None:
     return naive / ours
 
 
+def _done(section: dict | None) -> dict:
+    """The section if it finished; an empty one if it timed out or failed (no ratio then)."""
+    return section if section and section.get("status", "ok") == "ok" else {}
+
+
 def run_point(point: data_mod.DataPoint, opts: argparse.Namespace, log) -> dict[str, Any]:
     """Every measurement of one scale point."""
     from benchmarks.tasks import bench_queries
@@ -111,10 +116,10 @@ def run_point(point: data_mod.DataPoint, opts: argparse.Namespace, log) -> dict[
 def ratios(res: dict[str, Any]) -> dict[str, Any]:
     """naive / clusterkg for every figure measured on both sides (> 1: clusterkg is faster)."""
     out: dict[str, Any] = {}
-    load, naive = res.get("load", {}), res.get("naive", {})
+    load, naive = _done(res.get("load")), _done(res.get("naive"))
     out["load_time"] = _ratio(naive.get("seconds"), load.get("seconds"))
     out["load_memory"] = _ratio(naive.get("peak_rss_mb"), load.get("peak_rss_mb"))
-    sh, shn = res.get("shacl", {}), res.get("shacl_naive", {})
+    sh, shn = _done(res.get("shacl")), _done(res.get("shacl_naive"))
     out["shacl"] = _ratio(shn.get("seconds"), sh.get("seconds"))
     http_q = res.get("http", {}).get("queries", {})
     out["queries"] = {
@@ -216,6 +221,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     opts = parser().parse_args(argv)
     if opts.render:
         results = json.loads(opts.render.read_text())
+        for point in results["points"]:
+            point["ratios"] = ratios(point)
         results["targets"] = evaluate_targets(results)
         opts.markdown.write_text(render_markdown(results))
         return results

@@ -91,7 +91,8 @@ def bench_queries(args: dict) -> list[dict]:
         for name, q in load_queries(Path(folder)).items():
             out.append(
                 {
-                    "name": name,
+                    # Benchmark queries are prefixed: the project may have a query of that name.
+                    "name": f"bench/{name}" if source == "benchmark" else name,
                     "source": source,
                     "aggregation": "aggregation" in q.tags or "GROUP BY" in q.text.upper(),
                     "text": q.text.replace("%CUSTOMER%", args["customer"]),

@@ -99,7 +99,7 @@ def test_same_queries_same_rows_on_both_stacks(run):
     for p in results["points"]:
         http, naive = p["http"]["queries"], p["naive"]["queries"]
         names = {
-            f.stem
+            f"bench/{f.stem}"
             for f in (data_mod.Path(__file__).parents[2] / "benchmarks" / "queries").glob("*.rq")
         }
         assert set(http) == names == set(naive)
