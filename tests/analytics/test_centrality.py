@@ -81,3 +81,19 @@ def test_louvain_finds_two_declared_cliques_reproducibly():
     assert res.agreement == {"compared": 10, "nmi": pytest.approx(1.0), "ari": pytest.approx(1.0)}
     karate = nx.karate_club_graph()
     assert louvain(karate, seed=1).communities == louvain(karate, seed=1).communities
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_block_brandes_equals_networkx_on_random_digraphs(seed):
+    # gnp digraphs have cycles and many equal-length shortest paths: the reference is networkx
+    G = nx.gnp_random_graph(70, 0.05, seed=seed, directed=True)
+    res = compute(G, metrics=("betweenness", "closeness", "harmonic"))
+    assert res.method == {"betweenness": "exact", "closeness": "exact", "harmonic": "exact"}
+    for ours, ref in [
+        (res.scores["betweenness"], nx.betweenness_centrality(G)),
+        (res.scores["closeness"], nx.closeness_centrality(G)),
+        (res.scores["harmonic"], nx.harmonic_centrality(G)),
+    ]:
+        assert max(abs(ours[v] - ref[v]) for v in G) < 1e-12
+    alone, how = betweenness(G)
+    assert how == "exact" and alone == pytest.approx(res.scores["betweenness"], abs=1e-15)

@@ -213,3 +213,29 @@ def test_self_sufficiency_shares():
     assert row["share_inside"] == pytest.approx(1 / 3)
     assert row["value_share_inside"] == pytest.approx(0.3)
     assert row["outside_items"] == {"b": {"links": 1, "value": 70.0}}
+
+
+def test_reverse_sweep_oem_curve_equals_a_search_per_point(kg_2000):
+    # The O(V+E) sweep must give, at every Q, what a fresh search from the survivors gives.
+    import random
+
+    from clusterkg.analytics.projection import supply_network
+    from clusterkg.analytics.resilience import (
+        articulation_and_bridges,
+        oem_reach_curve,
+        oem_reach_share,
+        oems,
+        terminal_suppliers,
+    )
+
+    G = supply_network(kg_2000, "synthetic")
+    base = terminal_suppliers(G)
+    targets = [o for o in oems(G) if o not in base]
+    for order in (removal_order(G, "random", rng=random.Random(3)), removal_order(G, "degree")):
+        curve = oem_reach_curve(G, order, base, targets)
+        for q in range(0, len(order) + 1, 97):
+            assert curve[q] == pytest.approx(oem_reach_share(G, set(order[:q]), base, targets))
+    U = G.to_undirected()
+    arts, brs = articulation_and_bridges(G)
+    assert arts == sorted(nx.articulation_points(U))
+    assert brs == sorted(tuple(sorted(e)) for e in nx.bridges(U))

@@ -1,16 +1,18 @@
 """Centrality of the supply network (definitions and citations in docs/analytics.md).
 
 - degree (in, out) and strength (value-weighted in/out degree; Barrat et al. 2004);
-- betweenness (Freeman 1977, computed with Brandes 2001), exact up to ``exact_threshold``
-  nodes, above it estimated from ``k`` seeded sample sources (Brandes & Pich 2007);
+- betweenness (Freeman 1977, computed with Brandes 2001 in block form on sparse matrices),
+  exact up to ``exact_threshold`` nodes (20,000: the national network is exact), above it
+  estimated from ``k`` seeded sample sources among those that can contribute (Brandes &
+  Pich 2007);
 - PageRank (Brin & Page 1998) with damping 0.85;
 - Katz (Katz 1953) with ``alpha`` below 1/lambda_max, and eigenvector centrality
   (Bonacich 1972) of the undirected projection; non-convergence yields ``None`` scores and a
   note, never an exception;
 - closeness (Wasserman & Faust 1994 variant for disconnected graphs) and harmonic
   (Marchiori & Latora 2000; Boldi & Vigna 2014), both on incoming distances (how close a
-  firm is to its suppliers), exact up to the threshold, estimated from sampled sources above
-  it (Eppstein & Wang 2004).
+  firm is to its suppliers), exact up to the threshold (from the same block pass as
+  betweenness), estimated from sampled sources above it (Eppstein & Wang 2004).
 """
 
 from __future__ import annotations
