@@ -140,6 +140,12 @@ def _supply(kg, graphs: str):
     return G
 
 
+def _progress(on: bool, message: str) -> None:
+    """A progress line on stderr (stdout stays clean for tables, CSV and JSON)."""
+    if on:
+        click.echo(message, err=True)
+
+
 def _cell(v: Any) -> str:
     if v is None:
         return ""
@@ -382,6 +388,7 @@ def resilience(
     out: dict[str, list[dict]] = {}
     scores: dict[str, dict[str, float]] = {}
     if section in ("all", "sourcing"):
+        _progress(big, "resilience: sourcing ...")
         out["sourcing"] = [
             {
                 **r,
@@ -393,12 +400,14 @@ def resilience(
             for r in rs.sourcing(G)
         ]
     if section in ("all", "self-sufficiency"):
+        _progress(big, "resilience: self-sufficiency ...")
         suff = rs.self_sufficiency(G)
         out["self-sufficiency"] = [{**r, "cluster": _short(r["cluster"])} for r in suff]
         scores["share_inside"] = {
             r["cluster"]: r["share_inside"] for r in suff if r["share_inside"] is not None
         }
     if section in ("all", "critical"):
+        _progress(big, "resilience: critical nodes ...")
         crit = rs.critical_nodes(G, progress=big, workers=min(2, os.cpu_count() or 1) if big else 1)
         out["critical"] = [
             {
