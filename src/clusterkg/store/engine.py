@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -127,6 +128,24 @@ def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
     return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }} {sparql[at:]}"
 
 
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Turn what a store raises for a query or update into :class:`QueryError` for people.
+
+    Syntax errors keep their line and column (parsed from Oxigraph's message).
+    """
+    try:
+        yield
+    except SyntaxError as exc:
+        msg = str(exc.msg if hasattr(exc, "msg") else exc)
+        line, col = parse_position(msg)
+        raise QueryError(f"syntax error: {msg}", line, col) from None
+    except BackendError as exc:
+        raise QueryError(str(exc)) from None
+    except OSError as exc:
+        raise QueryError(f"the store failed: {exc}") from None
+
+
 def as_term(value: object) -> Node:
     """An RDF term for a parameter value: IRIs stay IRIs, numbers typed, the rest strings."""
     if isinstance(value, (URIRef, Literal)):
@@ -204,7 +223,7 @@ class QueryEngine:
 
         terms = {k: as_term(v) for k, v in (bindings or {}).items()}
         sparql = bind_values(sparql, terms)
-        try:
+        with store_errors():
             result = self.backend.query(
                 sparql,
                 default_graphs=default_graphs,
@@ -213,14 +232,6 @@ class QueryEngine:
                 row_limit=limit,
                 deadline_check=deadline_check,
             )
-        except SyntaxError as exc:
-            msg = str(exc.msg if hasattr(exc, "msg") else exc)
-            line, col = parse_position(msg)
-            raise QueryError(f"syntax error: {msg}", line, col) from None
-        except BackendError as exc:
-            raise QueryError(str(exc)) from None
-        except OSError as exc:
-            raise QueryError(f"the store failed: {exc}") from None
         deadline_check()
         return result
 
@@ -229,11 +240,5 @@ class QueryEngine:
         if not self.allow_updates:
             raise QueryRefused("updates are disabled on this server")
         self.check_update(sparql)
-        try:
+        with store_errors():
             self.backend.update(sparql)
-        except SyntaxError as exc:
-            msg = str(exc.msg if hasattr(exc, "msg") else exc)
-            line, col = parse_position(msg)
-            raise QueryError(f"syntax error: {msg}", line, col) from None
-        except (BackendError, OSError) as exc:
-            raise QueryError(str(exc)) from None

@@ -31,8 +31,17 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
 from clusterkg.store import backends as backends_module
-from clusterkg.store.backends import Backend, OxigraphBackend
-from clusterkg.store.engine import QueryEngine, QueryError, QueryRefused, QueryTimeout
+from clusterkg.store.backends import Backend, OxigraphBackend, _from_ox, _graph_args
+from clusterkg.store.engine import (
+    QueryEngine,
+    QueryError,
+    QueryRefused,
+    QueryTimeout,
+    as_term,
+    bind_values,
+    store_errors,
+)
+from clusterkg.store.native import SerializedResult, result_kind, serialize_result
 from clusterkg.store.results import QueryResult
 from clusterkg.store.terms import XSD_STRING
 
@@ -213,6 +222,41 @@ def _stale_files(exc: QueryError) -> bool:
     return "No such file" in exc.message or "Corruption" in exc.message
 
 
+def _query_native(
+    engine: QueryEngine,
+    sparql: str,
+    native: Mapping[str, str],
+    *,
+    bindings: Mapping[str, object],
+    default_graphs: list[str] | None,
+    named_graphs: list[str] | None,
+    row_limit: int | None,
+    **_: Any,
+) -> QueryResult | SerializedResult:
+    """One query, its result written by Oxigraph in ``native[kind]`` when the kind is there.
+
+    The same rules as :meth:`QueryEngine.query` (SERVICE check, safe bindings, row limit);
+    a kind missing from ``native`` gives the usual :class:`QueryResult` (terms encoded).
+    """
+    engine.check_query(sparql)
+    limit = engine.row_limit if row_limit == -1 else row_limit
+    text = bind_values(sparql, {k: as_term(v) for k, v in bindings.items()})
+    with store_errors():
+        raw = engine.backend.ox.query(text, **_graph_args(default_graphs, named_graphs))
+        fmt = native.get(result_kind(raw))
+        if fmt is None:
+            return _from_ox(raw, limit, None)
+        return serialize_result(raw, fmt, limit)
+
+
+def _answer(engine: QueryEngine, sparql: str, kwargs: dict) -> tuple:
+    native = kwargs.pop("native", None)
+    if native:
+        result = _query_native(engine, sparql, native, **kwargs)
+        return ("native" if isinstance(result, SerializedResult) else "ok", result)
+    return ("ok", engine.query(sparql, **kwargs))
+
+
 def _serve_queries(
     conn: Connection, engine: QueryEngine, reopen: Callable[[], Backend] | None = None
 ) -> None:
@@ -226,12 +270,12 @@ def _serve_queries(
             return
         try:
             try:
-                reply: tuple = ("ok", engine.query(sparql, **kwargs))
+                reply: tuple = _answer(engine, sparql, dict(kwargs))
             except QueryError as exc:
                 if reopen is None or not _stale_files(exc):
                     raise
                 engine.backend = reopen()
-                reply = ("ok", engine.query(sparql, **kwargs))
+                reply = _answer(engine, sparql, dict(kwargs))
         except QueryError as exc:
             reply = ("error", type(exc).__name__, exc.message, exc.line, exc.column)
         except Exception as exc:  # noqa: BLE001 - a worker must answer, never die silently
@@ -382,8 +426,15 @@ class IsolatedEngine(QueryEngine):
         named_graphs: list[str] | None = None,
         timeout: float | None = None,
         row_limit: int | None = -1,
-    ) -> QueryResult:
-        """Run one query in a worker; past ``timeout`` the worker is killed (see module doc)."""
+        native: Mapping[str, str] | None = None,
+    ) -> QueryResult | SerializedResult:
+        """Run one query in a worker; past ``timeout`` the worker is killed (see module doc).
+
+        ``native`` maps result kinds (``select``, ``ask``, ``graph``) to a format name of
+        :mod:`clusterkg.store.native`: a result of such a kind comes back as a
+        :class:`SerializedResult` written by Oxigraph in the worker, any other kind as a
+        :class:`QueryResult`.
+        """
         self.check_query(sparql)
         budget = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + budget
@@ -395,6 +446,8 @@ class IsolatedEngine(QueryEngine):
             "timeout": budget,
             "row_limit": row_limit,
         }
+        if native:
+            kwargs["native"] = dict(native)
         try:
             worker.conn.send((sparql, kwargs))
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -418,6 +471,8 @@ class IsolatedEngine(QueryEngine):
                 self._checkin(worker)
         if reply[0] == "ok":
             return _decode_result(reply[1])
+        if reply[0] == "native":
+            return reply[1]
         _, name, message, line, column = reply
         raise _ERRORS.get(name, QueryError)(message, line, column)
 

@@ -17,6 +17,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 from werkzeug.datastructures import MIMEAccept
 
+from clusterkg.store.native import NATIVE, SerializedResult
 from clusterkg.store.results import QueryResult
 from clusterkg.store.terms import XSD_STRING
 from clusterkg.vocab import PREFIXES
@@ -102,6 +103,47 @@ def negotiate(accept: MIMEAccept | None, offered: dict[str, str], fmt: str | Non
     if best is None:
         raise NotAcceptable(offered)
     return best
+
+
+def offered_types(kind: str) -> dict[str, str]:
+    """The media types a result of ``kind`` (select, ask, graph) can be sent in."""
+    return {"select": SELECT_TYPES, "ask": ASK_TYPES, "graph": GRAPH_TYPES}[kind]
+
+
+def native_formats(accept: MIMEAccept | None, fmt: str | None) -> dict[str, str]:
+    """Per result kind, the format the client will get if Oxigraph can write it.
+
+    Negotiation happens before the query runs (its kind is not known yet), so the query
+    worker can write the body itself (:mod:`clusterkg.store.native`); a kind left out here
+    (not acceptable, or JSON-LD) takes the general path after the query.
+    """
+    out = {}
+    for kind in NATIVE:
+        offered = offered_types(kind)
+        try:
+            name = offered[negotiate(accept, offered, fmt)]
+        except NotAcceptable:
+            continue
+        if name in NATIVE[kind]:
+            out[kind] = name
+    return out
+
+
+_JSON_HEAD = b'{"head":{"vars":['
+
+
+def json_with_link(body: bytes, link: str) -> bytes:
+    """SPARQL JSON results ``body`` with ``link`` added to ``head.link``.
+
+    Oxigraph starts its JSON with ``{"head":{"vars":[...]``; variable names cannot hold ``]``
+    (SPARQL 1.1 grammar, VARNAME), so the link goes right after the first ``]``.
+    """
+    if not body.startswith(_JSON_HEAD):
+        doc = json.loads(body)
+        doc["head"]["link"] = [link]
+        return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    end = body.index(b"]", len(_JSON_HEAD)) + 1
+    return body[:end] + b',"link":' + json.dumps([link]).encode() + body[end:]
 
 
 def _term_json(term: Node) -> dict[str, str]:
@@ -201,8 +243,18 @@ def graph_bytes(triples: Iterable[tuple], fmt: str, quads: Iterable[tuple] | Non
     return g.serialize(format=fmt, encoding="utf-8")
 
 
-def serialize(result: QueryResult, mime: str, link: str | None = None) -> bytes:
-    """``result`` in the format of media type ``mime`` (one of the offered ones)."""
+def serialize(result: QueryResult | SerializedResult, mime: str, link: str | None = None) -> bytes:
+    """``result`` in the format of media type ``mime`` (one of the offered ones).
+
+    A :class:`SerializedResult` is already written in that format (see
+    :func:`native_formats`); only the JSON link is added to it.
+    """
+    if isinstance(result, SerializedResult):
+        if offered_types(result.kind)[mime] != result.format:
+            raise ValueError(f"a {result.format} result cannot be sent as {mime}")
+        if link and result.format == "json":
+            return json_with_link(result.body, link)
+        return result.body
     if result.kind == "graph":
         return graph_bytes(result.triples, GRAPH_TYPES[mime])
     name = SELECT_TYPES[mime]

@@ -7,31 +7,64 @@ stays a string.
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
-from clusterkg.web.formats import (
-    ASK_TYPES,
-    GRAPH_TYPES,
-    SELECT_TYPES,
-    NotAcceptable,
-    negotiate,
-    serialize,
-)
+from clusterkg.web.sparql import native_kwargs, result_response
 
 bp = Blueprint("queries", __name__)
 
 
-def _registry() -> dict[str, Any]:
-    from clusterkg.queries import load_queries
+class QueryRegistry:
+    """The named queries of a folder, read again only when a ``*.rq`` file changes.
 
-    found = load_queries(get_kg().settings.queries_dir)
-    if isinstance(found, dict):
-        return dict(found)
-    return {q.name: q for q in found}
+    A change is any file added, removed, or with a new modification time or size; checking
+    costs one directory listing and a ``stat`` per file instead of parsing every query.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._lock = threading.Lock()
+        self._signature: tuple | None = None
+        self._queries: dict[str, Any] = {}
+
+    def _current_signature(self) -> tuple:
+        out = []
+        for path in sorted(self.folder.glob("*.rq")):
+            try:
+                st = path.stat()
+            except OSError:  # removed between listing and stat: the next call sees it gone
+                continue
+            out.append((path.name, st.st_mtime_ns, st.st_size))
+        return tuple(out)
+
+    def queries(self) -> dict[str, Any]:
+        """Name -> named query, as :func:`clusterkg.queries.load_queries` reads them."""
+        from clusterkg.queries import load_queries
+
+        signature = self._current_signature()
+        with self._lock:
+            if signature != self._signature:
+                found = load_queries(self.folder)
+                self._queries = (
+                    dict(found) if isinstance(found, dict) else {q.name: q for q in found}
+                )
+                self._signature = signature
+            return self._queries
+
+
+def _registry() -> dict[str, Any]:
+    registry = current_app.extensions.get("clusterkg.queries")
+    if registry is None:
+        registry = current_app.extensions.setdefault(
+            "clusterkg.queries", QueryRegistry(get_kg().settings.queries_dir)
+        )
+    return registry.queries()
 
 
 def _describe(query: Any) -> dict[str, Any]:
@@ -75,34 +108,20 @@ def run(name: str) -> Response:
         raise ApiError(404, f"no named query {name!r}; see /queries for the list")
     query = registry[name]
     params = {k: v for k, v in request.args.items() if k != "format"}
+    html = _wants_html()
+    fmt = request.args.get("format")
     try:
         # Unknown or ill-typed parameters raise QueryError (400) with the reason.
-        result = run_named(get_kg(), name, params, queries=registry)
+        result = run_named(
+            get_kg(), name, params, queries=registry, **({} if html else native_kwargs(fmt))
+        )
     except (KeyError, ValueError, TypeError) as exc:
         raise ApiError(400, f"cannot run {name}: {exc}") from None
-    if _wants_html():
+    if html:
         return Response(
             render_template(
                 "query_result.html", query=_describe(query), params=params, result=result
             ),
             mimetype="text/html",
         )
-    offered = {"select": SELECT_TYPES, "ask": ASK_TYPES, "graph": GRAPH_TYPES}[result.kind]
-    try:
-        mime = negotiate(
-            request.accept_mimetypes if request.headers.get("Accept") else None,
-            offered,
-            request.args.get("format"),
-        )
-    except NotAcceptable as exc:
-        raise ApiError(406, str(exc)) from None
-    headers = {}
-    link = None
-    if result.truncated:
-        link = url_for("sparql.limits", _external=True)
-        headers = {
-            "X-Clusterkg-Truncated": "true",
-            "X-Clusterkg-Row-Limit": str(result.row_limit),
-            "Link": f'<{link}>; rel="describedby"',
-        }
-    return Response(serialize(result, mime, link), mimetype=mime, headers=headers)
+    return result_response(result, fmt)

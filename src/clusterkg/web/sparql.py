@@ -19,15 +19,17 @@ from rdflib.namespace import RDF
 
 from clusterkg.store.engine import QueryError, _code_only
 from clusterkg.store.isolation import IsolatedEngine
+from clusterkg.store.native import SerializedResult
+from clusterkg.store.results import QueryResult
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
 from clusterkg.web.formats import (
-    ASK_TYPES,
     GRAPH_TYPES,
-    SELECT_TYPES,
     NotAcceptable,
     graph_bytes,
+    native_formats,
     negotiate,
+    offered_types,
     serialize,
 )
 
@@ -141,27 +143,29 @@ def with_base(query: str, base: str) -> tuple[str, int]:
     return prefix + query, len(prefix)
 
 
-def _run_query(query: str, sources: list) -> Response:
-    kg = get_kg()
-    default_graphs = _iris("default-graph-uri", *sources) or None
-    named_graphs = _iris("named-graph-uri", *sources) or None
-    fmt = request.values.get("format")
-    text, shift = with_base(query, request.base_url)
+def _accept():
+    return request.accept_mimetypes if request.headers.get("Accept") else None
+
+
+def native_kwargs(fmt: str | None) -> dict:
+    """``native=`` for the engine's ``query``: the formats the worker may write the result in.
+
+    Only the isolated engine (local Oxigraph in worker processes) writes results itself;
+    other engines get no extra argument and the result is written here.
+    """
+    if isinstance(get_kg().engine, IsolatedEngine):
+        return {"native": native_formats(_accept(), fmt)}
+    return {}
+
+
+def result_response(result: QueryResult | SerializedResult, fmt: str | None) -> Response:
+    """The HTTP answer for a query result: negotiated format, truncation stated.
+
+    A truncated result carries ``X-Clusterkg-Truncated``/``X-Clusterkg-Row-Limit`` headers and
+    a ``Link`` to /sparql/limits, which SPARQL JSON results also carry in ``head.link``.
+    """
     try:
-        result = kg.engine.query(text, default_graphs=default_graphs, named_graphs=named_graphs)
-    except QueryError as exc:
-        if shift and exc.line == 1 and exc.column:
-            raise type(exc)(
-                exc.message.replace(f"1:{exc.column}", f"1:{exc.column - shift}"),
-                1,
-                exc.column - shift,
-            ) from None
-        raise
-    offered = {"select": SELECT_TYPES, "ask": ASK_TYPES, "graph": GRAPH_TYPES}[result.kind]
-    try:
-        mime = negotiate(
-            request.accept_mimetypes if request.headers.get("Accept") else None, offered, fmt
-        )
+        mime = negotiate(_accept(), offered_types(result.kind), fmt)
     except NotAcceptable as exc:
         raise ApiError(406, str(exc)) from None
     link = None
@@ -177,6 +181,27 @@ def _run_query(query: str, sources: list) -> Response:
         resp.charset = "utf-8"
     resp.headers["Vary"] = "Accept"
     return resp
+
+
+def _run_query(query: str, sources: list) -> Response:
+    kg = get_kg()
+    default_graphs = _iris("default-graph-uri", *sources) or None
+    named_graphs = _iris("named-graph-uri", *sources) or None
+    fmt = request.values.get("format")
+    text, shift = with_base(query, request.base_url)
+    try:
+        result = kg.engine.query(
+            text, default_graphs=default_graphs, named_graphs=named_graphs, **native_kwargs(fmt)
+        )
+    except QueryError as exc:
+        if shift and exc.line == 1 and exc.column:
+            raise type(exc)(
+                exc.message.replace(f"1:{exc.column}", f"1:{exc.column - shift}"),
+                1,
+                exc.column - shift,
+            ) from None
+        raise
+    return result_response(result, fmt)
 
 
 def _check_token() -> None:
