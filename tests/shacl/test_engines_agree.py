@@ -164,3 +164,40 @@ def test_unsupported_construct_is_refused_or_left_to_pyshacl(settings, base_file
     )
     assert findings(fast.report) == findings(reference)
     assert any(v.message == "closed shape" for v in fast.report.violations)
+
+
+def test_engines_agree_when_quad_files_share_graph_names(settings, base_files, tmp_path):
+    """Graph names and triples repeated across TriG and N-Quads files, default graphs too:
+    Oxigraph loads each file itself, and the report must still name the right files and count
+    each triple once."""
+    graph = "<https://w3id.org/clusterkg/graph/shared>"
+    padding = "\n".join(f'ent:a rdfs:comment "padding {i}" .' for i in range(50))
+    big = tmp_path / "big.trig"
+    big.write_text(
+        PREFIXES + f"{graph} {{ reg:r wgs84:lat 30.1, 31.2 .\n{padding} }}\n"
+        "ent:b ck:subsidiaryOf reg:r .\n",
+        encoding="utf-8",
+    )
+    same_names = tmp_path / "same-names.trig"
+    same_names.write_text(
+        PREFIXES.split("\ncl:c")[0]
+        + f'\n{graph} {{ reg:r wgs84:lat 30.1 . ent:c a ck:Enterprise ; rdfs:label "C"@zh . }}\n'
+        "ent:b ck:subsidiaryOf reg:r .\n",
+        encoding="utf-8",
+    )
+    quads = tmp_path / "other.nq"
+    quads.write_text(
+        "<https://w3id.org/clusterkg/id/region/r> "
+        "<http://www.w3.org/2003/01/geo/wgs84_pos#lat> "
+        '"31.2"^^<http://www.w3.org/2001/XMLSchema#decimal> <urn:other> .\n'
+        "<https://w3id.org/clusterkg/id/enterprise/a> "
+        "<https://w3id.org/clusterkg/ontology#subsidiaryOf> "
+        "<https://w3id.org/clusterkg/id/region/r> <urn:other2> .\n",
+        encoding="utf-8",
+    )
+    reference, fast = assert_same([*base_files, big, same_names, quads], settings)
+    by_focus = {v.focus: v.files for v in reference.violations}
+    region = "https://w3id.org/clusterkg/id/region/r"
+    # reg:r is described by all three files and by the base fixture of the PREFIXES block
+    assert {Path(f).name for f in by_focus[region]} >= {"big.trig", "same-names.trig", "other.nq"}
+    assert len({v.focus for v in fast.violations}) >= 3

@@ -148,6 +148,10 @@ class Check:
     source_constraint: Node | None = None
     #: SPARQL constraints substitute {?var} in messages with the row's bindings
     substitute: bool = False
+    #: checks folded into one query: a row is this check's if the boolean ``?flag`` is true
+    flag: str | None = None
+    #: folded count checks: a row is this check's if its ``?_n`` compares so, e.g. (">", 1)
+    count: tuple[str, int] | None = None
 
 
 @dataclass
@@ -350,6 +354,34 @@ class ShapeCompiler:
         if (pshape, SH.sparql, None) in self.g or (pshape, SH.property, None) in self.g:
             raise Unsupported(f"sh:sparql or sh:property inside the property shape {pshape}")
 
+    def count_queries(
+        self, pshape: Node, target: str, path: str
+    ) -> Iterator[tuple[URIRef, str, int, str]]:
+        """(parameter, comparison, bound, query) per sh:minCount/sh:maxCount of ``pshape``
+        (SHACL 4.2.1-2): one grouping query counts the values of every focus node once for all
+        of them; a lone ``sh:minCount 1`` is a cheaper NOT EXISTS."""
+        bounds = [(SH.minCount, "<", int(n)) for n in self.g.objects(pshape, SH.minCount)]
+        bounds = [b for b in bounds if b[2] > 0]
+        bounds += [(SH.maxCount, ">", int(n)) for n in self.g.objects(pshape, SH.maxCount)]
+        if bounds == [(SH.minCount, "<", 1)]:
+            query = f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} ?_v }} }}"
+            yield SH.minCount, "<", 1, query
+            return
+        if not bounds:
+            return
+        # No value at all counts 0 only for minCount; maxCount needs no OPTIONAL.
+        values = f"?this {path} ?_v"
+        if any(op == "<" for _p, op, _n in bounds):
+            values = f"OPTIONAL {{ {values} }}"
+        # Oxigraph's HAVING does not see select aliases, so the count is written out.
+        having = " || ".join(f"COUNT(DISTINCT ?_v) {op} {n}" for _p, op, n in bounds)
+        query = (
+            f"SELECT ?this (COUNT(DISTINCT ?_v) AS ?_n) WHERE {{ {target} {values} }} "
+            f"GROUP BY ?this HAVING ({having})"
+        )
+        for pred, op, n in bounds:
+            yield pred, op, n, query
+
     def unique_lang(self, pshape: Node) -> bool:
         return any(bool(v.toPython()) for v in self.g.objects(pshape, SH.uniqueLang))
 
@@ -513,9 +545,11 @@ class ShapeCompiler:
 
     def node_checks(self, shape: Node, target: str, prefixes: dict[str, str]) -> list[Check]:
         checks = []
-        for pred, expr in self.value_exprs(shape, "?this", 0):
-            query = f"SELECT DISTINCT ?this WHERE {{ {target} FILTER({expr}) }}"
-            checks.append(self.make(shape, pred, query, "focus", None, self.generic(shape, pred)))
+        exprs = list(self.value_exprs(shape, "?this", 0))
+        for (pred, _e), (query, flag) in zip(exprs, folded("?this", target, exprs), strict=True):
+            check = self.make(shape, pred, query, "focus", None, self.generic(shape, pred))
+            check.flag = flag
+            checks.append(check)
         for value in self.g.objects(shape, SH.hasValue):
             query = (
                 f"SELECT DISTINCT ?this WHERE {{ {target} "
@@ -559,31 +593,16 @@ class ShapeCompiler:
                 self.make(pshape, pred, query, value, path_node, self.generic(pshape, pred))
             )
 
-        for pred, expr in self.value_exprs(pshape, "?value", 0):
-            query = (
-                f"SELECT DISTINCT ?this ?value WHERE {{ {target} ?this {path} ?value "
-                f"FILTER({expr}) }}"
-            )
+        exprs = list(self.value_exprs(pshape, "?value", 0))
+        values = f"{target} ?this {path} ?value"
+        for (pred, _e), (query, flag) in zip(
+            exprs, folded("?this ?value", values, exprs), strict=True
+        ):
             add(pred, query, "value")
-        for n in self.g.objects(pshape, SH.minCount):
-            if int(n) == 1:
-                query = (
-                    f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} ?_v }} }}"
-                )
-            elif int(n) > 1:
-                query = (
-                    f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?_v }} }} "
-                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_v) < {int(n)})"
-                )
-            else:
-                continue
-            add(SH.minCount, query, None)
-        for n in self.g.objects(pshape, SH.maxCount):
-            query = (
-                f"SELECT ?this WHERE {{ {target} ?this {path} ?_v }} "
-                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_v) > {int(n)})"
-            )
-            add(SH.maxCount, query, None)
+            checks[-1].flag = flag
+        for pred, op, n, query in self.count_queries(pshape, target, path):
+            add(pred, query, None)
+            checks[-1].count = (op, n) if "?_n" in query else None
         for value in self.g.objects(pshape, SH.hasValue):
             query = (
                 f"SELECT ?this WHERE {{ {target} "
@@ -616,6 +635,27 @@ class ShapeCompiler:
                 )
                 add(SH.qualifiedMaxCount, query, None)
         return checks
+
+
+def folded(
+    head: str, pattern: str, exprs: list[tuple[URIRef, str]]
+) -> list[tuple[str, str | None]]:
+    """One query for all of ``exprs`` ("x violates constraint i") over the rows of
+    ``pattern``: (query, flag variable) per expression. The rows are joined once and each
+    expression bound to ``?_fI`` (an error counts as no violation, as in a FILTER), so a shape
+    with several value constraints walks its values once instead of once per constraint."""
+    if len(exprs) == 1:
+        return [(f"SELECT DISTINCT {head} WHERE {{ {pattern} FILTER({exprs[0][1]}) }}", None)]
+    flags = [f"?_f{i}" for i in range(len(exprs))]
+    binds = " ".join(
+        f"BIND(COALESCE({expr}, false) AS {flag})"
+        for (_p, expr), flag in zip(exprs, flags, strict=True)
+    )
+    query = (
+        f"SELECT DISTINCT {head} {' '.join(flags)} WHERE {{ {pattern} {binds} "
+        f"FILTER({' || '.join(flags)}) }}"
+    )
+    return [(query, flag) for flag in flags]
 
 
 def compile_shapes(

@@ -14,10 +14,12 @@ shape) and named in :attr:`SparqlValidation.fallbacks`; ``allow_fallback=False``
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +45,8 @@ from clusterkg.validate import (
 )
 from clusterkg.vocab import SH
 
-MIXIN_GRAPH = ox.NamedNode("urn:clusterkg:validate:ontology-mixin")
+#: one result: (focus node, value node, result path, the row's other bindings)
+Row = tuple[Node, Node | None, Node | None, dict]
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
 
@@ -59,45 +62,120 @@ class SparqlValidation:
     fallbacks: dict[str, str] = field(default_factory=dict)
 
 
-def load_store(
-    data_paths: Sequence[Path], ontology: Graph
-) -> tuple[ox.Store, dict[ox.NamedNode, str]]:
-    """An in-memory store with each data file in its own graph, plus the ontology mix-in.
+@dataclass
+class LoadedData:
+    """The data files in one store: the graph names that hold each file, and the mix-in."""
 
-    Raises :class:`LoadError` (file, line) for a file that does not parse.
+    store: ox.Store
+    #: graph name (a named graph or the default graph) -> the data file it came from
+    files: dict[ox.NamedNode | ox.DefaultGraph, str]
+    mixin: ox.NamedNode
+    #: the graph holding all of the largest file, if it has exactly one (see :func:`_largest`)
+    largest: ox.NamedNode | ox.DefaultGraph | None = None
+
+
+def _graph_names(store: ox.Store) -> set[ox.NamedNode | ox.DefaultGraph]:
+    names: set[ox.NamedNode | ox.DefaultGraph] = set(store.named_graphs())
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
+        names.add(ox.DefaultGraph())
+    return names
+
+
+def _load_into(store: ox.Store, path: Path, fmt: str, graph: ox.NamedNode | None = None) -> None:
+    try:
+        store.load(path=str(path), format=_OX_FORMATS[fmt], to_graph=graph)
+    except SyntaxError as exc:
+        raise LoadError(path, f"cannot parse: {exc.msg}", exc.lineno) from None
+    except OSError as exc:
+        raise LoadError(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def _fresh(stem: str, taken: dict) -> ox.NamedNode:
+    """A graph name no loaded file uses (a TriG file may name its graphs anything)."""
+    i = 0
+    while (name := ox.NamedNode(f"urn:clusterkg:validate:{stem}:{i}")) in taken:
+        i += 1
+    return name
+
+
+def load_store(data_paths: Sequence[Path], ontology: Graph) -> LoadedData:
+    """An in-memory store with the data files and the ontology mix-in, each file's graphs known.
+
+    Every file is parsed by Oxigraph itself (no quad passes through Python): TriG/N-Quads
+    files keep their graph names, and those names are mapped back to the file afterwards; the
+    largest one goes straight into the empty store, later ones through a scratch store, so a
+    graph name used by two files is noticed (and that file re-homed into a graph of its own).
+    Triple files get a fresh graph each. Raises :class:`LoadError` (file, line) for a file that
+    does not parse.
     """
     store = ox.Store()
-    graphs: dict[ox.NamedNode, str] = {}
-    for i, path in enumerate(data_paths):
-        graph = ox.NamedNode(f"urn:clusterkg:validate:file:{i}")
-        graphs[graph] = str(path)
+    files: dict[ox.NamedNode | ox.DefaultGraph, str] = {}
+    by_size = sorted(data_paths, key=_size, reverse=True)
+    for path in (p for p in by_size if rdf_format(p) in QUAD_FORMATS):
         fmt = rdf_format(path)
-        try:
-            if fmt in QUAD_FORMATS:  # every graph of the file counts as the file's data
-                quads = ox.parse(path=str(path), format=_OX_FORMATS[fmt])
-                store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
-            else:
-                store.load(path=str(path), format=_OX_FORMATS[fmt], to_graph=graph)
-        except SyntaxError as exc:
-            raise LoadError(path, f"cannot parse: {exc.msg}", exc.lineno) from None
-        except OSError as exc:
-            raise LoadError(path, f"cannot read: {exc.strerror or exc}") from None
-    mixin = inoculate(Graph(), ontology)
+        if not files:
+            _load_into(store, path, fmt)
+            files.update((g, str(path)) for g in _graph_names(store))
+            continue
+        scratch = ox.Store()
+        _load_into(scratch, path, fmt)
+        names = _graph_names(scratch)
+        if names.isdisjoint(files):
+            quads = scratch.dump(format=ox.RdfFormat.N_QUADS)
+            store.load(quads, format=ox.RdfFormat.N_QUADS)
+            files.update((g, str(path)) for g in names)
+        else:
+            graph = _fresh("file", files)
+            store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in scratch)
+            files[graph] = str(path)
+    for path in (p for p in by_size if rdf_format(p) not in QUAD_FORMATS):
+        graph = _fresh("file", files)
+        files[graph] = str(path)
+        _load_into(store, path, rdf_format(path), graph)
+    mixin = _fresh("ontology-mixin", files)
     store.load(
-        mixin.serialize(format="nt", encoding="utf-8"),
+        inoculate(Graph(), ontology).serialize(format="nt", encoding="utf-8"),
         format=ox.RdfFormat.N_TRIPLES,
-        to_graph=MIXIN_GRAPH,
+        to_graph=mixin,
     )
-    return store, graphs
+    return LoadedData(store, files, mixin, _largest(files, by_size))
 
 
-def distinct_data_triples(store: ox.Store) -> int:
-    """Triples of the data files, counted once each (as rdflib's merged graph counts them)."""
-    query = (
-        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
-        f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{MIXIN_GRAPH.value}>) }} }}"
-    )
-    return int(next(iter(store.query(query)))["n"].value)
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _largest(files: dict, by_size: Sequence[Path]) -> ox.NamedNode | ox.DefaultGraph | None:
+    if not by_size:
+        return None
+    graphs = [g for g, f in files.items() if f == str(by_size[0])]
+    return graphs[0] if len(graphs) == 1 else None
+
+
+def distinct_data_triples(data: LoadedData) -> int:
+    """Triples of the data files, counted once each (as rdflib's merged graph counts them).
+
+    All quads minus the mix-in's minus the repeats: only the graphs other than the largest
+    file's are walked (in Python), each triple looked up in the largest graph by its index, so
+    a million-triple file costs one native ``len``, not a DISTINCT over all its triples.
+    """
+    store, big = data.store, data.largest
+    seen: set[tuple] = set()
+    repeats = 0
+    for graph in data.files:
+        if graph == big:
+            continue
+        for q in store.quads_for_pattern(None, None, None, graph):
+            triple = (q.subject, q.predicate, q.object)
+            if triple in seen or (big is not None and ox.Quad(*triple, big) in store):
+                repeats += 1
+            else:
+                seen.add(triple)
+    mixin = sum(1 for _ in store.quads_for_pattern(None, None, None, data.mixin))
+    return len(store) - mixin - repeats
 
 
 def subclasses(store: ox.Store, cls: Node) -> list[Node]:
@@ -108,27 +186,64 @@ def subclasses(store: ox.Store, cls: Node) -> list[Node]:
     return found if cls in found else [cls, *found]
 
 
-def run_check(store: ox.Store, check: Check) -> list[tuple[Node, Node | None, Node | None, dict]]:
-    """The results of one check: (focus, value, path, other bindings), duplicates removed."""
-    solutions = store.query(check.query, use_default_graph_as_union=True)
+def run_query(store: ox.Store, checks: Sequence[Check]) -> list[list[Row]]:
+    """The results of checks that share one query: per check, its (focus, value, path, other
+    bindings) rows, duplicates removed. A folded row belongs to a check when the check's
+    ``flag`` is true or its ``count`` comparison holds for ``?_n``."""
+    solutions = store.query(checks[0].query, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
-    out, seen = [], set()
+    outs: list[list[Row]] = [[] for _ in checks]
+    seen: list[set] = [set() for _ in checks]
     for row in solutions:
         bound = {n: ox_to_rdflib(row[n]) for n in names if row[n] is not None}
-        focus = bound.pop("this")
-        path = bound.pop("path", None) if check.value == "sparql" else None
-        value = None
-        if check.value == "value":
-            value = bound.get("value")
-        elif check.value == "focus":
-            value = focus
-        elif check.value == "sparql":
-            value = bound.pop("value", None) or focus
-        extra = {k: v for k, v in bound.items() if not k.startswith("_")}
-        key = (focus, value, path, tuple(sorted(extra.items())))
-        if key not in seen:
-            seen.add(key)
-            out.append((focus, value, path, extra))
+        for check, out, done in zip(checks, outs, seen, strict=True):
+            if not _belongs(check, bound):
+                continue
+            focus = bound["this"]
+            path = bound.get("path") if check.value == "sparql" else None
+            value = None
+            if check.value == "value":
+                value = bound.get("value")
+            elif check.value == "focus":
+                value = focus
+            elif check.value == "sparql":
+                value = bound.get("value") or focus
+            skip = {"this", "value", "path"} if check.value == "sparql" else {"this"}
+            extra = {k: v for k, v in bound.items() if k not in skip and not k.startswith("_")}
+            key = (focus, value, path, tuple(sorted(extra.items())))
+            if key not in done:
+                done.add(key)
+                out.append((focus, value, path, extra))
+    return outs
+
+
+def _belongs(check: Check, bound: dict[str, Node]) -> bool:
+    if check.flag is not None:
+        flag = bound.get(check.flag[1:])
+        return isinstance(flag, Literal) and flag.toPython() is True
+    if check.count is not None:
+        op, n = check.count
+        count = int(bound["_n"])
+        return count < n if op == "<" else count > n
+    return True
+
+
+def run_checks(store: ox.Store, checks: Sequence[Check]) -> list[list[Row]]:
+    """The rows of every check, each distinct query run once, on all cores.
+
+    Oxigraph evaluates a query without holding the GIL, so threads run queries in parallel.
+    """
+    batches: dict[str, list[int]] = defaultdict(list)
+    for i, check in enumerate(checks):
+        batches[check.query].append(i)
+    groups = list(batches.values())
+    workers = max(1, min(len(groups), os.cpu_count() or 1, 4))
+    with ThreadPoolExecutor(workers) as pool:
+        results = pool.map(lambda idx: run_query(store, [checks[i] for i in idx]), groups)
+        out: list[list[Row]] = [[] for _ in checks]
+        for idx, rows in zip(groups, results, strict=True):
+            for i, r in zip(idx, rows, strict=True):
+                out[i] = r
     return out
 
 
@@ -235,17 +350,20 @@ def validate_paths_sparql(
             "cannot compile to SPARQL: " + "; ".join(f"{s}: {w}" for s, w in fallbacks.items())
         )
     ont_graph, _ = parse_files(ontology_files(ontology_dir))
-    store, graphs = load_store(data_paths, ont_graph)
+    data = load_store(data_paths, ont_graph)
+    store = data.store
     compiled: Compiled = compile_shapes(shapes_graph, lambda c: subclasses(store, c))
-    checked = [(check, run_check(store, check)) for check in compiled.checks]
+    checked = list(zip(compiled.checks, run_checks(store, compiled.checks), strict=True))
     results = results_graph(shapes_graph, checked)
-    labels, origin = _focus_facts(store, graphs, {row[0] for _c, rows in checked for row in rows})
+    labels, origin = _focus_facts(
+        store, data.files, {row[0] for _c, rows in checked for row in rows}
+    )
     violations = _violations(results, labels, origin, root)
     report = ValidationReport(
         not violations,
         violations,
         [_rel(p, root) for p in data_paths],
-        distinct_data_triples(store),
+        distinct_data_triples(data),
         results,
     )
     if fallbacks:
