@@ -194,13 +194,19 @@ class ShapeCompiler:
         # lookup per value instead of a property-path walk per value.
         self.subclasses = subclasses
 
-    def instance_of(self, x: str, cls: Node) -> str:
-        """A group pattern matching when ``x`` is a SHACL instance of ``cls`` (SHACL 3.2)."""
+    def instance_of(self, x: str, cls: Node, bound: bool = False) -> str:
+        """A group pattern matching when ``x`` is a SHACL instance of ``cls`` (SHACL 3.2).
+
+        ``bound``: ``x`` is already bound (a value being checked), so its few types are read
+        once and compared, instead of one lookup per subclass; unbound (a target), the
+        subclasses drive the lookup."""
         if self.subclasses is None:
             return f"{x} {INSTANCE_PATH} {sparql_term(cls)}"
         t = self.var("t")
-        values = " ".join(sparql_term(c) for c in self.subclasses(cls))
-        return f"VALUES {t} {{ {values} }} {x} <{RDF.type}> {t}"
+        classes = [sparql_term(c) for c in self.subclasses(cls)]
+        if bound:
+            return f"{x} <{RDF.type}> {t} FILTER({t} IN ({', '.join(classes)}))"
+        return f"VALUES {t} {{ {' '.join(classes)} }} {x} <{RDF.type}> {t}"
 
     # -- helpers -------------------------------------------------------------------------
     def var(self, stem: str = "v") -> str:
@@ -259,7 +265,7 @@ class ShapeCompiler:
         violates it (SHACL 4.1-4.6; errors in comparisons count as violations)."""
         g = self.g
         for cls in g.objects(shape, SH["class"]):
-            yield SH["class"], f"NOT EXISTS {{ {self.instance_of(x, cls)} }}"
+            yield SH["class"], f"NOT EXISTS {{ {self.instance_of(x, cls, bound=True)} }}"
         for dt in g.objects(shape, SH.datatype):
             test = f"isLiteral({x}) && datatype({x}) = {sparql_term(dt)}"
             if dt in _CASTABLE:
