@@ -239,3 +239,30 @@ def test_reverse_sweep_oem_curve_equals_a_search_per_point(kg_2000):
     arts, brs = articulation_and_bridges(G)
     assert arts == sorted(nx.articulation_points(U))
     assert brs == sorted(tuple(sorted(e)) for e in nx.bridges(U))
+
+
+def test_critical_nodes_match_networkx_on_the_whole_graph_serial_and_forked():
+    """Per OEM, the cut size equals ``nx.node_connectivity`` from the supply base computed on
+    the whole graph (clusterkg cuts on the OEM's ancestors only), and removing the cut leaves
+    no path; two worker processes give the same answers as one."""
+    import random
+
+    rng = random.Random(7)
+    tiers = [[f"T{t}-{i}" for i in range(30)] for t in range(4)]
+    edges = []
+    for upper, lower in zip(tiers, tiers[1:], strict=False):
+        for c in lower:
+            for s in rng.sample(upper, rng.randint(1, 3)):
+                edges.append((s, c, "p", None))
+    oems = {f"T3-{i}": {"oem": True} for i in range(30)}  # > 20: the pool path
+    G = chain(edges, **oems)
+    serial, forked = critical_nodes(G), critical_nodes(G, workers=2)
+    assert serial.per_oem == forked.per_oem
+    H = nx.DiGraph(G.edges)
+    H.add_edges_from(("SRC", t) for t in G if G.in_degree(t) == 0)
+    for rec in serial.per_oem:
+        o = rec["oem"]
+        assert rec["connectivity"] == nx.node_connectivity(H, "SRC", o)
+        cut = H.copy()
+        cut.remove_nodes_from(rec["cut"])
+        assert not nx.has_path(cut, "SRC", o)

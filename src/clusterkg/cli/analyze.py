@@ -408,7 +408,7 @@ def resilience(
         }
     if section in ("all", "critical"):
         _progress(big, "resilience: critical nodes ...")
-        crit = rs.critical_nodes(G, progress=big, workers=min(2, os.cpu_count() or 1) if big else 1)
+        crit = rs.critical_nodes(G, progress=big, workers=rs.auto_workers(G))
         out["critical"] = [
             {
                 "oem": _short(r["oem"]),
