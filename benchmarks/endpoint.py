@@ -3,17 +3,18 @@
 Benchmark queries go to ``POST /sparql`` (SPARQL 1.1 Protocol, form-encoded); the project's
 named queries to ``GET /queries/<name>`` with their default parameters. Each query runs
 ``warmup`` times unmeasured, then ``reps`` times one after another (p50/p95). Throughput: 8
-clients (threads, one HTTP session each) run the whole query mix ``rounds`` times at once;
+clients (processes, one HTTP session each) run the whole query mix ``rounds`` times at once;
 their p95 is compared with the single-client p95 of the same mix.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -130,33 +131,66 @@ def latency(base: str, queries: list[dict], *, warmup: int, reps: int) -> dict[s
     return out
 
 
+def _client(base: str, mix: list[dict], rounds: int, barrier: Any, out: Any) -> None:
+    """One client process: wait for the others, then run the mix ``rounds`` times."""
+    times: list[tuple[float, int]] = []
+    with requests.Session() as s:
+        barrier.wait()
+        for _ in range(rounds):
+            for q in mix:
+                t, status, _ = _request(s, base, q)
+                times.append((t * 1000, status))
+    out.put(times)
+
+
+def cpu_busy_s() -> float | None:
+    """Seconds of CPU the whole machine has spent busy since boot (``/proc/stat``), or None."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    ticks = [int(f) for f in fields[:8]]
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def throughput(base: str, queries: list[dict], *, clients: int, rounds: int) -> dict[str, Any]:
-    """``clients`` concurrent sessions each run the query mix ``rounds`` times."""
+    """``clients`` concurrent sessions each run the query mix ``rounds`` times.
+
+    Each client is its own process, as independent clients are: client threads of one Python
+    process would share one GIL, and their own JSON decoding would queue behind it and count
+    as server latency.
+    """
     runnable = [q for q in queries if not q["required"]]
-    results: list[list[tuple[float, int]]] = [[] for _ in range(clients)]
-    barrier = threading.Barrier(clients + 1)
-
-    def client(i: int) -> None:
-        with requests.Session() as s:
-            mix = runnable[i % len(runnable) :] + runnable[: i % len(runnable)]
-            barrier.wait()
-            for _ in range(rounds):
-                for q in mix:
-                    t, status, _ = _request(s, base, q)
-                    results[i].append((t * 1000, status))
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(clients + 1)
+    out = ctx.Queue()
+    procs = []
+    for i in range(clients):
+        mix = runnable[i % len(runnable) :] + runnable[: i % len(runnable)]
+        procs.append(ctx.Process(target=_client, args=(base, mix, rounds, barrier, out)))
+    for p in procs:
+        p.start()
     barrier.wait()
-    start = time.perf_counter()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - start
+    start, busy0 = time.perf_counter(), cpu_busy_s()
+    results = [out.get() for _ in procs]  # read before join: a full pipe would block the child
+    wall, busy1 = time.perf_counter() - start, cpu_busy_s()
+    for p in procs:
+        p.join()
     times = [t for per in results for t, _ in per]
     errors = sum(1 for per in results for _, st in per if st != 200)
+    cores = os.cpu_count() or 1
+    busy = (busy1 - busy0) if busy0 is not None and busy1 is not None else None
+    per_request = busy / len(times) * 1000 if busy is not None and times else None
     return {
         "clients": clients,
+        "client_kind": "process",
+        "cores": cores,
+        # Machine-wide CPU (server, its query workers and the clients) per request; with
+        # clients that never pause, mean latency cannot go below clients x this / cores.
+        "cpu_per_request_ms": per_request,
+        "cpu_utilisation": busy / (cores * wall) if busy is not None and wall else None,
+        "cpu_floor_mean_ms": clients * per_request / cores if per_request else None,
         "requests": len(times),
         "errors": errors,
         "wall_s": wall,
@@ -176,6 +210,11 @@ def measure(
         lat = latency(server.url, queries, warmup=warmup, reps=reps)
         single = [t for v in lat.values() for t in v.get("times_ms", [])]
         conc = throughput(server.url, queries, clients=clients, rounds=rounds)
+        single_mean = statistics.fmean(single) if single else None
+        if single_mean and conc.get("cpu_floor_mean_ms"):
+            conc["single_client_mean_ms"] = single_mean
+            conc["mean_ratio"] = conc["mean_ms"] / single_mean
+            conc["cpu_floor_ratio"] = conc["cpu_floor_mean_ms"] / single_mean
         for v in lat.values():
             v.pop("times_ms", None)
         return {

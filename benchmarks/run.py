@@ -69,6 +69,7 @@ def run_point(point: data_mod.DataPoint, opts: argparse.Namespace, log) -> dict[
         "trials": opts.trials,
         "points": opts.curve_points,
         "k": opts.k,
+        "engine_reps": opts.engine_reps,
     }
     args["naive_skip"] = sorted(opts.naive_timed_out)
     res: dict[str, Any] = {"name": point.name, "data": point.to_dict()}
@@ -159,6 +160,12 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--reps", type=int, default=15, help="measured runs per query (HTTP)")
     p.add_argument("--warmup", type=int, default=2, help="unmeasured runs per query first")
+    p.add_argument(
+        "--engine-reps",
+        type=int,
+        default=5,
+        help="runs per query of Oxigraph alone, in the load child (0: none)",
+    )
     p.add_argument("--clients", type=int, default=8, help="concurrent clients")
     p.add_argument(
         "--rounds",

@@ -116,6 +116,15 @@ def test_concurrency_and_analytics_sane(run):
         c = p["http"]["concurrent"]
         assert c["clients"] == 8 and c["errors"] == 0
         assert c["requests"] == 8 * len(p["http"]["queries"])
+        assert c["client_kind"] == "process"
+        # The floor follows from the measured CPU cost: clients x CPU per request / cores.
+        assert c["cpu_per_request_ms"] > 0
+        assert c["cpu_floor_mean_ms"] == pytest.approx(
+            c["clients"] * c["cpu_per_request_ms"] / c["cores"]
+        )
+        assert c["cpu_floor_ratio"] == pytest.approx(
+            c["cpu_floor_mean_ms"] / c["single_client_mean_ms"]
+        )
         a = p["analytics"]
         assert a["nodes"] > 0 and a["edges"] > 0
         for step in ANALYTICS_STEPS:
@@ -149,3 +158,15 @@ def test_targets_and_markdown(run):
         "## Analytics",
     ):
         assert heading in md
+
+
+def test_engine_alone_measured_for_every_query(run):
+    """The in-process Oxigraph time exists for every HTTP query and is its own measurement."""
+    out, results = run
+    for p in results["points"]:
+        engine, http = p["load"]["engine"], p["http"]["queries"]
+        assert set(engine) == set(http)
+        for name, v in engine.items():
+            assert v["p50_ms"] > 0 and v["bytes"] > 0, (p["name"], name)
+    md = (out / "BENCHMARKS.md").read_text()
+    assert "| Oxigraph alone p50 ms |" in md and "floor for the mean ratio" in md
