@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import os
+import time
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
@@ -209,7 +210,7 @@ def test_named_queries_reload_when_a_file_changes(tmp_path_factory):
     one = "# title: One\nSELECT ?n WHERE { BIND(1 AS ?n) }\n"
     two = "# title: Two\nSELECT ?n WHERE { BIND(2 AS ?n) }\n"
     root = _root(tmp_path_factory, {"q": one})
-    with make_app(root=root) as app:
+    with make_app(root=root, QUERIES_CHECK_INTERVAL=0) as app:
         client = app.test_client()
 
         def value(name):
@@ -227,3 +228,18 @@ def test_named_queries_reload_when_a_file_changes(tmp_path_factory):
         path.unlink()
         assert client.get("/queries/q").status_code == 404
         assert value("r") == "1"
+
+
+def test_named_query_folder_looked_at_once_per_interval(tmp_path):
+    """Within the interval the registry answers from memory; after it, it sees the edit."""
+    from clusterkg.web.queries_api import QueryRegistry
+
+    (tmp_path / "q.rq").write_text("# title: One\nSELECT ?n WHERE { BIND(1 AS ?n) }\n")
+    registry = QueryRegistry(tmp_path, check_interval=0.5)
+    assert registry.queries()["q"].title == "One"
+    (tmp_path / "q.rq").write_text("# title: Two, longer\nSELECT ?n WHERE { BIND(2 AS ?n) }\n")
+    (tmp_path / "r.rq").write_text("# title: R\nSELECT ?n WHERE { BIND(3 AS ?n) }\n")
+    assert registry.queries()["q"].title == "One" and "r" not in registry.queries()
+    time.sleep(0.6)
+    assert registry.queries()["q"].title == "Two, longer"
+    assert sorted(registry.queries()) == ["q", "r"]

@@ -80,6 +80,8 @@ def _code_only(sparql: str) -> str:
 
 def service_endpoints(sparql: str) -> list[str]:
     """The endpoints named after ``SERVICE`` (variables and prefixed names as written)."""
+    if "service" not in sparql.lower():  # the common case, without blanking the whole text
+        return []
     code = _code_only(sparql)
     found = []
     for m in _SERVICE.finditer(code):
@@ -92,6 +94,8 @@ def service_endpoints(sparql: str) -> list[str]:
 
 def uses_load(sparql: str) -> bool:
     """True if the update text contains a ``LOAD`` operation."""
+    if "load" not in sparql.lower():
+        return False
     return bool(_KEYWORD["LOAD"].search(_code_only(sparql)))
 
 

@@ -7,7 +7,9 @@ stays a string.
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,30 +25,43 @@ bp = Blueprint("queries", __name__)
 class QueryRegistry:
     """The named queries of a folder, read again only when a ``*.rq`` file changes.
 
-    A change is any file added, removed, or with a new modification time or size; checking
-    costs one directory listing and a ``stat`` per file instead of parsing every query.
+    A change is any file added, removed, or with a new modification time or size. The folder
+    is looked at no more than once per ``check_interval`` seconds (one listing and a ``stat``
+    per file; at every request that was a sixth of the server's CPU under load, see
+    benchmarks/PROFILES.md), so an edited query is served at most that much later.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, check_interval: float = 1.0) -> None:
         self.folder = Path(folder)
+        self.check_interval = check_interval
         self._lock = threading.Lock()
         self._signature: tuple | None = None
+        self._checked = float("-inf")
         self._queries: dict[str, Any] = {}
 
     def _current_signature(self) -> tuple:
         out = []
-        for path in sorted(self.folder.glob("*.rq")):
+        try:
+            entries = list(os.scandir(self.folder))
+        except OSError:  # the folder is gone: no queries until it comes back
+            return ()
+        for entry in entries:
+            if not entry.name.endswith(".rq"):
+                continue
             try:
-                st = path.stat()
+                st = entry.stat()
             except OSError:  # removed between listing and stat: the next call sees it gone
                 continue
-            out.append((path.name, st.st_mtime_ns, st.st_size))
-        return tuple(out)
+            out.append((entry.name, st.st_mtime_ns, st.st_size))
+        return tuple(sorted(out))
 
     def queries(self) -> dict[str, Any]:
         """Name -> named query, as :func:`clusterkg.queries.load_queries` reads them."""
         from clusterkg.queries import load_queries
 
+        now = time.monotonic()
+        if now - self._checked < self.check_interval:
+            return self._queries
         signature = self._current_signature()
         with self._lock:
             if signature != self._signature:
@@ -55,6 +70,7 @@ class QueryRegistry:
                     dict(found) if isinstance(found, dict) else {q.name: q for q in found}
                 )
                 self._signature = signature
+            self._checked = now
             return self._queries
 
 
@@ -62,7 +78,11 @@ def _registry() -> dict[str, Any]:
     registry = current_app.extensions.get("clusterkg.queries")
     if registry is None:
         registry = current_app.extensions.setdefault(
-            "clusterkg.queries", QueryRegistry(get_kg().settings.queries_dir)
+            "clusterkg.queries",
+            QueryRegistry(
+                get_kg().settings.queries_dir,
+                current_app.config.get("QUERIES_CHECK_INTERVAL", 1.0),
+            ),
         )
     return registry.queries()
 
