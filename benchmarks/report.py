@@ -181,6 +181,23 @@ def evaluate_targets(results: dict) -> list[dict[str, Any]]:
     return out
 
 
+def _engine_only(p: dict) -> list[str]:
+    """Oxigraph-alone latencies of a point measured without the HTTP section, if any."""
+    engine = (p.get("load") or {}).get("engine")
+    if not engine:
+        return []
+    lines = [
+        "",
+        f"## Query latency, Oxigraph alone (no HTTP run): {p['name']}",
+        "",
+        "| query | p50 ms | result bytes (SPARQL JSON) |",
+        "|---|---|---|",
+    ]
+    for name, v in engine.items():
+        lines.append(f"| {name} | {_f(v.get('p50_ms'))} | {_f(v.get('bytes'))} |")
+    return lines
+
+
 def _floor_note(conc: dict) -> str:
     """Why a concurrency ratio cannot go lower on this machine, from the measured CPU cost."""
     floor = conc.get("cpu_floor_ratio")
@@ -311,6 +328,7 @@ def render_markdown(results: dict) -> str:
     for p in pts:
         h = p.get("http") or {}
         if not h.get("queries"):
+            lines += _engine_only(p)
             continue
         naive_q = (p.get("naive") or {}).get("queries", {})
         lines += [
