@@ -170,3 +170,20 @@ def test_engine_alone_measured_for_every_query(run):
             assert v["p50_ms"] > 0 and v["bytes"] > 0, (p["name"], name)
     md = (out / "BENCHMARKS.md").read_text()
     assert "| Oxigraph alone p50 ms |" in md and "floor for the mean ratio" in md
+
+
+def test_engine_alone_shown_for_a_point_measured_without_http(run):
+    """A point run with --only POINT=load (as 10m is) still reports its Oxigraph-alone times."""
+    import copy
+
+    from benchmarks.report import render_markdown
+
+    _, results = run
+    results = copy.deepcopy(results)
+    tiny = results["points"][1]
+    del tiny["http"]
+    md = render_markdown(results)
+    assert "## Query latency, Oxigraph alone (no HTTP run): tiny" in md
+    assert "## Query latency over HTTP: tiny" not in md
+    some = next(iter(tiny["load"]["engine"]))
+    assert f"| {some} |" in md.split("Oxigraph alone (no HTTP run): tiny")[1]
