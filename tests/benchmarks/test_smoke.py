@@ -187,3 +187,31 @@ def test_engine_alone_shown_for_a_point_measured_without_http(run):
     assert "## Query latency over HTTP: tiny" not in md
     some = next(iter(tiny["load"]["engine"]))
     assert f"| {some} |" in md.split("Oxigraph alone (no HTTP run): tiny")[1]
+
+
+def test_other_engine_against_a_second_clusterkg_server(run, tmp_path):
+    """``benchmarks.other_engine`` against a real endpoint holding the same data (here a second
+    clusterkg server) finds the same rows for every query the run measured; its dump holds
+    exactly the triples clusterkg loaded."""
+    import pyoxigraph as ox
+
+    from benchmarks import endpoint, other_engine
+
+    _, results = run
+    curated = results["points"][0]
+    server = endpoint.Server(None)
+    try:
+        rows = other_engine.measure(f"{server.url}/sparql", curated, {}, reps=1, warmup=0)
+    finally:
+        server.close()
+    compared = [r for r in rows if r["clusterkg_rows"] is not None]
+    assert {r["query"] for r in compared} == set(curated["http"]["queries"])
+    for r in compared:
+        assert r["error"] is None and r["rows"] == r["clusterkg_rows"], r
+        assert r["p50_ms"] > 0
+    assert "**" not in other_engine.markdown(rows)
+    out = tmp_path / "all.nt"
+    written = other_engine.dump(curated, out)
+    store = ox.Store()
+    store.load(path=str(out), format=ox.RdfFormat.N_TRIPLES)
+    assert len(store) == curated["load"]["triples"] <= written
