@@ -117,6 +117,23 @@ def test_no_query_reaches_the_network_or_the_disk(web_client, listener):
     assert hits == []
 
 
+def test_codepoint_escaped_keywords_are_refused_too(web_client, listener):
+    """SPARQL 1.1 (section 19.2) has servers replace \\u escapes before parsing, so a remote
+    store behind ``sparql:`` would read \\u0053ERVICE as SERVICE: the guard reads it so too."""
+    url, _, hits = listener
+    for q in (
+        f"SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ \\U00000053\\u0045RVICE <{url}> {{ ?s ?p ?o }} }}",
+    ):
+        resp = web_client.get("/sparql", query_string={"query": q})
+        assert resp.status_code == 400, q
+        assert f"SERVICE {url} is refused".encode() in resp.data
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    resp = web_client.post("/sparql", data={"update": f"\\u004cOAD <{url}>"}, headers=auth)
+    assert resp.status_code == 400 and b"LOAD is refused" in resp.data
+    assert hits == []
+
+
 def test_allow_listed_service_is_not_refused(listener):
     url, _, hits = listener
     with make_app(service_allowlist=("http://allowed.example/sparql",)) as app:

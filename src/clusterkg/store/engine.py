@@ -64,6 +64,7 @@ _KEYWORD = {
     kw: re.compile(rf"(?<![\w:?$]){kw}(?![\w:-])", re.IGNORECASE) for kw in ("SERVICE", "LOAD")
 }
 _LINE_COL = re.compile(r"(\d+):(\d+)")
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 def _code_only(sparql: str) -> str:
@@ -78,8 +79,23 @@ def _code_only(sparql: str) -> str:
     )
 
 
+def _codepoints(sparql: str) -> str:
+    """The text with SPARQL codepoint escapes (``\\u0053``, ``\\U00000053``) replaced, as a
+    conforming server does before parsing (SPARQL 1.1 section 19.2): ``\\u0053ERVICE`` is
+    ``SERVICE`` to a remote store behind ``sparql:``."""
+    if "\\u" not in sparql and "\\U" not in sparql:
+        return sparql
+
+    def char(m: re.Match) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else m.group(0)  # not a character: left as is
+
+    return _CODEPOINT.sub(char, sparql)
+
+
 def service_endpoints(sparql: str) -> list[str]:
     """The endpoints named after ``SERVICE`` (variables and prefixed names as written)."""
+    sparql = _codepoints(sparql)
     if "service" not in sparql.lower():  # the common case, without blanking the whole text
         return []
     code = _code_only(sparql)
@@ -94,6 +110,7 @@ def service_endpoints(sparql: str) -> list[str]:
 
 def uses_load(sparql: str) -> bool:
     """True if the update text contains a ``LOAD`` operation."""
+    sparql = _codepoints(sparql)
     if "load" not in sparql.lower():
         return False
     return bool(_KEYWORD["LOAD"].search(_code_only(sparql)))
