@@ -135,3 +135,22 @@ def test_stated_chengdu_chongqing_dependences(kg_2000):
         str(ID["enterprise/byd-battery"]),
     }
     assert battery_suppliers and battery_suppliers <= anchors
+
+
+def test_cluster_members_lists_each_generated_firm_once(kg_2000):
+    """ck:SyntheticEntity marks provenance, not a kind: the member listing shows every
+    generated firm once, with its kind, and the count equals the firms stated as members."""
+    from clusterkg.queries import run_named
+
+    cluster = "https://w3id.org/clusterkg/id/cluster/chengdu-chongqing-auto"
+    res = run_named(kg_2000, "cluster-members", {"cluster": cluster})
+    rows = res.records()
+    members = [r["member"] for r in rows]
+    assert "Synthetic entity" not in {r["class"] for r in rows}
+    synthetic = [m for m in members if "/synthetic/" in m]
+    assert synthetic and len(synthetic) == len(set(synthetic))
+    stated = kg_2000.engine.query(
+        "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m <https://w3id.org/clusterkg/ontology#memberOf> "
+        f"<{cluster}> ; a <https://w3id.org/clusterkg/ontology#SyntheticEntity> }}"
+    )
+    assert len(synthetic) == stated.records()[0]["n"]
