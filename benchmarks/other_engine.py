@@ -29,7 +29,7 @@ import pyoxigraph as ox
 import requests
 
 from benchmarks.data import RESULTS_DIR
-from benchmarks.tasks import bench_queries, data_files
+from benchmarks.tasks import bound_queries, data_files
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,24 +62,15 @@ def dump(point: dict, out: Path) -> int:
 
 def measure(url: str, point: dict, form: dict[str, str], reps: int, warmup: int) -> list[dict]:
     """Every benchmark and named query of the point against ``url``: p50 ms and rows."""
-    from clusterkg.queries import load_queries
-    from clusterkg.store.engine import bind_values
-
     args = {
         "bench_queries_dir": str(ROOT / "benchmarks" / "queries"),
         "named_queries_dir": str(ROOT / "queries"),
         "customer": point["data"]["customer"],
     }
-    named = load_queries(ROOT / "queries")
     ours = (point.get("http") or {}).get("queries", {})
     out = []
     with requests.Session() as s:
-        for q in bench_queries(args):
-            if q["required"]:
-                continue
-            text = q["text"]
-            if q["source"] == "named" and named[q["name"]].parameters:
-                text = bind_values(text, named[q["name"]].bindings())
+        for q, text in bound_queries(args):
             times: list[float] = []
             rows: int | None = None
             error = None

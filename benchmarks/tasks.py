@@ -103,6 +103,24 @@ def bench_queries(args: dict) -> list[dict]:
     return out
 
 
+def bound_queries(args: dict) -> list[tuple[dict, str]]:
+    """The queries of :func:`bench_queries` that run without input, each with its text as the
+    server runs it: named queries with their default parameters bound (``VALUES``)."""
+    from clusterkg.queries import load_queries
+    from clusterkg.store.engine import bind_values
+
+    named = load_queries(Path(args["named_queries_dir"])) if args["named_queries_dir"] else {}
+    out = []
+    for q in bench_queries(args):
+        if q["required"]:
+            continue
+        text = q["text"]
+        if q["source"] == "named" and named[q["name"]].parameters:
+            text = bind_values(text, named[q["name"]].bindings())
+        out.append((q, text))
+    return out
+
+
 def task_load(args: dict) -> dict:
     from clusterkg.config import Settings
     from clusterkg.store.kg import open_kg
@@ -124,17 +142,8 @@ def engine_latency(kg, args: dict) -> dict[str, dict]:
     """
     import pyoxigraph as ox
 
-    from clusterkg.queries import load_queries
-    from clusterkg.store.engine import bind_values
-
-    named = load_queries(Path(args["named_queries_dir"])) if args["named_queries_dir"] else {}
     out: dict[str, dict] = {}
-    for q in bench_queries(args):
-        if q["required"]:
-            continue
-        text = q["text"]
-        if q["source"] == "named" and named[q["name"]].parameters:
-            text = bind_values(text, named[q["name"]].bindings())
+    for q, text in bound_queries(args):
         times = []
         for i in range(args["engine_reps"] + 1):  # the first run is the warm-up
             start = time.perf_counter()
