@@ -132,15 +132,24 @@ def latency(base: str, queries: list[dict], *, warmup: int, reps: int) -> dict[s
 
 
 def _client(base: str, mix: list[dict], rounds: int, barrier: Any, out: Any) -> None:
-    """One client process: wait for the others, then run the mix ``rounds`` times."""
+    """One client process: wait for the others, then run the mix ``rounds`` times.
+
+    Always puts its times on ``out``, a failed request as status 0, so the parent never
+    waits for a client that died."""
     times: list[tuple[float, int]] = []
-    with requests.Session() as s:
-        barrier.wait()
-        for _ in range(rounds):
-            for q in mix:
-                t, status, _ = _request(s, base, q)
-                times.append((t * 1000, status))
-    out.put(times)
+    try:
+        with requests.Session() as s:
+            barrier.wait()
+            for _ in range(rounds):
+                for q in mix:
+                    start = time.perf_counter()
+                    try:
+                        t, status, _ = _request(s, base, q)
+                    except requests.RequestException:  # counted as an error, timed to failure
+                        t, status = time.perf_counter() - start, 0
+                    times.append((t * 1000, status))
+    finally:
+        out.put(times)
 
 
 def cpu_busy_s() -> float | None:
