@@ -8,7 +8,6 @@ count after it, never one in between, and the server keeps answering while the i
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from tests.web.conftest import start_serve
 
 CLI = [sys.executable, "-c", "from clusterkg.cli import main; main()"]
 TOKEN = "import-test-token-4711"
@@ -30,19 +31,15 @@ COUNT = (
 @pytest.fixture()
 def server(env, tmp_path):
     """``clusterkg serve --port 0 --update-token TOKEN`` over the io fixture graph."""
-    proc = subprocess.Popen(
-        [*CLI, "serve", "--port", "0", "--update-token", TOKEN, "--threads", "4"],
-        env={**os.environ, **env, "CLUSTERKG_MAX_BODY_BYTES": str(50_000_000)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    proc, url = start_serve(
+        CLI,
+        "--update-token",
+        TOKEN,
+        "--threads",
+        "4",
+        env={**env, "CLUSTERKG_MAX_BODY_BYTES": str(50_000_000)},
     )
-    line = proc.stdout.readline()
-    match = re.search(r"(http://127\.0\.0\.1:\d+)/sparql", line)
-    if not match:
-        proc.kill()
-        raise AssertionError(f"no URL printed: {line!r} {proc.stderr.read()[-2000:]}")
-    yield match.group(1)
+    yield url
     proc.terminate()
     proc.wait(timeout=20)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 import socket
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +21,26 @@ from clusterkg.store.loader import discover, graph_iri_for
 from clusterkg.web.app import create_app
 
 TOKEN = "test-token-6f1c"
+
+
+def start_serve(
+    cli: list[str], *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
+    """``clusterkg serve --port 0 ARGS`` as a process (``cli`` runs clusterkg); its base URL,
+    read from the line it prints first."""
+    proc = subprocess.Popen(
+        [*cli, "serve", "--port", "0", *args],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    line = proc.stdout.readline()
+    match = re.search(r"(http://127\.0\.0\.1:\d+)/sparql", line)
+    if not match:
+        proc.kill()
+        raise AssertionError(f"no URL printed: {line!r} {proc.stderr.read()[-2000:]}")
+    return proc, match.group(1)
 
 
 @contextmanager

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import requests
 
-from tests.web.conftest import TOKEN
+from tests.web.conftest import TOKEN, start_serve
 
 INSERT = "INSERT DATA { GRAPH <http://x/cli> { <http://x/s> <http://x/p> 7 } }"
 ASK = "ASK { GRAPH <http://x/cli> { <http://x/s> <http://x/p> 7 } }"
 
 
 def _start(*args: str) -> tuple[subprocess.Popen, str]:
-    exe = Path(sys.executable).with_name("clusterkg")
-    proc = subprocess.Popen(
-        [str(exe), "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    line = proc.stdout.readline()
-    match = re.search(r"(http://127\.0\.0\.1:\d+)/sparql", line)
-    if not match:
-        proc.kill()
-        raise AssertionError(f"no URL printed: {line!r} {proc.stderr.read()[-2000:]}")
-    return proc, match.group(1)
+    return start_serve([str(Path(sys.executable).with_name("clusterkg"))], *args)
 
 
 def _stop(proc: subprocess.Popen) -> None:
