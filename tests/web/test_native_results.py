@@ -9,7 +9,6 @@ import csv
 import io
 import json
 import os
-import time
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
@@ -230,16 +229,20 @@ def test_named_queries_reload_when_a_file_changes(tmp_path_factory):
         assert value("r") == "1"
 
 
-def test_named_query_folder_looked_at_once_per_interval(tmp_path):
-    """Within the interval the registry answers from memory; after it, it sees the edit."""
-    from clusterkg.web.queries_api import QueryRegistry
+def test_named_query_folder_looked_at_once_per_interval(tmp_path, monkeypatch):
+    """Within the interval the registry answers from memory; after it, it sees the edit.
+    The clock is the test's, so a slow machine cannot make the interval pass early."""
+    from clusterkg.web import queries_api
 
+    clock = [1000.0]
+    monkeypatch.setattr(queries_api.time, "monotonic", lambda: clock[0])
     (tmp_path / "q.rq").write_text("# title: One\nSELECT ?n WHERE { BIND(1 AS ?n) }\n")
-    registry = QueryRegistry(tmp_path, check_interval=0.5)
+    registry = queries_api.QueryRegistry(tmp_path, check_interval=1.0)
     assert registry.queries()["q"].title == "One"
     (tmp_path / "q.rq").write_text("# title: Two, longer\nSELECT ?n WHERE { BIND(2 AS ?n) }\n")
     (tmp_path / "r.rq").write_text("# title: R\nSELECT ?n WHERE { BIND(3 AS ?n) }\n")
+    clock[0] += 0.9
     assert registry.queries()["q"].title == "One" and "r" not in registry.queries()
-    time.sleep(0.6)
+    clock[0] += 0.2
     assert registry.queries()["q"].title == "Two, longer"
     assert sorted(registry.queries()) == ["q", "r"]
