@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from clusterkg.config import Settings
 from clusterkg.store.backends import Backend, open_backend
+from clusterkg.store.cache import GenerationCache
 from clusterkg.store.engine import QueryEngine
 from clusterkg.store.loader import LoadReport, load_paths
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -20,10 +24,21 @@ class KnowledgeGraph:
     engine: QueryEngine
     settings: Settings
     loaded: list[LoadReport] = field(default_factory=list)
+    #: The one cache of values derived from this graph (views, projections, indexes).
+    cache: GenerationCache = field(default_factory=GenerationCache)
 
-    def query(self, sparql: str, **kwargs):
+    def query(self, sparql: str, **kwargs: Any) -> Any:
         """Shortcut for ``self.engine.query``."""
         return self.engine.query(sparql, **kwargs)
+
+    @property
+    def generation(self) -> int:
+        """The store's change counter: it grows with every load, update or drop."""
+        return int(getattr(self.backend, "generation", 0) or 0)
+
+    def cached(self, key: Any, make: Callable[[], T]) -> T:
+        """``make()`` once per ``key`` and state of the store (see :mod:`clusterkg.store.cache`)."""
+        return self.cache.get(self.generation, key, make)
 
     def close(self) -> None:
         self.backend.close()
