@@ -43,14 +43,18 @@ def project_root() -> Path:
     How a home's folders combine with the bundled ones: see :class:`Settings` (``*_dir``).
     """
     env = os.environ.get("CLUSTERKG_HOME")
-    if not env:
-        return bundled_root()
-    home = Path(env).expanduser().resolve()
+    return home_folder(env, "CLUSTERKG_HOME") if env else bundled_root()
+
+
+def home_folder(path: str | Path, given_as: str) -> Path:
+    """``path`` as a project folder; :class:`SettingsError` naming ``given_as`` (the variable
+    or argument it came from) if it is not a folder or holds none of the data folders."""
+    home = Path(path).expanduser().resolve()
     if not home.is_dir():
-        raise SettingsError(f"CLUSTERKG_HOME={env}: no such folder")
+        raise SettingsError(f"{given_as}={path}: no such folder")
     if not any((home / name).is_dir() for name in DATA_FOLDERS):
         raise SettingsError(
-            f"CLUSTERKG_HOME={env}: the folder holds none of {', '.join(DATA_FOLDERS)}/"
+            f"{given_as}={path}: the folder holds none of {', '.join(DATA_FOLDERS)}/"
         )
     return home
 

@@ -142,3 +142,10 @@ def test_serve_answers_a_request(installed, monkeypatch):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_the_python_api_opens_the_bundled_graph(installed):
+    bin_dir, work, env = installed
+    code = "import clusterkg; print(clusterkg.open().named('deepest-parts-base').rows[0])"
+    top = _run(bin_dir / "python", "-c", code, cwd=work, env=env).stdout
+    assert "'partsEnterprises': 5849, 'vehicleEnterprises': 61" in top, top
