@@ -54,7 +54,7 @@ def home_folder(path: str | Path, given_as: str) -> Path:
         raise SettingsError(f"{given_as}={path}: no such folder")
     if not any((home / name).is_dir() for name in DATA_FOLDERS):
         raise SettingsError(
-            f"{given_as}={path}: the folder holds none of {', '.join(DATA_FOLDERS)}/"
+            f"{given_as}={path}: the folder holds none of {', '.join(f'{n}/' for n in DATA_FOLDERS)}"
         )
     return home
 

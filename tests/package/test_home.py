@@ -6,10 +6,13 @@ the bundled one; a home's ``queries/`` adds named queries and replaces same-name
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from clusterkg.cli import main
 from clusterkg.config import Settings, bundled_root, project_root
 from clusterkg.errors import SettingsError
 from clusterkg.queries import load_queries, run_named
@@ -98,3 +101,26 @@ def test_a_home_that_cannot_be_used_is_refused_by_name(tmp_path, monkeypatch, ma
     monkeypatch.setenv("CLUSTERKG_HOME", str(folder))
     with pytest.raises(SettingsError, match=f"CLUSTERKG_HOME={folder}"):
         project_root()
+
+
+def test_the_cli_takes_a_home_option(home, monkeypatch):
+    monkeypatch.delenv("CLUSTERKG_HOME")
+    # env= makes the runner put CLUSTERKG_HOME back as it was (the option sets it for commands)
+    runner = CliRunner(env={"CLUSTERKG_HOME": None})
+    done = runner.invoke(main, ["--home", str(home), "queries", "--format", "json"])
+    assert done.exit_code == 0, done.output
+    titles = {q["name"]: q["title"] for q in json.loads(done.output)}
+    assert sorted(titles) == sorted({*BUNDLED_QUERIES, "mine"})
+    assert titles["deepest-parts-base"] == "My deepest parts base"
+
+
+@pytest.mark.parametrize("how", ["option", "env"])
+def test_the_cli_refuses_a_home_it_cannot_use(tmp_path, how):
+    missing = tmp_path / "missing"
+    runner = CliRunner(env={"CLUSTERKG_HOME": str(missing) if how == "env" else None})
+    args = ["--home", str(missing)] if how == "option" else []
+    done = runner.invoke(main, [*args, "queries"])
+    assert done.exit_code == 2
+    given_as = "--home" if how == "option" else "CLUSTERKG_HOME"
+    assert f"{given_as}={missing}: no such folder" in done.output
+    assert "Traceback" not in done.output
