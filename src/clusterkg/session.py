@@ -15,7 +15,7 @@ network projected from the graph.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
@@ -43,7 +43,7 @@ from clusterkg.store.terms import to_python
 Value = str | int | float | bool | None
 
 #: ``kg.resilience(section)``: the analytics function of each section.
-RESILIENCE = {
+RESILIENCE: dict[str, Callable[..., Any]] = {
     "sourcing": rs.sourcing,
     "self-sufficiency": rs.self_sufficiency,
     "critical": rs.critical_nodes,

@@ -43,7 +43,7 @@ class QueryRegistry:
 
     def _current_signature(self) -> tuple:
         out = []
-        entries = []
+        entries: list[os.DirEntry[str]] = []
         for folder in self.folders:
             try:
                 entries.extend(os.scandir(folder))
