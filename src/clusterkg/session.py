@@ -26,6 +26,7 @@ from rdflib.term import Node
 
 from clusterkg.analytics import AnalyticsError
 from clusterkg.analytics import resilience as rs
+from clusterkg.analytics.generate import Parameters, load_synthetic
 from clusterkg.analytics.projection import (
     located_entities,
     resolve_nodes,
@@ -38,6 +39,7 @@ from clusterkg.queries import NamedQuery, load_queries, run_named
 from clusterkg.store.kg import KnowledgeGraph, open_kg
 from clusterkg.store.results import QueryResult
 from clusterkg.store.terms import to_python
+from clusterkg.vocab import SYNTHETIC_GRAPH
 
 #: What a value in :attr:`Result.rows` can be.
 Value = str | int | float | bool | None
@@ -161,9 +163,22 @@ class Session:
         values = {k: str(v) for k, v in params.items() if v is not None}
         return Result.of(run_named(self.kg, name, values, queries=self.queries()))
 
+    def generate(self, seed: int = 0, scale: float = 1.0, **params: Any) -> dict[str, Any]:
+        """Generate the calibrated synthetic supply network into the store's synthetic graph
+        (:func:`clusterkg.analytics.generate.load_synthetic`, replacing any earlier one), for
+        ``graphs="synthetic"`` or ``"all"``; ``params`` are further
+        :class:`~clusterkg.analytics.generate.Parameters`. Returns the generator's summary."""
+        return load_synthetic(self.kg, Parameters(seed=seed, scale=scale, **params))
+
     def supply_network(self, graphs: str = "curated") -> nx.DiGraph:
         """The supply network projected from the graph (``graphs``: curated, synthetic or
         all), made once per state of the store; shared, so copy it before changing it."""
+        if graphs != "curated" and str(SYNTHETIC_GRAPH) not in self.kg.backend.graph_names():
+            # An empty projection would report "nothing located here" for every region.
+            raise AnalyticsError(
+                f"graphs={graphs!r} needs the synthetic network, and the store has none: "
+                "call kg.generate() first"
+            )
         return self.kg.cached(
             ("session.supply_network", graphs), lambda: supply_network(self.kg, graphs)
         )

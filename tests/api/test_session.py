@@ -156,6 +156,18 @@ def test_region_scenario_names_what_it_found(kg):
     assert [u["iri"] for u in report.unlinked] == [ID + "site/catl-yibin"]
 
 
+def test_synthetic_analyses_need_a_generated_network():
+    with clusterkg.open() as kg:
+        with pytest.raises(AnalyticsError, match="call kg.generate"):
+            kg.scenario(remove_regions="Yibin", graphs="synthetic")
+        summary = kg.generate(seed=0, scale=0.05)
+        assert (summary["seed"], summary["scale"]) == (0, 0.05)
+        report = kg.scenario(remove_regions="Yibin", graphs="synthetic")
+        # the generator anchors battery supply at CATL's Yibin base (docs/analytics.md)
+        assert report.synthetic and ID + "site/catl-yibin" in report.removed
+        assert kg.supply_network("curated").graph["synthetic"] is False
+
+
 def test_resilience_sections(kg):
     hhi = {
         r["item"].rsplit("/", 1)[1]: r["hhi"]
