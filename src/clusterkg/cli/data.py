@@ -38,7 +38,6 @@ _STORE_HELP = "memory (default), oxigraph:DIR or sparql:QUERY_URL[,UPDATE_URL]"
 @click.option("--store", help=f"write into this store: {_STORE_HELP}")
 @click.option(
     "--token",
-    envvar="CLUSTERKG_REMOTE_TOKEN",
     help="bearer token of a sparql: store's updates (clusterkg serve --update-token) "
     "[env CLUSTERKG_REMOTE_TOKEN, which keeps it out of the process list]",
 )

@@ -90,8 +90,8 @@ _options = [
     click.option(
         "--update-token",
         default=None,
-        envvar="CLUSTERKG_UPDATE_TOKEN",
-        help="Allow SPARQL Update with 'Authorization: Bearer <token>'.",
+        help="Allow SPARQL Update with 'Authorization: Bearer <token>' "
+        "[env CLUSTERKG_UPDATE_TOKEN].",
     ),
     click.option(
         "--query-timeout",

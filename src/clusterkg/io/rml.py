@@ -54,12 +54,8 @@ class RmlSetupFailed(Exception):
 
 def default_venv() -> Path:
     """Where the RML environment lives: ``$CLUSTERKG_RML_VENV``, else
-    ``$CLUSTERKG_CACHE/rml-venv``, else ``~/.cache/clusterkg/rml-venv``."""
-    if os.environ.get("CLUSTERKG_RML_VENV"):
-        return Path(os.environ["CLUSTERKG_RML_VENV"]).expanduser()
-    cache = os.environ.get("CLUSTERKG_CACHE")
-    base = Path(cache).expanduser() if cache else Path.home() / ".cache" / "clusterkg"
-    return base / "rml-venv"
+    ``$CLUSTERKG_CACHE/rml-venv``, else ``~/.cache/clusterkg/rml-venv`` (see :mod:`config`)."""
+    return Settings.from_env().rml_venv_dir
 
 
 def venv_python(env_dir: Path) -> Path:
