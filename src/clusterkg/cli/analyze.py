@@ -20,41 +20,9 @@ from typing import Any
 import click
 
 from clusterkg.cli import main
+from clusterkg.errors import UnusableInput
 
 FORMATS = ("table", "csv", "json")
-
-
-class BadInput(click.ClickException):
-    """Unusable input (unknown region, node or option): exit code 2."""
-
-    exit_code = 2
-
-
-def _errors(fn: Callable) -> Callable:
-    """Turn the analytics' and the store's exceptions into messages, never tracebacks."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from clusterkg.analytics import AnalyticsError
-        from clusterkg.store.backends import BackendError
-        from clusterkg.store.engine import QueryError
-        from clusterkg.store.loader import LoadError
-
-        try:
-            return fn(*args, **kwargs)
-        except AnalyticsError as exc:
-            raise BadInput(str(exc)) from None
-        except (LoadError, BackendError, QueryError) as exc:
-            raise click.ClickException(str(exc)) from None
-        except click.ClickException:
-            raise
-        except Exception as exc:  # a bug: say so in one line rather than a traceback
-            raise click.ClickException(
-                f"internal error ({type(exc).__name__}: {exc}); please report it"
-            ) from None
-
-    return wrapper
 
 
 def _common(fn: Callable) -> Callable:
@@ -240,7 +208,6 @@ def analyze() -> None:
 )
 @click.option("--top", default=20, show_default=True, help="Rows in table format (0 = all).")
 @click.option("--sort", "sort_by", default="betweenness", show_default=True)
-@_errors
 def centrality(
     graphs, fmt, write, store, data, seed, scale, metrics, k, exact_threshold, top, sort_by
 ) -> None:
@@ -301,7 +268,6 @@ def centrality(
     help="The supply network or the cluster network.",
 )
 @click.option("--resolution", default=1.0, show_default=True)
-@_errors
 def communities(graphs, fmt, write, store, data, seed, scale, network, resolution) -> None:
     """Louvain communities and their agreement with the declared clusters (NMI, ARI)."""
     from clusterkg.analytics.communities import louvain
@@ -370,7 +336,6 @@ def communities(graphs, fmt, write, store, data, seed, scale, network, resolutio
 @click.option("--trials", default=10, show_default=True, help="Random-removal trials.")
 @click.option("--recompute", is_flag=True, help="Recompute targeted scores after removals.")
 @click.option("--points", default=50, show_default=True, help="Points of each curve.")
-@_errors
 def resilience(
     graphs, fmt, write, store, data, seed, scale, section, strategies, trials, recompute, points
 ) -> None:
@@ -379,7 +344,7 @@ def resilience(
     from clusterkg.analytics.writeback import now
 
     if fmt == "csv" and section == "all":
-        raise BadInput("CSV holds one table: choose a --section")
+        raise UnusableInput("CSV holds one table: choose a --section")
     started = now()
     kg = _open(store, data, graphs, seed, scale)
     G = _supply(kg, graphs)
@@ -516,7 +481,6 @@ def resilience(
     help="Cascade rule.",
 )
 @click.option("--theta", default=0.5, show_default=True, help="Threshold-mode failure share.")
-@_errors
 def scenario(
     graphs, fmt, write, store, data, seed, scale, remove, remove_regions, keep_regions, mode, theta
 ) -> None:
@@ -602,7 +566,6 @@ def scenario(
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--write", is_flag=True, help="Also store the results in the analytics graph.")
 @click.option("--store", default=None, help="memory | oxigraph:DIR | sparql:URL[,URL]")
-@_errors
 def indicators(fmt, write, store) -> None:
     """Cluster shares, HHI across clusters, parts per vehicle enterprise, location quotients."""
     from clusterkg.analytics.indicators import cluster_indicators
@@ -657,7 +620,6 @@ def indicators(fmt, write, store) -> None:
     help="TriG file to write (default: standard output).",
 )
 @click.option("--store", default=None, help="Read the calibration from this store.")
-@_errors
 def generate(seed, scale, out, store) -> None:
     """Generate the calibrated synthetic national automobile supply network (TriG).
 

@@ -13,11 +13,10 @@ import click
 from clusterkg.cli import main
 from clusterkg.config import Settings
 from clusterkg.queries import load_queries, parse_query_file
-from clusterkg.shacl import UnsupportedShapes, validate_paths_sparql
+from clusterkg.shacl import validate_paths_sparql
 from clusterkg.stats import kg_statistics
 from clusterkg.store.engine import QueryError
 from clusterkg.store.kg import open_kg
-from clusterkg.store.loader import LoadError
 from clusterkg.store.results import QueryResult
 from clusterkg.store.terms import to_python
 from clusterkg.validate import EXIT_UNUSABLE, validate_paths
@@ -69,19 +68,15 @@ def validate(paths: tuple[Path, ...], fmt: str, shapes: tuple[Path, ...], engine
     settings = Settings.from_env()
     targets = list(paths) or settings.bundled_paths()
     kwargs = {"ontology_dir": settings.ontology_dir, "shapes": list(shapes) or None}
-    try:
-        if engine == "pyshacl":
-            report = validate_paths(targets, root=Path.cwd(), **kwargs)
-        else:
-            run = validate_paths_sparql(
-                targets, root=Path.cwd(), allow_fallback=engine == "auto", **kwargs
-            )
-            for shape, why in run.fallbacks.items():
-                click.echo(f"note: {shape} validated by pySHACL ({why})", err=True)
-            report = run.report
-    except (LoadError, UnsupportedShapes) as exc:
-        fail(str(exc))
-        return
+    if engine == "pyshacl":
+        report = validate_paths(targets, root=Path.cwd(), **kwargs)
+    else:
+        run = validate_paths_sparql(
+            targets, root=Path.cwd(), allow_fallback=engine == "auto", **kwargs
+        )
+        for shape, why in run.fallbacks.items():
+            click.echo(f"note: {shape} validated by pySHACL ({why})", err=True)
+        report = run.report
     if fmt == "json":
         click.echo(report.to_json())
     elif fmt == "turtle":
@@ -171,12 +166,7 @@ def query(
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def list_queries(fmt: str) -> None:
     """List the named queries with their titles and parameters."""
-    settings = Settings.from_env()
-    try:
-        named = load_queries(settings.queries_dir)
-    except QueryError as exc:
-        fail(str(exc))
-        return
+    named = load_queries(Settings.from_env().queries_dir)
     if fmt == "json":
         click.echo(json.dumps([q.describe() for q in named.values()], indent=2, ensure_ascii=False))
         return
@@ -197,12 +187,7 @@ def _open(store: str | None, data: tuple[Path, ...]):
 
 
 def _open_settings(settings: Settings):
-    try:
-        return open_kg(settings)
-    except LoadError as exc:
-        fail(str(exc))
-    except Exception as exc:  # a store that cannot be opened: say which and why
-        fail(f"cannot open store {settings.store!r}: {exc}")
+    return open_kg(settings)
 
 
 def render_result(result: QueryResult, fmt: str) -> str:

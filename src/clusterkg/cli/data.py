@@ -6,7 +6,6 @@ Exit codes: 0 done, 1 the import found problems (every bad row is listed, nothin
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -62,21 +61,19 @@ def import_command(file, kind, template_kind, mapping, source_title, into, store
         from clusterkg.io.csv_import import import_csv as run
 
         args = {"path": file, "kind": kind}
-    from clusterkg.io.csv_import import ImportFailed
-
     settings = Settings.from_env()
-    try:
-        result = run(
-            **args,
-            settings=settings,
-            source_title=source_title,
-            into=into,
-            store=store,
-            token=token,
-        )
-    except ImportFailed as exc:
-        click.echo(exc.report(), err=True)
-        sys.exit(1)
+    # CLUSTERKG_STORE is the target like every command's store, unless --into says otherwise;
+    # the default in-memory store keeps nothing, so there an import only checks.
+    if store is None and into is None and settings.store != "memory":
+        store = settings.store
+    result = run(
+        **args,
+        settings=settings,
+        source_title=source_title,
+        into=into,
+        store=store,
+        token=token,
+    )
     click.echo(result.summary())
 
 
@@ -93,13 +90,9 @@ def rml_setup_command(env_dir) -> None:
     morph-kgc pins older rdflib and pyoxigraph than clusterkg needs, so it gets an environment
     of its own instead of being installed beside clusterkg. Needs PyPI (about 280 MB).
     """
-    from clusterkg.io.rml import RmlSetupFailed, setup_venv
+    from clusterkg.io.rml import setup_venv
 
-    try:
-        setup_venv(Path(env_dir) if env_dir else None, log=click.echo)
-    except RmlSetupFailed as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    setup_venv(Path(env_dir) if env_dir else None, log=click.echo)
     if env_dir:
         click.echo(f"use it with: export CLUSTERKG_RML_VENV={Path(env_dir).resolve()}")
 
@@ -122,14 +115,11 @@ def rml_setup_command(env_dir) -> None:
 @click.option("--store", help=_STORE_HELP)
 def export_command(out, fmt, graph, query_file, store) -> None:
     """Write the graph to OUT (a folder for csv: nodes.csv + edges.csv)."""
-    from clusterkg.io.export import ExportError, export
+    from clusterkg.io.export import export
 
     kg = _open(store)
     try:
         result = export(kg, fmt, out, graph=graph, query_file=query_file)
-    except (ExportError, OSError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
     finally:
         kg.close()
     click.echo(result.summary())
@@ -145,27 +135,17 @@ def load_command(directory, data, no_bundled) -> None:
     Each file is one transaction: a crash leaves every file either loaded or absent.
     Graphs already in the store are replaced by the file of the same name.
     """
-    from clusterkg.io.load import LoadProblem, load_store
+    from clusterkg.io.load import load_store
 
-    try:
-        reports = load_store(
-            Path(directory), [Path(d) for d in data], Settings.from_env(), bundled=not no_bundled
-        )
-    except LoadProblem as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    reports = load_store(
+        Path(directory), [Path(d) for d in data], Settings.from_env(), bundled=not no_bundled
+    )
     for r in reports:
         click.echo(f"{r.graph or '(quads)'}: {r.triples} triples from {r.path}")
     click.echo(f"store oxigraph:{directory}: {len(reports)} file(s) loaded")
 
 
 def _open(store: str | None):
-    from clusterkg.store.backends import BackendError
     from clusterkg.store.kg import open_kg
-    from clusterkg.store.loader import LoadError
 
-    try:
-        return open_kg(Settings.from_env(store=store))
-    except (BackendError, LoadError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    return open_kg(Settings.from_env(store=store))

@@ -24,14 +24,9 @@ Try:
 def _serve(host: str, port: int, threads: int, overrides: dict, examples: bool) -> None:
     from waitress import create_server
 
-    from clusterkg.store.backends import BackendError
-    from clusterkg.store.loader import LoadError
     from clusterkg.web.app import create_app
 
-    try:
-        app = create_app({**overrides, "quiet": False})
-    except (LoadError, BackendError) as exc:
-        raise click.ClickException(str(exc)) from None
+    app = create_app({**overrides, "quiet": False})
     settings = app.extensions["clusterkg"].settings
     server = create_server(
         app,

@@ -12,10 +12,11 @@ import hashlib
 from pathlib import Path
 
 from clusterkg.config import Settings
+from clusterkg.errors import ClusterkgError
 from clusterkg.io.atomic import write_bytes_atomic
 
 
-class OntologyDocsError(Exception):
+class OntologyDocsError(ClusterkgError):
     """The ontology documentation could not be generated."""
 
 

@@ -30,6 +30,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
+from clusterkg.errors import UnusableInput
 from clusterkg.shacl.compiler import Check, Compiled, compile_shapes, sparql_term
 from clusterkg.store.backends import _OX_FORMATS
 from clusterkg.store.loader import QUAD_FORMATS, LoadError, rdf_format
@@ -50,7 +51,7 @@ Row = tuple[Node, Node | None, Node | None, dict]
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
 
-class UnsupportedShapes(Exception):
+class UnsupportedShapes(UnusableInput):
     """Shapes the SPARQL engine cannot compile, when falling back to pySHACL is not allowed."""
 
 

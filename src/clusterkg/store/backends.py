@@ -20,6 +20,7 @@ from rdflib import Graph
 from rdflib.query import Result
 
 from clusterkg.config import Settings
+from clusterkg.errors import UnusableInput
 from clusterkg.store.results import QueryResult
 from clusterkg.store.terms import ox_to_rdflib, rdflib_to_ox
 
@@ -34,7 +35,7 @@ _OX_FORMATS = {
 }
 
 
-class BackendError(Exception):
+class BackendError(UnusableInput):
     """The store could not be opened or reached."""
 
 
