@@ -3,6 +3,11 @@
 Exit codes follow pySHACL's contract (see :mod:`clusterkg.errors`): 0 success (conforms), 1 a
 finding (violations, a failed import), 2 unusable input (unreadable file, bad arguments, a bad
 setting or store spec). :class:`ClusterkgGroup` is the one place that maps errors to them.
+
+Layout: :mod:`.options` declares the shared options, :mod:`.output` renders tables, CSV and
+JSON, :mod:`.session` opens the settings and the knowledge graph; each command module
+(:mod:`.core`, :mod:`.data`, :mod:`.analyze`, :mod:`.serve`) lists its commands in
+``COMMANDS``, which are added to :func:`main` below.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from typing import Any, NoReturn
 import click
 
 from clusterkg import __version__
+from clusterkg.cli import analyze, core, data, serve
 from clusterkg.errors import ClusterkgError, UnusableInput
 
 #: Exit status of an error that is a bug rather than a problem with the input.
@@ -54,9 +60,6 @@ def main() -> None:
     """clusterkg: a knowledge graph of industrial clusters and their supply chains."""
 
 
-def _register() -> None:
-    # One import per command module; each module attaches its commands to ``main``.
-    from clusterkg.cli import analyze, core, data, serve  # noqa: F401
-
-
-_register()
+for _module in (core, data, serve, analyze):
+    for _command in _module.COMMANDS:
+        main.add_command(_command)
