@@ -35,6 +35,7 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
 
 bench: install-test
 	$(BIN)/python -m benchmarks

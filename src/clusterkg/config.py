@@ -1,17 +1,107 @@
-"""One settings object for the whole tool: paths, store, limits and secrets.
+"""One settings object for the whole tool: paths, store, limits, secrets and folders.
 
 Values come from defaults, then environment variables (``CLUSTERKG_*``), then explicit
-arguments (CLI options or ``create_app(config)``), later ones winning.
+arguments (CLI options or ``create_app(config)``), later ones winning. This module is the only
+place that reads the environment: every other module takes a :class:`Settings` (or calls
+:meth:`Settings.from_env`). A value that cannot be used raises
+:class:`~clusterkg.errors.SettingsError` naming the variable (or field) and the value.
 """
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from clusterkg.errors import SettingsError
+
+
+def _path(text: str) -> Path:
+    return Path(text).expanduser().resolve()
+
+
+def _text(text: str) -> str:
+    return text
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("not a number") from None
+    if not math.isfinite(value):
+        raise ValueError("not a finite number")
+    return value
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ValueError("not a whole number") from None
+
+
+def _list(text: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in text.split(",") if s.strip())
+
+
+#: Each ``CLUSTERKG_*`` variable: the Settings field it sets and how its text is parsed.
+#: README.md's configuration table documents the same list.
+VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "CLUSTERKG_HOME": ("root", lambda text: home_folder(text, "CLUSTERKG_HOME")),
+    "CLUSTERKG_SOURCES": ("sources", _path),
+    "CLUSTERKG_STORE": ("store", _text),
+    "CLUSTERKG_QUERY_TIMEOUT": ("query_timeout", _number),
+    "CLUSTERKG_ROW_LIMIT": ("row_limit", _whole),
+    "CLUSTERKG_MAX_BODY_BYTES": ("max_body_bytes", _whole),
+    "CLUSTERKG_UPDATE_TOKEN": ("update_token", _text),
+    "CLUSTERKG_SERVICE_ALLOWLIST": ("service_allowlist", _list),
+    "CLUSTERKG_WORKERS": ("workers", _whole),
+    "CLUSTERKG_REMOTE_TOKEN": ("remote_token", _text),
+    "CLUSTERKG_CACHE": ("cache_dir", _path),
+    "CLUSTERKG_RML_VENV": ("rml_venv", _path),
+    "CLUSTERKG_TEST_PAUSE_BEFORE_COMMIT": ("pause_before_commit", _number),
+}
+
+#: Lower bounds of the numeric fields (a limit of 0 or less would refuse or hang everything).
+_AT_LEAST: dict[str, tuple[float, bool]] = {
+    # field: (bound, bound allowed)
+    "query_timeout": (0.0, False),
+    "row_limit": (1, True),
+    "max_body_bytes": (1, True),
+    "workers": (1, True),
+    "pause_before_commit": (0.0, True),
+}
+
+
+def _env(name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """The parsed value of variable ``name``, or None when it is unset or empty."""
+    text = (os.environ if environ is None else environ).get(name)
+    if not text:
+        return None
+    field_name, parse = VARIABLES[name]
+    try:
+        value = parse(text)
+    except ValueError as exc:
+        raise SettingsError(f"{name}={text!r}: {exc}") from None
+    _check_range(field_name, value, f"{name}={text!r}")
+    return value
+
+
+def _check_range(field_name: str, value: Any, where: str) -> None:
+    if field_name not in _AT_LEAST or value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SettingsError(f"{where}: not a number")
+    bound, inclusive = _AT_LEAST[field_name]
+    if value < bound or (value == bound and not inclusive):
+        relation = "at least" if inclusive else "more than"
+        raise SettingsError(f"{where}: must be {relation} {bound:g}")
+
 
 #: The data folders a project holds; a built package carries a copy of each (see setup.py).
 DATA_FOLDERS = ("ontology", "graphs", "queries")
@@ -42,8 +132,7 @@ def project_root() -> Path:
 
     How a home's folders combine with the bundled ones: see :class:`Settings` (``*_dir``).
     """
-    env = os.environ.get("CLUSTERKG_HOME")
-    return home_folder(env, "CLUSTERKG_HOME") if env else bundled_root()
+    return _env("CLUSTERKG_HOME") or bundled_root()
 
 
 def home_folder(path: str | Path, given_as: str) -> Path:
@@ -65,10 +154,13 @@ def sources_dir() -> Path:
     ``CLUSTERKG_SOURCES`` wins; otherwise ``shared/seeds`` beside the source checkout. They are
     not shipped in the package.
     """
-    env = os.environ.get("CLUSTERKG_SOURCES")
-    if env:
-        return Path(env).resolve()
-    return checkout_root().parent / "shared" / "seeds"
+    return _env("CLUSTERKG_SOURCES") or checkout_root().parent / "shared" / "seeds"
+
+
+def default_cache_dir() -> Path:
+    """``$CLUSTERKG_CACHE``, else ``$XDG_CACHE_HOME/clusterkg``, else ``~/.cache/clusterkg``."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return _env("CLUSTERKG_CACHE") or (Path(xdg) if xdg else Path.home() / ".cache") / "clusterkg"
 
 
 @dataclass(frozen=True)
@@ -84,6 +176,22 @@ class Settings:
     max_body_bytes: int = 1_000_000
     update_token: str | None = None
     service_allowlist: tuple[str, ...] = ()
+    #: Query worker processes of the web app.
+    workers: int = 4
+    #: Bearer token sent with updates to a ``sparql:`` store.
+    remote_token: str | None = None
+    #: The bundled source texts the quote check reads (None: ``shared/seeds`` beside the root).
+    sources: Path | None = None
+    #: Generated files (ontology pages, the RML environment).
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    #: The RML environment (None: ``cache_dir/rml-venv``).
+    rml_venv: Path | None = None
+    #: Test hook: seconds an atomic write waits just before its commit step.
+    pause_before_commit: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in _AT_LEAST:
+            _check_range(name, getattr(self, name), f"{name}={getattr(self, name)!r}")
 
     def _folder(self, name: str) -> Path:
         """``root/name`` if the project folder has it, else the bundled one."""
@@ -118,29 +226,30 @@ class Settings:
     def shapes_file(self) -> Path:
         return self.ontology_dir / "shapes.ttl"
 
+    @property
+    def sources_dir(self) -> Path:
+        return self.sources or checkout_root().parent / "shared" / "seeds"
+
+    @property
+    def rml_venv_dir(self) -> Path:
+        return self.rml_venv or self.cache_dir / "rml-venv"
+
     def bundled_paths(self) -> list[Path]:
         """The ontology folder and the curated graphs, in load order."""
         return [self.ontology_dir, self.graphs_dir]
 
     @classmethod
-    def from_env(cls, **overrides: object) -> Settings:
-        """Defaults, overridden by ``CLUSTERKG_*`` variables, overridden by ``overrides``."""
-        env: dict[str, object] = {}
-        getenv = os.environ.get
-        if getenv("CLUSTERKG_STORE"):
-            env["store"] = getenv("CLUSTERKG_STORE")
-        if getenv("CLUSTERKG_QUERY_TIMEOUT"):
-            env["query_timeout"] = float(getenv("CLUSTERKG_QUERY_TIMEOUT", "10"))
-        if getenv("CLUSTERKG_ROW_LIMIT"):
-            env["row_limit"] = int(getenv("CLUSTERKG_ROW_LIMIT", "10000"))
-        if getenv("CLUSTERKG_MAX_BODY_BYTES"):
-            env["max_body_bytes"] = int(getenv("CLUSTERKG_MAX_BODY_BYTES", "1000000"))
-        if getenv("CLUSTERKG_UPDATE_TOKEN"):
-            env["update_token"] = getenv("CLUSTERKG_UPDATE_TOKEN")
-        if getenv("CLUSTERKG_SERVICE_ALLOWLIST"):
-            env["service_allowlist"] = tuple(
-                s for s in getenv("CLUSTERKG_SERVICE_ALLOWLIST", "").split(",") if s
-            )
+    def from_env(cls, environ: Mapping[str, str] | None = None, /, **overrides: object) -> Settings:
+        """Defaults, overridden by ``CLUSTERKG_*`` variables, overridden by ``overrides``.
+
+        ``environ`` defaults to :data:`os.environ`; ``overrides`` that are None or not a field
+        are ignored. Raises :class:`~clusterkg.errors.SettingsError` for an unusable value.
+        """
+        values: dict[str, Any] = {}
+        for name, (field_name, _parse) in VARIABLES.items():
+            value = _env(name, environ)
+            if value is not None:
+                values[field_name] = value
         known = {f.name for f in fields(cls)}
-        env.update({k: v for k, v in overrides.items() if k in known and v is not None})
-        return replace(cls(), **env)  # type: ignore[arg-type]
+        values.update({k: v for k, v in overrides.items() if k in known and v is not None})
+        return replace(cls(), **values)

@@ -39,6 +39,7 @@ class QueryNotFound(QueryError):
     """No named query has that name."""
 
     status = 404
+    http_status = 404
 
 
 @dataclass(frozen=True)

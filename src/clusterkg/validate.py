@@ -222,6 +222,8 @@ def _violations(
     seen: set[tuple] = set()
     for r in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(r, SH.focusNode)
+        if focus is None:  # SHACL 3.6.2: every result has a focus node; skip a malformed one
+            continue
         path = results.value(r, SH.resultPath)
         severity = results.value(r, SH.resultSeverity)
         messages = [str(m) for m in results.objects(r, SH.resultMessage)]

@@ -6,6 +6,8 @@ Every module reads the graph through SPARQL (``clusterkg.store.engine``), so the
 on every store backend; networkx only ever sees plain strings and numbers.
 """
 
+from clusterkg.errors import UnusableInput
 
-class AnalyticsError(Exception):
+
+class AnalyticsError(UnusableInput):
     """An analysis that cannot run on the given input (unknown node, region or option)."""

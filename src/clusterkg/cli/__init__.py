@@ -1,18 +1,29 @@
 """The ``clusterkg`` command: a thin click group; each command module calls plain functions.
 
-Exit codes follow pySHACL's contract where it applies: 0 success (conforms), 1 a finding
-(violations, a failed import), 2 unusable input (unreadable file, bad arguments).
+Exit codes follow pySHACL's contract (see :mod:`clusterkg.errors`): 0 success (conforms), 1 a
+finding (violations, a failed import), 2 unusable input (unreadable file, bad arguments, a bad
+setting or store spec). :class:`ClusterkgGroup` is the one place that maps errors to them.
+
+Layout: :mod:`.options` declares the shared options, :mod:`.output` renders tables, CSV and
+JSON, :mod:`.session` opens the settings and the knowledge graph; each command module
+(:mod:`.core`, :mod:`.data`, :mod:`.analyze`, :mod:`.serve`) lists its commands in
+``COMMANDS``, which are added to :func:`main` below.
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any, NoReturn
 
 import click
 
 from clusterkg import __version__
+from clusterkg.cli import analyze, core, data, serve
 from clusterkg.config import home_folder
-from clusterkg.errors import SettingsError
+from clusterkg.errors import ClusterkgError, SettingsError, UnusableInput
+
+#: Exit status of an error that is a bug rather than a problem with the input.
+EXIT_INTERNAL = 1
 
 
 def _use_home(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -28,7 +39,37 @@ def _use_home(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         raise click.UsageError(str(exc)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _exit(ctx: click.Context, message: str, code: int) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    ctx.exit(code)
+
+
+class ClusterkgGroup(click.Group):
+    """A click group that reports every error in one line and exits with its code.
+
+    A :class:`~clusterkg.errors.ClusterkgError` gives its message and ``exit_code``; a file
+    that cannot be read or written (:class:`OSError`) is unusable input; anything else is a
+    bug, reported in one line with a plea to report it, never as a traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except ClusterkgError as exc:
+            _exit(ctx, str(exc), exc.exit_code)
+        except OSError as exc:
+            _exit(ctx, str(exc), UnusableInput.exit_code)
+        except Exception as exc:  # a bug: one line, not a traceback
+            _exit(
+                ctx,
+                f"internal error ({type(exc).__name__}: {exc}); please report it",
+                EXIT_INTERNAL,
+            )
+
+
+@click.group(cls=ClusterkgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="clusterkg")
 @click.option(
     "--home",
@@ -44,9 +85,6 @@ def main() -> None:
     """clusterkg: a knowledge graph of industrial clusters and their supply chains."""
 
 
-def _register() -> None:
-    # One import per command module; each module attaches its commands to ``main``.
-    from clusterkg.cli import analyze, core, data, serve  # noqa: F401
-
-
-_register()
+for _module in (core, data, serve, analyze):
+    for _command in _module.COMMANDS:
+        main.add_command(_command)

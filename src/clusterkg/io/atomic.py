@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from clusterkg.config import Settings
+
 #: Seconds to wait just before the commit step (rename / store update). Read only here and by
 #: the store write, so that tests can kill an import exactly at its write step.
 PAUSE_ENV = "CLUSTERKG_TEST_PAUSE_BEFORE_COMMIT"
@@ -24,11 +26,11 @@ PAUSE_ENV = "CLUSTERKG_TEST_PAUSE_BEFORE_COMMIT"
 
 def pause_before_commit(what: str) -> None:
     """Test hook: with ``$CLUSTERKG_TEST_PAUSE_BEFORE_COMMIT`` set, say so on stderr and wait."""
-    seconds = os.environ.get(PAUSE_ENV)
+    seconds = Settings.from_env().pause_before_commit
     if not seconds:
         return
     print(f"clusterkg-test: about to commit {what}", file=sys.stderr, flush=True)
-    time.sleep(float(seconds))
+    time.sleep(seconds)
 
 
 def _alive(pid: int) -> bool:

@@ -25,6 +25,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from clusterkg.config import Settings
+from clusterkg.errors import Finding
 from clusterkg.io.atomic import pause_before_commit, write_bytes_atomic
 from clusterkg.io.csv_read import RowError, read_table
 from clusterkg.io.references import Resolver, ontology_graph
@@ -70,7 +71,7 @@ _PROPERTY_COLUMN = {
 }
 
 
-class ImportFailed(Exception):
+class ImportFailed(Finding):
     """The file cannot be imported; ``errors`` lists every bad row. Nothing was written."""
 
     def __init__(self, path: Path | str, errors: Sequence[RowError]) -> None:
@@ -267,7 +268,8 @@ def shacl_problems(
     # constraints then run over a few hundred triples rather than the ontology too.
     for node, cls in list(data.subject_objects(RDF.type)):
         for sup in ontology.transitive_objects(cls, RDFS.subClassOf):
-            data.add((node, RDF.type, sup))
+            if sup is not None:
+                data.add((node, RDF.type, sup))
     shapes_graph, _ = parse_files(shapes)
     _conforms, results, _ = pyshacl.validate(
         data,
@@ -431,10 +433,9 @@ def import_csv(
     into_path = Path(into) if into else None
     if into_path is not None and into_path.suffix.lower() != ".ttl":
         raise ImportFailed(Path(path), [RowError(0, "", str(into), "--into must be a .ttl file")])
-    backend = None
+    # A store that cannot be opened is unusable input (BackendError), not a problem of the rows.
+    backend = open_backend(store, token=token) if store else None
     try:
-        if store:
-            backend = open_backend(store, token=token)
         result = prepare_import(
             path, kind, settings, source_title=source_title, backend=backend, into=into_path
         )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 
+from clusterkg.errors import UnusableInput
 from clusterkg.io.atomic import write_bytes_atomic
 from clusterkg.io.context import jsonld_context
 from clusterkg.io.network import csv_tables, gexf_bytes, graphml_bytes, neutralise, to_networkx
@@ -36,7 +37,7 @@ _SCORES = f"""SELECT ?node ?metric ?value WHERE {{ GRAPH <{ANALYTICS_GRAPH}> {{
   ?r <{CK.resultFor}> ?node ; <{CK.metric}> ?metric ; <{CK.scoreValue}> ?value }} }}"""
 
 
-class ExportError(Exception):
+class ExportError(UnusableInput):
     """The export cannot be made (unknown graph, wrong query type, store failure)."""
 
 

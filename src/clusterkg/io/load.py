@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from clusterkg.config import Settings
+from clusterkg.errors import UnusableInput
 from clusterkg.store.backends import BackendError, OxigraphBackend
 from clusterkg.store.loader import QUAD_FORMATS, LoadError, LoadReport, discover, rdf_format
 from clusterkg.vocab import GRAPH
@@ -21,7 +22,7 @@ from clusterkg.vocab import GRAPH
 STAGING = str(GRAPH["staging-"])
 
 
-class LoadProblem(Exception):
+class LoadProblem(UnusableInput):
     """The store cannot be opened or a file cannot be loaded (file and line in the text)."""
 
 

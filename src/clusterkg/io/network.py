@@ -18,6 +18,7 @@ from collections.abc import Iterable
 import networkx as nx
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from clusterkg.vocab import CK, PREFIXES, SH, WGS84
 
@@ -78,7 +79,7 @@ def _is_node(types: set[URIRef]) -> bool:
     )
 
 
-def _label(graph: Graph, node: URIRef, lang: str | None) -> str | None:
+def _label(graph: Graph, node: Node, lang: str | None) -> str | None:
     labels = [lit for lit in graph.objects(node, RDFS.label) if isinstance(lit, Literal)]
     if lang == "zh":
         chosen = [lit for lit in labels if (lit.language or "").startswith("zh")]
@@ -111,12 +112,10 @@ def to_networkx(
     ``scores`` are (node, metric, value) triples from the analytics graph.
     """
     types: dict[URIRef, set[URIRef]] = {}
-    for s, t in full.subject_objects(RDF.type):
-        if isinstance(s, URIRef):
-            types.setdefault(s, set()).add(t)
-    for s, t in selection.subject_objects(RDF.type):
-        if isinstance(s, URIRef):
-            types.setdefault(s, set()).add(t)
+    for graph in (full, selection):
+        for s, t in graph.subject_objects(RDF.type):
+            if isinstance(s, URIRef) and isinstance(t, URIRef):
+                types.setdefault(s, set()).add(t)
     g = nx.MultiDiGraph()
     wanted = {
         s for s in selection.subjects() if isinstance(s, URIRef) and _is_node(types.get(s, set()))
@@ -139,21 +138,22 @@ def to_networkx(
         if p == RDF.type or str(s) not in g or str(o) not in g:
             continue
         g.add_edge(str(s), str(o), key=curie(str(p)), relation=curie(str(p)))
-    for link in sorted(selection.subjects(RDF.type, CK.SupplyLink)):
+    # rdflib orders its terms at run time (Identifier.__lt__); its stubs do not say so
+    for link in sorted(selection.subjects(RDF.type, CK.SupplyLink)):  # type: ignore[type-var]
         sup, cus = selection.value(link, CK.supplier), selection.value(link, CK.customer)
         if sup is None or cus is None:
             continue
-        attrs = {"relation": "ck:SupplyLink", "link": str(link)}
+        attrs: dict[str, object] = {"relation": "ck:SupplyLink", "link": str(link)}
         item = selection.value(link, CK.suppliedItem)
         if item is not None:
             attrs["item"] = _label(full, item, "en") or curie(str(item))
         value = selection.value(link, CK.annualValueCNY)
         if value is not None:
-            attrs["annual_value_cny"] = float(value)
+            attrs["annual_value_cny"] = float(str(value))
         g.add_edge(str(sup), str(cus), key=str(link), **attrs)
-    for node, metric, value in scores:
-        if node in g:
-            g.nodes[node][snake(metric.rsplit("#", 1)[-1].rsplit("/", 1)[-1])] = float(value)
+    for scored, metric, score in scores:
+        if scored in g:
+            g.nodes[scored][snake(metric.rsplit("#", 1)[-1].rsplit("/", 1)[-1])] = float(score)
     return g
 
 
@@ -168,7 +168,7 @@ def _node_attributes(
         attrs["label_zh"] = zh
     if types:
         attrs["class"] = curie(str(_main_class(types, ontology)))
-    clusters = sorted(full.objects(node, CK.memberOf))
+    clusters = sorted(full.objects(node, CK.memberOf))  # type: ignore[type-var]
     if clusters:
         attrs["cluster"] = "; ".join(_label(full, c, "en") or curie(str(c)) for c in clusters)
     lat, long = full.value(node, WGS84.lat), full.value(node, WGS84.long)
@@ -177,7 +177,7 @@ def _node_attributes(
         if region is not None:
             lat, long = full.value(region, WGS84.lat), full.value(region, WGS84.long)
     if lat is not None and long is not None:
-        attrs["lat"], attrs["long"] = float(lat), float(long)
+        attrs["lat"], attrs["long"] = float(str(lat)), float(str(long))
     if CK.SyntheticEntity in types:
         attrs["synthetic"] = True
     return attrs

@@ -9,14 +9,14 @@ request, an unchanged one is served from the cache.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from clusterkg.config import Settings
+from clusterkg.errors import ClusterkgError
 from clusterkg.io.atomic import write_bytes_atomic
 
 
-class OntologyDocsError(Exception):
+class OntologyDocsError(ClusterkgError):
     """The ontology documentation could not be generated."""
 
 
@@ -26,10 +26,9 @@ def ontology_file(settings: Settings) -> Path:
 
 
 def cache_dir() -> Path:
-    """Where generated pages are kept: ``$CLUSTERKG_CACHE`` or ``~/.cache/clusterkg``."""
-    env = os.environ.get("CLUSTERKG_CACHE")
-    base = Path(env) if env else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return base / "clusterkg" / "ontology" if not env else base / "ontology"
+    """Where generated pages are kept: ``$CLUSTERKG_CACHE/ontology``, else
+    ``$XDG_CACHE_HOME/clusterkg/ontology`` or ``~/.cache/clusterkg/ontology``."""
+    return Settings.from_env().cache_dir / "ontology"
 
 
 def ontology_html(settings: Settings) -> str:

@@ -25,6 +25,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF
 
 from clusterkg.config import Settings
+from clusterkg.errors import UnusableInput
 from clusterkg.io.csv_import import (
     ImportFailed,
     ImportResult,
@@ -48,18 +49,14 @@ MORPH_KGC = "morph-kgc>=2.8,<3"
 RUNNER = Path(__file__).with_name("rml_runner.py")
 
 
-class RmlSetupFailed(Exception):
+class RmlSetupFailed(UnusableInput):
     """The RML environment could not be made (no network, no venv module, pip failed)."""
 
 
 def default_venv() -> Path:
     """Where the RML environment lives: ``$CLUSTERKG_RML_VENV``, else
-    ``$CLUSTERKG_CACHE/rml-venv``, else ``~/.cache/clusterkg/rml-venv``."""
-    if os.environ.get("CLUSTERKG_RML_VENV"):
-        return Path(os.environ["CLUSTERKG_RML_VENV"]).expanduser()
-    cache = os.environ.get("CLUSTERKG_CACHE")
-    base = Path(cache).expanduser() if cache else Path.home() / ".cache" / "clusterkg"
-    return base / "rml-venv"
+    ``$CLUSTERKG_CACHE/rml-venv``, else ``~/.cache/clusterkg/rml-venv`` (see :mod:`config`)."""
+    return Settings.from_env().rml_venv_dir
 
 
 def venv_python(env_dir: Path) -> Path:
@@ -179,10 +176,10 @@ def import_mapping(
     if not mapping.is_file():
         raise ImportFailed(mapping, [RowError(0, "", str(mapping), "no such mapping file")])
     into_path = Path(into) if into else None
-    backend = None
+    # A store that cannot be opened is unusable input (BackendError), not a problem of the rows.
+    backend = open_backend(store, token=token) if store else None
     memory_kg = None
     try:
-        backend = open_backend(store, token=token) if store else None
         produced = materialise(mapping)
         if len(produced) == 0:
             raise ImportFailed(mapping, [RowError(0, "", "", "the mapping produced no triples")])

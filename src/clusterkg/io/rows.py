@@ -190,8 +190,8 @@ def _id(r: RowReader, col: Column, value: str):
 
 def _ref(r: RowReader, col: Column, value: str):
     iri, reason = r.resolver.resolve(value, col.classes)
-    if reason:
-        r.fail(col.name, value, reason)
+    if reason or iri is None:
+        r.fail(col.name, value, reason or "cannot be resolved")
         return None
     return URIRef(iri)
 

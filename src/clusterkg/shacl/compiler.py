@@ -133,6 +133,16 @@ class Unsupported(Exception):
     """A shape uses a construct this compiler does not translate (the message says which)."""
 
 
+def _int(node: Node | None) -> int:
+    """The integer a SHACL count or length literal states (``"2"^^xsd:integer`` -> 2)."""
+    return int(str(node))
+
+
+def _true(node: Node) -> bool:
+    """Whether a SHACL boolean parameter (``sh:deactivated true``) is set."""
+    return bool(node.toPython()) if isinstance(node, Literal) else True
+
+
 @dataclass
 class Check:
     """One compiled (shape, constraint): a query whose rows are validation results."""
@@ -223,7 +233,7 @@ class ShapeCompiler:
         return list(Collection(self.g, node))
 
     def deactivated(self, shape: Node) -> bool:
-        return any(bool(v.toPython()) for v in self.g.objects(shape, SH.deactivated))
+        return any(_true(v) for v in self.g.objects(shape, SH.deactivated))
 
     def messages(self, node: Node) -> list[Literal]:
         return [m for m in self.g.objects(node, SH.message) if isinstance(m, Literal)]
@@ -232,8 +242,10 @@ class ShapeCompiler:
         sev = self.one(shape, SH.severity)
         return sev if isinstance(sev, URIRef) else SH.Violation
 
-    def path(self, node: Node) -> str:
+    def path(self, node: Node | None) -> str:
         """A SHACL property path as a SPARQL property path (SHACL 2.3.1)."""
+        if node is None:  # (None, rdf:first, None) would match every list of the shapes graph
+            raise Unsupported("a property shape without sh:path")
         if isinstance(node, URIRef):
             return f"<{node}>"
         if (node, RDF.first, None) in self.g:
@@ -272,7 +284,7 @@ class ShapeCompiler:
                 test += f" && isLiteral({sparql_term(dt)}(STR({x})))"
             yield SH.datatype, f"!COALESCE({test}, false)"
         for kind in g.objects(shape, SH.nodeKind):
-            tests = {
+            tests: dict[Node, str] = {
                 SH.IRI: "isIRI({x})",
                 SH.BlankNode: "isBlank({x})",
                 SH.Literal: "isLiteral({x})",
@@ -288,7 +300,7 @@ class ShapeCompiler:
                 yield pred, f"!COALESCE(!isBlank({x}) && {x} {op} {sparql_term(bound)}, false)"
         for pred, op in ((SH.minLength, ">="), (SH.maxLength, "<=")):
             for n in g.objects(shape, pred):
-                yield pred, f"!COALESCE(!isBlank({x}) && STRLEN(STR({x})) {op} {int(n)}, false)"
+                yield pred, f"!COALESCE(!isBlank({x}) && STRLEN(STR({x})) {op} {_int(n)}, false)"
         flags = self.one(shape, SH.flags)
         for pattern in g.objects(shape, SH.pattern):
             args = sparql_term(Literal(str(pattern)))
@@ -296,14 +308,16 @@ class ShapeCompiler:
                 args += ", " + sparql_term(Literal(str(flags)))
             yield SH.pattern, f"!COALESCE(!isBlank({x}) && REGEX(STR({x}), {args}), false)"
         for langs in g.objects(shape, SH.languageIn):
-            tests = " || ".join(
+            any_lang = " || ".join(
                 f"langMatches(lang({x}), {sparql_term(Literal(str(tag)))})"
                 for tag in self.items(langs)
             )
-            yield SH.languageIn, f"!COALESCE({tests or 'false'}, false)"
+            yield SH.languageIn, f"!COALESCE({any_lang or 'false'}, false)"
         for members in g.objects(shape, SH["in"]):
-            tests = " || ".join(f"sameTerm({x}, {sparql_term(m)})" for m in self.items(members))
-            yield SH["in"], f"!({tests or 'false'})"
+            any_member = " || ".join(
+                f"sameTerm({x}, {sparql_term(m)})" for m in self.items(members)
+            )
+            yield SH["in"], f"!({any_member or 'false'})"
         for members in g.objects(shape, SH["or"]):
             parts = [self.violates(m, x, depth + 1) for m in self.items(members)]
             yield SH["or"], "(" + (" && ".join(parts) or "true") + ")"
@@ -337,10 +351,10 @@ class ShapeCompiler:
         for pred, expr in self.value_exprs(pshape, v, depth):
             yield pred, f"EXISTS {{ {x} {path} {v} FILTER({expr}) }}"
         for n in self.g.objects(pshape, SH.minCount):
-            if int(n) > 0:
-                yield SH.minCount, "NOT EXISTS " + self.distinct_values(x, path, int(n), None)
+            if _int(n) > 0:
+                yield SH.minCount, "NOT EXISTS " + self.distinct_values(x, path, _int(n), None)
         for n in self.g.objects(pshape, SH.maxCount):
-            yield SH.maxCount, "EXISTS " + self.distinct_values(x, path, int(n) + 1, None)
+            yield SH.maxCount, "EXISTS " + self.distinct_values(x, path, _int(n) + 1, None)
         for value in self.g.objects(pshape, SH.hasValue):
             yield SH.hasValue, f"NOT EXISTS {{ {x} {path} {sparql_term(value)} }}"
         if self.unique_lang(pshape):
@@ -351,11 +365,11 @@ class ShapeCompiler:
             conforming = "!(" + self.violates(qualified, "%V%", depth + 1) + ")"
             low = self.one(pshape, SH.qualifiedMinCount)
             high = self.one(pshape, SH.qualifiedMaxCount)
-            if low is not None and int(low) > 0:
-                pattern = self.distinct_values(x, path, int(low), conforming)
+            if low is not None and _int(low) > 0:
+                pattern = self.distinct_values(x, path, _int(low), conforming)
                 yield SH.qualifiedMinCount, "NOT EXISTS " + pattern
             if high is not None:
-                pattern = self.distinct_values(x, path, int(high) + 1, conforming)
+                pattern = self.distinct_values(x, path, _int(high) + 1, conforming)
                 yield SH.qualifiedMaxCount, "EXISTS " + pattern
         if (pshape, SH.sparql, None) in self.g or (pshape, SH.property, None) in self.g:
             raise Unsupported(f"sh:sparql or sh:property inside the property shape {pshape}")
@@ -366,9 +380,9 @@ class ShapeCompiler:
         """(parameter, comparison, bound, query) per sh:minCount/sh:maxCount of ``pshape``
         (SHACL 4.2.1-2): one grouping query counts the values of every focus node once for all
         of them; a lone ``sh:minCount 1`` is a cheaper NOT EXISTS."""
-        bounds = [(SH.minCount, "<", int(n)) for n in self.g.objects(pshape, SH.minCount)]
+        bounds = [(SH.minCount, "<", _int(n)) for n in self.g.objects(pshape, SH.minCount)]
         bounds = [b for b in bounds if b[2] > 0]
-        bounds += [(SH.maxCount, ">", int(n)) for n in self.g.objects(pshape, SH.maxCount)]
+        bounds += [(SH.maxCount, ">", _int(n)) for n in self.g.objects(pshape, SH.maxCount)]
         if bounds == [(SH.minCount, "<", 1)]:
             query = f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {path} ?_v }} }}"
             yield SH.minCount, "<", 1, query
@@ -389,7 +403,7 @@ class ShapeCompiler:
             yield pred, op, n, query
 
     def unique_lang(self, pshape: Node) -> bool:
-        return any(bool(v.toPython()) for v in self.g.objects(pshape, SH.uniqueLang))
+        return any(_true(v) for v in self.g.objects(pshape, SH.uniqueLang))
 
     def unique_lang_pattern(self, x: str, path: str, a: str | None = None) -> str:
         a, b = a or self.var("a"), self.var("b")
@@ -400,7 +414,7 @@ class ShapeCompiler:
         )
 
     def refuse_disjoint(self, pshape: Node) -> None:
-        if any(bool(v.toPython()) for v in self.g.objects(pshape, SH.qualifiedValueShapesDisjoint)):
+        if any(_true(v) for v in self.g.objects(pshape, SH.qualifiedValueShapesDisjoint)):
             raise Unsupported("sh:qualifiedValueShapesDisjoint")
 
     def violates(self, shape: Node, x: str, depth: int = 0) -> str:
@@ -464,10 +478,10 @@ class ShapeCompiler:
     def user_select(self, node: Node, prefixes: dict[str, str], constraint: bool) -> str:
         """The ``sh:select`` of ``node`` with its PREFIX lines moved into ``prefixes`` and
         ``$this`` written ``?this``."""
-        text = self.one(node, SH.select)
-        if text is None:
+        select = self.one(node, SH.select)
+        if select is None:
             raise Unsupported(f"a SPARQL constraint or target {node} without sh:select")
-        text = str(text)
+        text = str(select)
         self.prefixes(node, prefixes)
         while match := _PREFIX_DECL.match(text):
             self.add_prefix(prefixes, match.group(1), match.group(2))
@@ -627,17 +641,17 @@ class ShapeCompiler:
             conforming = "!" + self.violates(qualified, "?_q", 1)
             low = self.one(pshape, SH.qualifiedMinCount)
             high = self.one(pshape, SH.qualifiedMaxCount)
-            if low is not None and int(low) > 0:
+            if low is not None and _int(low) > 0:
                 query = (
                     f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?_q "
                     f"FILTER({conforming}) }} }} "
-                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_q) < {int(low)})"
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_q) < {_int(low)})"
                 )
                 add(SH.qualifiedMinCount, query, None)
             if high is not None:
                 query = (
                     f"SELECT ?this WHERE {{ {target} ?this {path} ?_q FILTER({conforming}) }} "
-                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_q) > {int(high)})"
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_q) > {_int(high)})"
                 )
                 add(SH.qualifiedMaxCount, query, None)
         return checks

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import pyoxigraph as ox
 from pyshacl.rdfutil import clone_blank_node
@@ -30,6 +31,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
+from clusterkg.errors import UnusableInput
 from clusterkg.shacl.compiler import Check, Compiled, compile_shapes, sparql_term
 from clusterkg.store.backends import _OX_FORMATS
 from clusterkg.store.loader import QUAD_FORMATS, LoadError, rdf_format
@@ -47,10 +49,24 @@ from clusterkg.vocab import SH
 
 #: one result: (focus node, value node, result path, the row's other bindings)
 Row = tuple[Node, Node | None, Node | None, dict]
+#: A pyoxigraph graph name: a named graph, a blank node or the default graph.
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+def _node(term: Any) -> Node:
+    """The rdflib term of a bound pyoxigraph term (a bound term is never None)."""
+    return cast(Node, ox_to_rdflib(term))
+
+
+def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
+    """The solutions of a SELECT ``query`` over the union of the store's graphs."""
+    return cast(ox.QuerySolutions, store.query(query, use_default_graph_as_union=True))
+
+
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
 
-class UnsupportedShapes(Exception):
+class UnsupportedShapes(UnusableInput):
     """Shapes the SPARQL engine cannot compile, when falling back to pySHACL is not allowed."""
 
 
@@ -68,14 +84,14 @@ class LoadedData:
 
     store: ox.Store
     #: graph name (a named graph or the default graph) -> the data file it came from
-    files: dict[ox.NamedNode | ox.DefaultGraph, str]
+    files: dict[GraphName, str]
     mixin: ox.NamedNode
     #: the graph holding all of the largest file, if it has exactly one (see :func:`_largest`)
-    largest: ox.NamedNode | ox.DefaultGraph | None = None
+    largest: GraphName | None = None
 
 
-def _graph_names(store: ox.Store) -> set[ox.NamedNode | ox.DefaultGraph]:
-    names: set[ox.NamedNode | ox.DefaultGraph] = set(store.named_graphs())
+def _graph_names(store: ox.Store) -> set[GraphName]:
+    names: set[GraphName] = set(store.named_graphs())
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
         names.add(ox.DefaultGraph())
     return names
@@ -109,7 +125,7 @@ def load_store(data_paths: Sequence[Path], ontology: Graph) -> LoadedData:
     does not parse.
     """
     store = ox.Store()
-    files: dict[ox.NamedNode | ox.DefaultGraph, str] = {}
+    files: dict[GraphName, str] = {}
     by_size = sorted(data_paths, key=_size, reverse=True)
     for path in (p for p in by_size if rdf_format(p) in QUAD_FORMATS):
         fmt = rdf_format(path)
@@ -134,7 +150,10 @@ def load_store(data_paths: Sequence[Path], ontology: Graph) -> LoadedData:
         _load_into(store, path, rdf_format(path), graph)
     mixin = _fresh("ontology-mixin", files)
     store.load(
-        inoculate(Graph(), ontology).serialize(format="nt", encoding="utf-8"),
+        # pyshacl annotates its own graph wrapper; it passes plain Graphs here itself
+        inoculate(Graph(), ontology).serialize(  # type: ignore[arg-type]
+            format="nt", encoding="utf-8"
+        ),
         format=ox.RdfFormat.N_TRIPLES,
         to_graph=mixin,
     )
@@ -148,7 +167,7 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _largest(files: dict, by_size: Sequence[Path]) -> ox.NamedNode | ox.DefaultGraph | None:
+def _largest(files: dict, by_size: Sequence[Path]) -> GraphName | None:
     if not by_size:
         return None
     graphs = [g for g, f in files.items() if f == str(by_size[0])]
@@ -181,8 +200,7 @@ def distinct_data_triples(data: LoadedData) -> int:
 def subclasses(store: ox.Store, cls: Node) -> list[Node]:
     """``cls`` and every class below it through ``rdfs:subClassOf*`` in the store."""
     query = f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* {sparql_term(cls)} }}"
-    rows = store.query(query, use_default_graph_as_union=True)
-    found = [ox_to_rdflib(row["c"]) for row in rows]
+    found = [_node(row["c"]) for row in _select(store, query)]
     return found if cls in found else [cls, *found]
 
 
@@ -190,12 +208,12 @@ def run_query(store: ox.Store, checks: Sequence[Check]) -> list[list[Row]]:
     """The results of checks that share one query: per check, its (focus, value, path, other
     bindings) rows, duplicates removed. A folded row belongs to a check when the check's
     ``flag`` is true or its ``count`` comparison holds for ``?_n``."""
-    solutions = store.query(checks[0].query, use_default_graph_as_union=True)
+    solutions = _select(store, checks[0].query)
     names = [v.value for v in solutions.variables]
     outs: list[list[Row]] = [[] for _ in checks]
     seen: list[set] = [set() for _ in checks]
     for row in solutions:
-        bound = {n: ox_to_rdflib(row[n]) for n in names if row[n] is not None}
+        bound = {n: _node(row[n]) for n in names if row[n] is not None}
         for check, out, done in zip(checks, outs, seen, strict=True):
             if not _belongs(check, bound):
                 continue
@@ -223,7 +241,7 @@ def _belongs(check: Check, bound: dict[str, Node]) -> bool:
         return isinstance(flag, Literal) and flag.toPython() is True
     if check.count is not None:
         op, n = check.count
-        count = int(bound["_n"])
+        count = int(str(bound["_n"]))
         return count < n if op == "<" else count > n
     return True
 
@@ -251,8 +269,13 @@ def _message(text: Literal, bound: dict[str, Node]) -> Literal:
     """A SPARQL constraint's message with ``{?var}``/``{$var}`` replaced (SHACL 5.3.2)."""
     msg = str(text)
     for name, val in bound.items():
-        msg = re.sub("{[?$]" + re.escape(name) + "}", lambda _m, v=val: str(v), msg)
+        msg = _substitute(msg, name, str(val))
     return Literal(msg)
+
+
+def _substitute(msg: str, name: str, value: str) -> str:
+    # A function, not a replacement string, so that backslashes in the value stay as they are.
+    return re.sub("{[?$]" + re.escape(name) + "}", lambda _m: value, msg)
 
 
 def results_graph(shapes: Graph, checks_results: list[tuple[Check, list]]) -> Graph:
@@ -264,7 +287,7 @@ def results_graph(shapes: Graph, checks_results: list[tuple[Check, list]]) -> Gr
     vg.add((report, RDF.type, SH.ValidationReport))
     cloned: dict[Node, Node] = {}
 
-    def shape_node(node: Node | None) -> Node | None:
+    def shape_node(node: Node) -> Node:
         if isinstance(node, BNode):
             if node not in cloned:
                 cloned[node] = clone_blank_node(shapes, node, vg, keepid=True)
@@ -284,7 +307,10 @@ def results_graph(shapes: Graph, checks_results: list[tuple[Check, list]]) -> Gr
             vg.add((r, SH.focusNode, focus))
             if value is not None:
                 vg.add((r, SH.value, value))
-            result_path = path if path is not None else shape_node(check.path)
+            if path is not None:
+                result_path: Node | None = path
+            else:
+                result_path = shape_node(check.path) if check.path is not None else None
             if result_path is not None:
                 vg.add((r, SH.resultPath, result_path))
             if check.source_constraint is not None:
@@ -299,7 +325,7 @@ def results_graph(shapes: Graph, checks_results: list[tuple[Check, list]]) -> Gr
 
 
 def _focus_facts(
-    store: ox.Store, graphs: dict[ox.NamedNode, str], focus_nodes: set[Node]
+    store: ox.Store, graphs: dict[GraphName, str], focus_nodes: set[Node]
 ) -> tuple[Graph, dict[Node, set[str]]]:
     """The labels of the focus nodes and the data files that describe each of them."""
     labels, origin = Graph(), defaultdict(set)
@@ -311,7 +337,7 @@ def _focus_facts(
             if quad.graph_name in graphs:
                 origin[focus].add(graphs[quad.graph_name])
                 if quad.predicate == label:
-                    labels.add((focus, RDFS.label, ox_to_rdflib(quad.object)))
+                    labels.add((focus, RDFS.label, _node(quad.object)))
     return labels, origin
 
 

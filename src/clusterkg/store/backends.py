@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import io
 import json
-import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,6 +19,8 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.query import Result
 
+from clusterkg.config import Settings
+from clusterkg.errors import UnusableInput
 from clusterkg.store.results import QueryResult
 from clusterkg.store.terms import ox_to_rdflib, rdflib_to_ox
 
@@ -34,7 +35,7 @@ _OX_FORMATS = {
 }
 
 
-class BackendError(Exception):
+class BackendError(UnusableInput):
     """The store could not be opened or reached."""
 
 
@@ -418,7 +419,7 @@ def open_backend(spec: str, *, token: str | None = None) -> Backend:
         if not urls[0].startswith(("http://", "https://")):
             raise BackendError(f"sparql: needs an http(s) URL, got {urls[0]!r}")
         if token is None:
-            token = os.environ.get("CLUSTERKG_REMOTE_TOKEN") or None
+            token = Settings.from_env().remote_token
         return RemoteBackend(urls[0], urls[1] if len(urls) > 1 and urls[1] else None, token=token)
     raise BackendError(
         f"unknown store {spec!r}: use memory, oxigraph:DIR or sparql:QUERY_URL[,UPDATE_URL]"

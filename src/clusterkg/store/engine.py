@@ -20,11 +20,12 @@ from contextlib import contextmanager
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from clusterkg.errors import UnusableInput
 from clusterkg.store.backends import Backend, BackendError
 from clusterkg.store.results import QueryResult
 
 
-class QueryError(Exception):
+class QueryError(UnusableInput):
     """A query that cannot run: bad syntax, a bad parameter or a store failure."""
 
     status = 400

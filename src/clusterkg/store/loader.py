@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from clusterkg.errors import UnusableInput
 from clusterkg.vocab import GRAPH
 
 #: File endings clusterkg reads, and the format names the backends understand.
@@ -33,7 +34,7 @@ QUAD_FORMATS = {"nquads", "trig"}
 PROGRESS_BYTES = 5_000_000
 
 
-class LoadError(Exception):
+class LoadError(UnusableInput):
     """An input file could not be read or parsed. Carries the file and, where known, the line."""
 
     def __init__(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import importlib
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,7 +31,7 @@ BLUEPRINT_MODULES: list[str] = [
 ]
 
 #: Query worker processes per app when neither the config nor CLUSTERKG_WORKERS says.
-DEFAULT_WORKERS = 4
+DEFAULT_WORKERS = Settings.workers
 
 
 def _settings(config: Settings | Mapping[str, Any] | None) -> tuple[Settings, dict[str, Any]]:
@@ -54,9 +53,7 @@ def create_app(
     app.config.update({k: v for k, v in overrides.items() if k.isupper()})
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    workers = int(
-        overrides.get("workers") or os.environ.get("CLUSTERKG_WORKERS") or DEFAULT_WORKERS
-    )
+    workers = settings.workers
     if kg is None:
         kg = open_kg(settings, quiet=bool(overrides.get("quiet", True)))
     isolate(kg, workers=workers)

@@ -1,0 +1,116 @@
+"""One error mapping in the CLI's entry point: the README's exit codes, never a traceback."""
+
+from __future__ import annotations
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from clusterkg.cli import ClusterkgGroup
+from clusterkg.errors import Finding, UnusableInput
+from clusterkg.store.backends import open_backend
+from clusterkg.vocab import GRAPH
+
+BOGUS = "unknown store 'bogus:'"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["analyze", "centrality"],
+        ["analyze", "indicators"],
+        ["generate"],
+        ["serve"],
+        ["stats"],
+        ["query", "cluster-members"],
+        ["export", "out.ttl", "--format", "turtle"],
+    ],
+)
+def test_a_bad_store_spec_is_unusable_input(cli, command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli(*command, "--store", "bogus:")
+    assert result.exit_code == 2, result.output
+    assert BOGUS in result.stderr and "Traceback" not in result.output
+
+
+@pytest.fixture()
+def rows(cli, tmp_path):
+    """A valid enterprises CSV: the template's own example row."""
+    path = tmp_path / "rows.csv"
+    path.write_text(cli("import", "--template", "enterprises").stdout, encoding="utf-8")
+    return path
+
+
+def test_import_into_a_bad_store_is_unusable_input_not_a_row_problem(cli, rows):
+    result = cli("import", str(rows), "--kind", "enterprises", "--store", "bogus:")
+    assert result.exit_code == 2, result.output
+    assert BOGUS in result.stderr
+    assert "row" not in result.stderr
+
+
+def test_import_honours_clusterkg_store(cli, rows, tmp_path):
+    store = tmp_path / "store"
+    result = cli(
+        "import", str(rows), "--kind", "enterprises", env={"CLUSTERKG_STORE": f"oxigraph:{store}"}
+    )
+    assert result.exit_code == 0, result.output
+    backend = open_backend(f"oxigraph:{store}")
+    try:
+        imported = [g for g in backend.graph_names() if g.startswith(str(GRAPH["import-"]))]
+    finally:
+        backend.close()
+    assert len(imported) == 1, backend.graph_names()
+    bad = cli("import", str(rows), "--kind", "enterprises", env={"CLUSTERKG_STORE": "bogus:"})
+    assert bad.exit_code == 2 and BOGUS in bad.stderr
+
+
+def test_an_unwritable_export_target_is_unusable_input(cli, tmp_path):
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    result = cli("export", str(tmp_path / "file" / "out.ttl"), "--format", "turtle")
+    assert result.exit_code == 2, result.output
+    assert str(tmp_path / "file") in result.stderr and "Traceback" not in result.output
+
+
+def _group(error: BaseException) -> click.Group:
+    @click.group(cls=ClusterkgGroup)
+    def top() -> None:
+        pass
+
+    @top.group()
+    def sub() -> None:
+        pass
+
+    @sub.command()
+    def fail() -> None:
+        raise error
+
+    return top
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "line"),
+    [
+        (Finding("3 bad rows"), 1, "error: 3 bad rows"),
+        (UnusableInput("no region named 'Atlantis'"), 2, "error: no region named 'Atlantis'"),
+        (
+            FileNotFoundError(2, "No such file or directory", "x.ttl"),
+            2,
+            "error: [Errno 2] No such file or directory: 'x.ttl'",
+        ),
+        (
+            KeyError("oops"),
+            1,
+            "error: internal error (KeyError: 'oops'); please report it",
+        ),
+    ],
+)
+def test_the_entry_point_maps_each_error_once(error, code, line):
+    result = CliRunner().invoke(_group(error), ["sub", "fail"])
+    assert result.exit_code == code
+    assert result.stderr.strip() == line
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_click_usage_errors_keep_their_own_code():
+    result = CliRunner().invoke(_group(click.UsageError("give FILE")), ["sub", "fail"])
+    assert result.exit_code == 2 and "give FILE" in result.stderr
