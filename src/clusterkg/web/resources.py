@@ -14,10 +14,11 @@ from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from clusterkg.store.results import QueryResult
-from clusterkg.vocab import CK, ID, PREFIXES, PROV
+from clusterkg.views.serialize import GRAPH_TYPES, graph_bytes
+from clusterkg.vocab import CK, ID, PROV, curie, page_path
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
-from clusterkg.web.formats import GRAPH_TYPES, NotAcceptable, graph_bytes, negotiate
+from clusterkg.web.formats import NotAcceptable, negotiate
 
 bp = Blueprint("resources", __name__)
 
@@ -34,19 +35,6 @@ _IN = """SELECT ?s ?x ?p ?xlabel WHERE {
   OPTIONAL { ?x <http://www.w3.org/2000/01/rdf-schema#label> ?xlabel }
 } LIMIT %d"""
 _BNODES = """SELECT ?s ?b ?p ?o ?g WHERE { GRAPH ?g { ?s ?p0 ?b . FILTER isBlank(?b) ?b ?p ?o } }"""
-
-
-def short(iri: str) -> str:
-    """A prefixed name (``ck:supplier``) for an IRI in a known namespace, else the IRI."""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and iri[len(ns) :] and "/" not in iri[len(ns) :]:
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
-
-
-def local_path(iri: str) -> str | None:
-    """The ``/id/...`` path of a clusterkg resource IRI, or ``None`` for other IRIs."""
-    return "/id/" + iri[len(str(ID)) :] if iri.startswith(str(ID)) else None
 
 
 def _describe(iri: URIRef) -> tuple[QueryResult, QueryResult, QueryResult]:
@@ -144,8 +132,8 @@ def _page(iri: URIRef, out: QueryResult, incoming: QueryResult) -> Response:
         inbound=inbound,
         in_labels=in_labels,
         truncated_in=len(incoming.rows) >= INCOMING_LIMIT,
-        local_path=local_path,
-        short=short,
+        local_path=page_path,
+        short=curie,
         alt_labels=props.get(SKOS.altLabel, []),
     )
     resp = Response(html, mimetype="text/html")

@@ -21,17 +21,10 @@ from clusterkg.store.engine import QueryError, _code_only
 from clusterkg.store.isolation import IsolatedEngine
 from clusterkg.store.native import SerializedResult
 from clusterkg.store.results import QueryResult
+from clusterkg.views.serialize import GRAPH_TYPES, graph_bytes, offered_types, serialize
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
-from clusterkg.web.formats import (
-    GRAPH_TYPES,
-    NotAcceptable,
-    graph_bytes,
-    native_formats,
-    negotiate,
-    offered_types,
-    serialize,
-)
+from clusterkg.web.formats import NotAcceptable, native_formats, negotiate
 
 bp = Blueprint("sparql", __name__)
 

@@ -14,8 +14,8 @@ import networkx as nx
 from clusterkg.analytics.projection import select
 from clusterkg.analytics.resilience import robustness, self_sufficiency, sourcing
 from clusterkg.store.kg import KnowledgeGraph
-from clusterkg.vocab import CK, ID
-from clusterkg.web import graph_data as gd
+from clusterkg.views import explorer as gd
+from clusterkg.vocab import CK, page_path
 
 #: Columns of the cluster comparison: indicator local name -> heading.
 COMPARED = {
@@ -24,13 +24,6 @@ COMPARED = {
     "NEVOutput": "NEV output",
     "PublicChargingPiles": "Public charging piles",
 }
-
-
-def page_path(iri: str | None) -> str | None:
-    """The ``/id/...`` path of a clusterkg IRI."""
-    if iri and iri.startswith(str(ID)):
-        return "/id/" + iri[len(str(ID)) :]
-    return None
 
 
 def class_counts(kg: KnowledgeGraph) -> list[dict[str, Any]]:
@@ -109,7 +102,7 @@ def observations(kg: KnowledgeGraph) -> list[dict[str, Any]]:
             )
         return sorted(out.values(), key=lambda o: o["obs"])
 
-    return gd.cached(kg, "observations", make)
+    return kg.cached("observations", make)
 
 
 def _pick(candidates: list[dict[str, Any]], preferred: str | None) -> dict[str, Any] | None:
@@ -136,7 +129,7 @@ def comparison(kg: KnowledgeGraph) -> dict[str, Any]:
     """
     obs = observations(kg)
     clusters = gd.AUTO_CLUSTERS
-    labels = gd._labels(kg)
+    labels = gd.labels(kg)
     # A cluster's figures may be stated for the economic region it covers (e.g. the
     # Chengdu-Chongqing economic circle): those count for the cluster too.
     area_of = {c: c for c in clusters}
@@ -314,7 +307,7 @@ def cluster_dashboard(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
         by_kind[m["kind"] or "Other"].append(m)
     covered = {r["r"] for r in facts["regions"]}
     obs = [o for o in observations(kg) if o["area"] == iri or o["area"] in covered]
-    area_labels = gd._labels(kg)
+    area_labels = gd.labels(kg)
     series: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for o in obs:
         series[(o["indicator_label"], o["area"])].append(o)
@@ -399,4 +392,4 @@ def resilience_summary(kg: KnowledgeGraph, iri: str) -> dict[str, Any]:
             ],
         }
 
-    return gd.cached(kg, ("resilience", iri), make)
+    return kg.cached(("resilience", iri), make)
