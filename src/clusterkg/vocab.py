@@ -59,9 +59,9 @@ def curie(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
     return iri
 
 
-def local_name(iri: str) -> str:
+def local_name(iri: object) -> str:
     """The last segment of an IRI's path or fragment: ``catl`` for ``.../enterprise/catl``."""
-    return re.split(r"[/#]", iri.rstrip("/"))[-1]
+    return re.split(r"[/#]", str(iri).rstrip("/"))[-1]
 
 
 def page_path(iri: str | None) -> str | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 
 from clusterkg.io.atomic import write_bytes_atomic
-from clusterkg.io.context import jsonld_context
+from clusterkg.io.jsonld_context import jsonld_context
 from clusterkg.io.network import (
     csv_tables,
     gexf_bytes,

@@ -19,7 +19,7 @@ import networkx as nx
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from clusterkg.vocab import CK, PREFIXES, SH, WGS84
+from clusterkg.vocab import CK, SH, WGS84, curie
 
 _NOT_NODES = {
     CK.SupplyLink,
@@ -55,14 +55,6 @@ PALETTE = [
 ]
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-
-
-def curie(iri: str) -> str:
-    """``ck:Enterprise`` for a known namespace, else the IRI itself."""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
 
 
 def snake(name: str) -> str:

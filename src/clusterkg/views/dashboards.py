@@ -11,6 +11,7 @@ from typing import Any
 
 import networkx as nx
 
+from clusterkg.analytics import indicators
 from clusterkg.analytics.projection import select
 from clusterkg.analytics.resilience import robustness, self_sufficiency, sourcing
 from clusterkg.store.kg import KnowledgeGraph
@@ -24,6 +25,8 @@ COMPARED = {
     "NEVOutput": "NEV output",
     "PublicChargingPiles": "Public charging piles",
 }
+#: The compared enterprise counts, which come from one source (:func:`comparable`).
+COUNTS = ("VehicleEnterpriseCount", "PartsEnterpriseCount")
 
 
 def class_counts(kg: KnowledgeGraph) -> list[dict[str, Any]]:
@@ -105,6 +108,14 @@ def observations(kg: KnowledgeGraph) -> list[dict[str, Any]]:
     return kg.cached("observations", make)
 
 
+def comparable(kg: KnowledgeGraph) -> tuple[dict[tuple[str, str], dict], str]:
+    """The comparable enterprise counts and their source
+    (:func:`clusterkg.analytics.indicators.comparable_counts`), once per state of the store."""
+    return kg.cached(
+        "comparable-counts", lambda: indicators.comparable_counts(indicators.observations(kg))
+    )
+
+
 def _pick(candidates: list[dict[str, Any]], preferred: str | None) -> dict[str, Any] | None:
     """One observation: from the preferred source if it has one, then the latest period."""
     if not candidates:
@@ -122,10 +133,12 @@ def _pick(candidates: list[dict[str, Any]], preferred: str | None) -> dict[str, 
 def comparison(kg: KnowledgeGraph) -> dict[str, Any]:
     """The six automobile clusters side by side.
 
-    For each compared indicator the figures come preferably from one source document (the one
-    that states it for most of the six clusters), so that counts made differently are not
-    mixed; a figure from another source is marked. The parts-per-vehicle-enterprise ratio is
-    ``parts / vehicles`` of those counts.
+    The vehicle and parts enterprise counts are the comparable counts of
+    :func:`clusterkg.analytics.indicators.comparable_counts` (both from the one source that
+    gives both for the most clusters), so that counts made differently are not mixed. Each
+    other indicator comes preferably from the source that states it for most of the six
+    clusters. A figure from another source (a cluster the preferred source leaves out) is
+    marked. The parts-per-vehicle-enterprise ratio is ``parts / vehicles`` of those counts.
     """
     obs = observations(kg)
     clusters = gd.AUTO_CLUSTERS
@@ -152,6 +165,10 @@ def comparison(kg: KnowledgeGraph) -> dict[str, Any]:
         preferred[ind] = (
             sorted(per_src, key=lambda s: (-len(per_src[s]), s))[0] if per_src else None
         )
+    counts, count_source = comparable(kg)
+    by_iri = {o["obs"]: o for o in obs}
+    for ind in COUNTS:
+        preferred[ind] = count_source or None
     rows = []
     for c in clusters:
         row: dict[str, Any] = {
@@ -162,7 +179,10 @@ def comparison(kg: KnowledgeGraph) -> dict[str, Any]:
             "cells": {},
         }
         for ind in COMPARED:
-            o = _pick(by.get((ind, c), []), preferred[ind])
+            counted = counts.get((str(CK[ind]), c)) if ind in COUNTS else None
+            o = by_iri.get(counted["obs"]) if counted else None
+            if o is None:
+                o = _pick(by.get((ind, c), []), preferred[ind])
             if o is not None:
                 o = {**o, "other_source": o["source"] != preferred[ind]}
             row["cells"][ind] = o
