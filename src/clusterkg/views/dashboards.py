@@ -180,12 +180,12 @@ def comparison(kg: KnowledgeGraph) -> dict[str, Any]:
         }
         for ind in COMPARED:
             counted = counts.get((str(CK[ind]), c)) if ind in COUNTS else None
-            o = by_iri.get(counted["obs"]) if counted else None
-            if o is None:
-                o = _pick(by.get((ind, c), []), preferred[ind])
-            if o is not None:
-                o = {**o, "other_source": o["source"] != preferred[ind]}
-            row["cells"][ind] = o
+            cell = by_iri.get(counted["obs"]) if counted else None
+            if cell is None:
+                cell = _pick(by.get((ind, c), []), preferred[ind])
+            if cell is not None:
+                cell = {**cell, "other_source": cell["source"] != preferred[ind]}
+            row["cells"][ind] = cell
         v, p = row["cells"]["VehicleEnterpriseCount"], row["cells"]["PartsEnterpriseCount"]
         row["ratio"] = p["value"] / v["value"] if v and p and v["value"] else None
         rows.append(row)

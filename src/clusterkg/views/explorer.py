@@ -136,7 +136,9 @@ def supply(kg: KnowledgeGraph, graphs: str = "curated") -> nx.DiGraph:
             private.load_data(text.encode(), "trig", None)
             # Queries without default-graph-uri read the default graph (the merge of the files).
             private.merge_into_default(str(SYNTHETIC_GRAPH))
-            return supply_network(QueryEngine(private, timeout=120, row_limit=None), graphs)
+            # Projection queries set their own (absent) row limit; the time limit is generous.
+            engine = QueryEngine(private, timeout=120)
+            return supply_network(KnowledgeGraph(private, engine, kg.settings), graphs)
         finally:
             private.close()
 

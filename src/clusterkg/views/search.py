@@ -149,13 +149,15 @@ def node_detail(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
             facts.append({"property": curie(p), "value": str(o)})
     for r in inc:
         links.append(_link(r["p"], r["x"], r["xlabel"], "in"))
-    seen: set = set()
-    links = [
-        x
-        for x in links
-        if (key := (x["direction"], x["property"], x["iri"])) not in seen and not seen.add(key)
-    ]
-    facts = sorted({(f["property"], f["value"]) for f in facts})
+    seen: set[tuple[str, str, str]] = set()
+    unique = []
+    for x in links:
+        key = (x["direction"], x["property"], x["iri"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(x)
+    links = unique
+    fact_pairs = sorted({(f["property"], f["value"]) for f in facts})
     q_out: dict[tuple, dict[str, Any]] = {}
     for r in quotes:
         k = (str(r["quote"]), r["src"])
@@ -183,7 +185,7 @@ def node_detail(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
         "iri": iri,
         "label": label or iri.rsplit("/", 1)[-1],
         "page": page_path(iri),
-        "facts": [{"property": p, "value": v} for p, v in facts],
+        "facts": [{"property": p, "value": v} for p, v in fact_pairs],
         "links": sorted(links, key=lambda x: (x["direction"], x["property"], x["label"])),
         "quotes": sorted(q_out.values(), key=lambda q: q["quote"]),
         "related": sorted(rel_out.values(), key=lambda q: (q["label"], q["quote"])),

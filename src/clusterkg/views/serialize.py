@@ -12,10 +12,11 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable
+from typing import cast
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from clusterkg.store.native import SerializedResult
 from clusterkg.store.results import QueryResult
@@ -132,13 +133,18 @@ def _rdflib_result(result: QueryResult) -> Result:
         res.askAnswer = bool(result.boolean)
     else:
         res.vars = [Variable(v) for v in result.vars]
-        res.bindings = [{Variable(k): v for k, v in row.items()} for row in result.rows]
+        # The row values are rdflib terms (Identifiers) or None for an unbound variable.
+        res.bindings = [
+            cast("dict[Variable, Identifier]", {Variable(k): v for k, v in row.items()})
+            for row in result.rows
+        ]
     return res
 
 
 def results_xml(result: QueryResult) -> bytes:
     """SPARQL Query Results XML, written by rdflib."""
-    return _rdflib_result(result).serialize(format="xml", encoding="utf-8")
+    # With an encoding and no destination rdflib returns the bytes.
+    return cast(bytes, _rdflib_result(result).serialize(format="xml", encoding="utf-8"))
 
 
 def results_csv(result: QueryResult) -> bytes:

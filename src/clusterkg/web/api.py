@@ -221,7 +221,7 @@ def _scenario_body() -> dict[str, Any]:
         )
     out: dict[str, Any] = {}
     for key, value in body.items():
-        name = SCENARIO_ALIASES.get(key, key)
+        name = SCENARIO_ALIASES.get(str(key), str(key))
         if name in out:
             raise ApiError(400, f"give {name} once (it is also spelled {key})")
         out[name] = value

@@ -6,7 +6,8 @@ media type a client gets (``format=`` or ``Accept``), before or after the query 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import cast
 
 from werkzeug.datastructures import MIMEAccept
 
@@ -69,6 +70,6 @@ def native_formats(accept: MIMEAccept | None, fmt: str | None) -> dict[str, str]
             name = offered[negotiate(accept, offered, fmt)]
         except NotAcceptable:
             continue
-        if name in NATIVE[kind]:
+        if name in cast("Mapping[str, object]", NATIVE[kind]):
             out[kind] = name
     return out

@@ -12,6 +12,7 @@ from collections import defaultdict
 from flask import Blueprint, Response, render_template, request
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from clusterkg.store.results import QueryResult
 from clusterkg.views.serialize import GRAPH_TYPES, graph_bytes
@@ -71,15 +72,18 @@ def resource(rest: str) -> Response:
         if fmt:
             mime = negotiate(None, GRAPH_TYPES, fmt)
         elif request.headers.get("Accept"):
-            mime = request.accept_mimetypes.best_match(list(offered))
-            if mime is None:
+            best = request.accept_mimetypes.best_match(list(offered))
+            if best is None:
                 raise NotAcceptable(offered)
+            mime = best
         else:
             mime = "text/html"
     except NotAcceptable as exc:
         raise ApiError(406, str(exc)) from None
     if mime != "text/html":
-        quads = {(iri, r["p"], r["o"], r["g"]) for r in out.rows}
+        quads: set[tuple[Node, Node, Node, Node]] = {
+            (iri, r["p"], r["o"], r["g"]) for r in out.rows
+        }
         quads |= {(r["b"], r["p"], r["o"], r["g"]) for r in bnodes.rows}
         body = graph_bytes([q[:3] for q in quads], GRAPH_TYPES[mime], quads=quads)
         resp = Response(body, mimetype=mime)

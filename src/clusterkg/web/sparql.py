@@ -170,8 +170,8 @@ def result_response(result: QueryResult | SerializedResult, fmt: str | None) -> 
         headers["Link"] = f'<{link}>; rel="describedby"'
     body = serialize(result, mime, link)
     resp = Response(body, mimetype=mime, headers=headers)
-    if mime.startswith("text/") or mime.endswith(("json", "xml", "trig", "triples", "quads")):
-        resp.charset = "utf-8"
+    # werkzeug adds charset=utf-8 to text/* types itself; the application/* types sent here
+    # are UTF-8 by their definitions (SPARQL results JSON/XML, RDF syntaxes), without a charset.
     resp.headers["Vary"] = "Accept"
     return resp
 
