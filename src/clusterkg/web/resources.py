@@ -68,18 +68,16 @@ def resource(rest: str) -> Response:
         raise ApiError(404, f"no resource {iri} in this knowledge graph")
     offered = {"text/html": "html", **GRAPH_TYPES}
     fmt = request.args.get("format")
-    try:
-        if fmt:
-            mime = negotiate(None, GRAPH_TYPES, fmt)
-        elif request.headers.get("Accept"):
-            best = request.accept_mimetypes.best_match(list(offered))
-            if best is None:
-                raise NotAcceptable(offered)
-            mime = best
-        else:
-            mime = "text/html"
-    except NotAcceptable as exc:
-        raise ApiError(406, str(exc)) from None
+    # A NotAcceptable is answered 406 by the error handler.
+    if fmt:
+        mime = negotiate(None, GRAPH_TYPES, fmt)
+    elif request.headers.get("Accept"):
+        best = request.accept_mimetypes.best_match(list(offered))
+        if best is None:
+            raise NotAcceptable(offered)
+        mime = best
+    else:
+        mime = "text/html"
     if mime != "text/html":
         quads: set[tuple[Node, Node, Node, Node]] = {
             (iri, r["p"], r["o"], r["g"]) for r in out.rows

@@ -157,10 +157,7 @@ def result_response(result: QueryResult | SerializedResult, fmt: str | None) -> 
     A truncated result carries ``X-Clusterkg-Truncated``/``X-Clusterkg-Row-Limit`` headers and
     a ``Link`` to /sparql/limits, which SPARQL JSON results also carry in ``head.link``.
     """
-    try:
-        mime = negotiate(_accept(), offered_types(result.kind), fmt)
-    except NotAcceptable as exc:
-        raise ApiError(406, str(exc)) from None
+    mime = negotiate(_accept(), offered_types(result.kind), fmt)  # NotAcceptable: a 406
     link = None
     headers = {}
     if result.truncated:
@@ -311,22 +308,20 @@ def service_description_graph() -> Graph:
 def _service_description() -> Response:
     offered = {"text/html": "html", **GRAPH_TYPES}
     accept = request.accept_mimetypes if request.headers.get("Accept") else None
-    try:
-        mime = (
-            negotiate(
-                accept,
-                {k: v for k, v in offered.items() if k != "text/html"},
-                request.args.get("format"),
-            )
-            if request.args.get("format")
-            else None
+    # A NotAcceptable is answered 406 by the error handler.
+    mime = (
+        negotiate(
+            accept,
+            {k: v for k, v in offered.items() if k != "text/html"},
+            request.args.get("format"),
         )
+        if request.args.get("format")
+        else None
+    )
+    if mime is None:
+        mime = accept.best_match(list(offered)) if accept else "text/turtle"
         if mime is None:
-            mime = accept.best_match(list(offered)) if accept else "text/turtle"
-            if mime is None:
-                raise NotAcceptable(offered)
-    except NotAcceptable as exc:
-        raise ApiError(406, str(exc)) from None
+            raise NotAcceptable(offered)
     if mime == "text/html":
         # A browser gets the query editor of the pages blueprint (clusterkg.web.pages).
         from clusterkg.web.pages import query_context
