@@ -99,3 +99,9 @@ def test_errors_of_the_hierarchy_answer_with_their_status_and_message():
         text = r.get_data(as_text=True)
         assert r.status_code == 500 and r.headers["X-Request-Id"] in text
         assert "secret internals" not in text and "Traceback" not in text
+
+
+def test_scenario_with_nothing_usable_says_why_each_name_was_not_taken(client):
+    r = client.post("/api/scenario", json={"remove": ["enterprise/nowhere-at-all"]}, headers=JSON)
+    assert r.status_code == 400
+    assert "'enterprise/nowhere-at-all' is not in the supply network" in r.get_json()["error"]

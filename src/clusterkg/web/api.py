@@ -257,19 +257,19 @@ def scenario() -> Response:
     kg = get_kg()
     G = gd.supply(kg, graphs)
     remove: list[str] = []
-    ignored: list[str] = []
+    ignored: dict[str, str] = {}  # name -> why it is not in the network
     for name in body["remove"]:
         try:
             remove.extend(resolve_nodes(G, [name]))
-        except AnalyticsError:
-            ignored.append(name)
+        except AnalyticsError as exc:
+            ignored[name] = str(exc)
     if ignored and not (remove or body["remove_regions"] or body["keep_regions"]):
         base = gd.base_network(kg)
         names = ", ".join(str(base.nodes[n].get("label", n)) if n in base else n for n in ignored)
         raise ApiError(
             400,
             f"none of the selected nodes is in the {graphs} supply network ({names}); "
-            "choose suppliers or customers of a supply link",
+            f"choose suppliers or customers of a supply link ({'; '.join(ignored.values())})",
         )
     regions = [resolve_region(kg, r) for r in body["remove_regions"]]
     report = run_scenario(
@@ -281,7 +281,7 @@ def scenario() -> Response:
         mode=body["mode"],
         theta=float(body["theta"]),
     )
-    out = {"graph": graphs, **report.to_dict(), "ignored": sorted(set(ignored))}
+    out = {"graph": graphs, **report.to_dict(), "ignored": sorted(ignored)}
     out["labels"] = {
         n: str(G.nodes[n].get("label", n)) for n in set(report.failed) | set(report.removed)
     }
