@@ -17,7 +17,7 @@ splicing text into the query, so each must be a projected variable of the query.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -165,9 +165,13 @@ def parse_query_file(path: Path) -> NamedQuery:
     )
 
 
-def load_queries(directory: Path) -> dict[str, NamedQuery]:
-    """Every named query in a folder, by name, in name order."""
-    return {q.name: q for q in (parse_query_file(p) for p in sorted(directory.glob("*.rq")))}
+def load_queries(directory: Path | Iterable[Path]) -> dict[str, NamedQuery]:
+    """Every named query in a folder, or in several (``Settings.query_dirs``), by name, in
+    name order; a query in a later folder replaces the one of the same name in an earlier one.
+    """
+    folders = [directory] if isinstance(directory, (str, Path)) else list(directory)
+    files = {p.stem: p for folder in folders for p in sorted(Path(folder).glob("*.rq"))}
+    return {name: parse_query_file(files[name]) for name in sorted(files)}
 
 
 def get_query(queries: Mapping[str, NamedQuery], name: str) -> NamedQuery:
@@ -187,6 +191,6 @@ def run_named(
     **kwargs,
 ) -> QueryResult:
     """Run the named query ``name`` on a knowledge graph with parameters bound safely."""
-    registry = queries if queries is not None else load_queries(kg.settings.queries_dir)
+    registry = queries if queries is not None else load_queries(kg.settings.query_dirs)
     query = get_query(registry, name)
     return kg.engine.query(query.text, bindings=query.bindings(params), **kwargs)

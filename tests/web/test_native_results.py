@@ -16,6 +16,7 @@ from rdflib.namespace import XSD
 from rdflib.query import Result
 from werkzeug.datastructures import MIMEAccept
 
+from clusterkg.config import Settings
 from clusterkg.store.isolation import IsolatedEngine
 from clusterkg.store.native import SerializedResult
 from clusterkg.store.results import QueryResult
@@ -224,7 +225,9 @@ def test_named_queries_reload_when_a_file_changes(tmp_path_factory):
         assert value("q") == "2"
         (root / "queries" / "r.rq").write_text(one)
         names = [q["name"] for q in client.get("/queries").get_json()["queries"]]
-        assert names == ["q", "r"]
+        # the project's queries/ adds to the bundled named queries (Settings.query_dirs)
+        bundled = {p.stem for p in Settings.from_env().queries_dir.glob("*.rq")}
+        assert names == sorted(bundled | {"q", "r"})
         path.unlink()
         assert client.get("/queries/q").status_code == 404
         assert value("r") == "1"

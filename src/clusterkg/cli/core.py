@@ -142,7 +142,7 @@ def query(
         key, value = item.split("=", 1)
         params[key.strip()] = value
     try:
-        named = load_queries(settings.queries_dir)
+        named = load_queries(settings.query_dirs)
         if query == "-":
             text, bindings = sys.stdin.read(), None
             if params:
@@ -173,7 +173,7 @@ def list_queries(fmt: str) -> None:
     """List the named queries with their titles and parameters."""
     settings = Settings.from_env()
     try:
-        named = load_queries(settings.queries_dir)
+        named = load_queries(settings.query_dirs)
     except QueryError as exc:
         fail(str(exc))
         return

@@ -69,7 +69,7 @@ def query_context() -> dict[str, Any]:
     from clusterkg.queries import load_queries
 
     kg = get_kg()
-    found = load_queries(kg.settings.queries_dir)
+    found = load_queries(kg.settings.query_dirs)
     items = found.values() if isinstance(found, dict) else found
     named = [
         {

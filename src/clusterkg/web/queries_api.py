@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ bp = Blueprint("queries", __name__)
 
 
 class QueryRegistry:
-    """The named queries of a folder, read again only when a ``*.rq`` file changes.
+    """The named queries of a folder (or of several, later ones winning by name; see
+    ``Settings.query_dirs``), read again only when a ``*.rq`` file changes.
 
     A change is any file added, removed, or with a new modification time or size. The folder
     is looked at no more than once per ``check_interval`` seconds (one listing and a ``stat``
@@ -31,8 +33,8 @@ class QueryRegistry:
     benchmarks/PROFILES.md), so an edited query is served at most that much later.
     """
 
-    def __init__(self, folder: Path, check_interval: float = 1.0) -> None:
-        self.folder = Path(folder)
+    def __init__(self, folder: Path | Sequence[Path], check_interval: float = 1.0) -> None:
+        self.folders = [Path(folder)] if isinstance(folder, (str, Path)) else list(folder)
         self.check_interval = check_interval
         self._lock = threading.Lock()
         self._signature: tuple | None = None
@@ -41,10 +43,12 @@ class QueryRegistry:
 
     def _current_signature(self) -> tuple:
         out = []
-        try:
-            entries = list(os.scandir(self.folder))
-        except OSError:  # the folder is gone: no queries until it comes back
-            return ()
+        entries: list[os.DirEntry[str]] = []
+        for folder in self.folders:
+            try:
+                entries.extend(os.scandir(folder))
+            except OSError:  # the folder is gone: no queries from it until it comes back
+                continue
         for entry in entries:
             if not entry.name.endswith(".rq"):
                 continue
@@ -52,7 +56,7 @@ class QueryRegistry:
                 st = entry.stat()
             except OSError:  # removed between listing and stat: the next call sees it gone
                 continue
-            out.append((entry.name, st.st_mtime_ns, st.st_size))
+            out.append((entry.path, st.st_mtime_ns, st.st_size))
         return tuple(sorted(out))
 
     def queries(self) -> dict[str, Any]:
@@ -65,7 +69,7 @@ class QueryRegistry:
         signature = self._current_signature()
         with self._lock:
             if signature != self._signature:
-                found = load_queries(self.folder)
+                found = load_queries(self.folders)
                 self._queries = (
                     dict(found) if isinstance(found, dict) else {q.name: q for q in found}
                 )
@@ -80,7 +84,7 @@ def _registry() -> dict[str, Any]:
         registry = current_app.extensions.setdefault(
             "clusterkg.queries",
             QueryRegistry(
-                get_kg().settings.queries_dir,
+                get_kg().settings.query_dirs,
                 current_app.config.get("QUERIES_CHECK_INTERVAL", 1.0),
             ),
         )
