@@ -20,7 +20,7 @@ Views:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
@@ -126,19 +126,17 @@ def supply(kg: KnowledgeGraph, graphs: str = "curated") -> nx.DiGraph:
         if graphs == "curated" or str(SYNTHETIC_GRAPH) in kg.backend.graph_names():
             return supply_network(kg, graphs)
         from clusterkg.analytics.generate import generate
-        from clusterkg.store.backends import open_backend
-        from clusterkg.store.engine import QueryEngine
+        from clusterkg.store.kg import open_kg
 
         text, _ = generate(kg)
-        private = open_backend("memory")
+        # An empty in-memory store with the same limits (projections set their own).
+        private = open_kg(replace(kg.settings, store="memory", load_bundled=False, data=()))
         try:
-            private.load_data(kg.backend.dump("nquads"), "nquads", None)
-            private.load_data(text.encode(), "trig", None)
+            private.backend.load_data(kg.backend.dump("nquads"), "nquads", None)
+            private.backend.load_data(text.encode(), "trig", None)
             # Queries without default-graph-uri read the default graph (the merge of the files).
-            private.merge_into_default(str(SYNTHETIC_GRAPH))
-            # Projection queries set their own (absent) row limit; the time limit is generous.
-            engine = QueryEngine(private, timeout=120)
-            return supply_network(KnowledgeGraph(private, engine, kg.settings), graphs)
+            private.backend.merge_into_default(str(SYNTHETIC_GRAPH))
+            return supply_network(private, graphs)
         finally:
             private.close()
 
