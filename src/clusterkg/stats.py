@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from clusterkg.vocab import CK, GRAPH, curie
+
 _TRIPLES_PER_GRAPH = """
 SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } }
 GROUP BY ?graph ORDER BY ?graph
@@ -35,15 +37,8 @@ SELECT ?indicator (COUNT(?o) AS ?observations) WHERE {
 """
 
 
-def _short(value: object) -> object:
-    text = str(value)
-    for prefix, short in (
-        ("https://w3id.org/clusterkg/ontology#", "ck:"),
-        ("https://w3id.org/clusterkg/graph/", "graph:"),
-    ):
-        if text.startswith(prefix):
-            return short + text[len(prefix) :]
-    return value
+#: The namespaces the statistics abbreviate (classes and named graphs).
+_STATS_PREFIXES = {"ck": str(CK), "graph": str(GRAPH)}
 
 
 def kg_statistics(kg) -> dict[str, object]:
@@ -52,7 +47,11 @@ def kg_statistics(kg) -> dict[str, object]:
 
     def rows(query: str) -> list[dict]:
         res = kg.engine.query(query, row_limit=None)
-        return [{k: _short(v) for k, v in r.items()} for r in res.records()]
+        # IRIs are plain strings here; numbers stay numbers.
+        return [
+            {k: curie(v, _STATS_PREFIXES) if isinstance(v, str) else v for k, v in r.items()}
+            for r in res.records()
+        ]
 
     return {
         "triples": kg.backend.count(),

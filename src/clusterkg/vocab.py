@@ -1,4 +1,10 @@
-"""Namespaces and the contract terms of the clusterkg ontology, as rdflib terms."""
+"""Namespaces and the contract terms of the clusterkg ontology, as rdflib terms, and the one
+way to shorten an IRI for people (:func:`curie`) and to find its page (:func:`page_path`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
 
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -40,6 +46,31 @@ PREFIXES: dict[str, str] = {
     "cur": str(CUR),
 }
 
+
+def curie(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """``ck:Enterprise`` for an IRI in one of ``prefixes`` (prefix -> namespace), else ``iri``.
+
+    The first namespace that ``iri`` starts with and extends wins (a compact IRI, JSON-LD 1.1
+    section 4.1.5; the known namespaces do not nest, so the order does not matter).
+    """
+    for prefix, ns in prefixes.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return iri
+
+
+def local_name(iri: object) -> str:
+    """The last segment of an IRI's path or fragment: ``catl`` for ``.../enterprise/catl``."""
+    return re.split(r"[/#]", str(iri).rstrip("/"))[-1]
+
+
+def page_path(iri: str | None) -> str | None:
+    """The ``/id/...`` path of the linked-data page of a clusterkg resource IRI, else ``None``."""
+    if iri and iri.startswith(str(ID)):
+        return "/id/" + iri[len(str(ID)) :]
+    return None
+
+
 __all__ = [
     "CK",
     "ID",
@@ -63,4 +94,7 @@ __all__ = [
     "ANALYTICS_GRAPH",
     "SYNTHETIC_GRAPH",
     "PREFIXES",
+    "curie",
+    "local_name",
+    "page_path",
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from clusterkg.io.context import jsonld_context
+from clusterkg.io.jsonld_context import jsonld_context
 from clusterkg.io.ontology_docs import cache_dir, ontology_file, ontology_html
 from clusterkg.vocab import PREFIXES
 

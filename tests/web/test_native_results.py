@@ -20,7 +20,8 @@ from clusterkg.config import Settings
 from clusterkg.store.isolation import IsolatedEngine
 from clusterkg.store.native import SerializedResult
 from clusterkg.store.results import QueryResult
-from clusterkg.web.formats import json_with_link, native_formats
+from clusterkg.views.serialize import json_with_link
+from clusterkg.web.formats import native_formats
 from tests.web.conftest import make_app
 
 EX = "http://example.org/"

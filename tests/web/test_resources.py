@@ -64,3 +64,16 @@ def test_unknown_resource_is_404(web_client):
     resp = web_client.get("/id/cluster/does-not-exist", headers={"Accept": "text/turtle"})
     assert resp.status_code == 404
     assert b"does-not-exist" in resp.data
+
+
+def test_negotiation_without_accept_and_with_an_unsatisfiable_accept(web_client):
+    path = "/id/cluster/chengdu-chongqing-auto"
+    plain = web_client.get(path)  # no Accept header at all: the page for people
+    assert plain.status_code == 200 and plain.mimetype == "text/html"
+    assert plain.headers["Vary"] == "Accept"
+    turtle = web_client.get(path, headers={"Accept": "text/turtle"})
+    assert turtle.mimetype == "text/turtle" and turtle.headers["Vary"] == "Accept"
+    refused = web_client.get(path, headers={"Accept": "application/pdf"})
+    assert refused.status_code == 406
+    body = refused.get_data(as_text=True)
+    assert "text/turtle" in body and "application/ld+json" in body

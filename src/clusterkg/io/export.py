@@ -17,8 +17,15 @@ from rdflib import Dataset, Graph, URIRef
 
 from clusterkg.errors import UnusableInput
 from clusterkg.io.atomic import write_bytes_atomic
-from clusterkg.io.context import jsonld_context
-from clusterkg.io.network import csv_tables, gexf_bytes, graphml_bytes, neutralise, to_networkx
+from clusterkg.io.jsonld_context import jsonld_context
+from clusterkg.io.network import (
+    csv_tables,
+    gexf_bytes,
+    graphml_bytes,
+    neutralise,
+    plain_network,
+    to_networkx,
+)
 from clusterkg.io.references import ontology_graph
 from clusterkg.store.engine import QueryError
 from clusterkg.store.kg import KnowledgeGraph
@@ -202,3 +209,27 @@ def select_csv(columns: list[str], records: list[dict]) -> bytes:
 
 def _plain(value: object) -> object:
     return json.dumps(value) if isinstance(value, (dict, list)) else value
+
+
+#: Formats of :func:`view_export`.
+VIEW_FORMATS = ("graphml", "gexf", "jsonld")
+
+
+def view_export(kg: KnowledgeGraph, G, fmt: str) -> bytes:
+    """A projected network ``G`` (an explorer view) as GraphML or GEXF, or the statements about
+    its nodes (as subjects) as JSON-LD with the clusterkg context."""
+    if fmt not in VIEW_FORMATS:
+        raise ExportError(f"format must be one of {', '.join(VIEW_FORMATS)} (got {fmt!r})")
+    if fmt != "jsonld":
+        H = plain_network(G)
+        return graphml_bytes(H) if fmt == "graphml" else gexf_bytes(H)
+    iris = sorted(str(n) for n in G if str(n).startswith(("http://", "https://")))
+    if not iris:
+        return b"[]"
+    values = " ".join(URIRef(n).n3() for n in iris)
+    body, _ = rdf_bytes(
+        kg,
+        "jsonld",
+        query_text=f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}",
+    )
+    return body

@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from clusterkg.vocab import CK, PREFIXES, SH, WGS84
+from clusterkg.vocab import CK, SH, WGS84, curie
 
 _NOT_NODES = {
     CK.SupplyLink,
@@ -56,14 +56,6 @@ PALETTE = [
 ]
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-
-
-def curie(iri: str) -> str:
-    """``ck:Enterprise`` for a known namespace, else the IRI itself."""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
 
 
 def snake(name: str) -> str:
@@ -238,3 +230,27 @@ def csv_tables(g: nx.MultiDiGraph) -> tuple[bytes, bytes]:
     for s, o, a in sorted(g.edges(data=True), key=lambda e: (e[0], e[1], e[2]["relation"])):
         w.writerow([neutralise(v) for v in [s, o, *(a.get(c) for c in edge_cols[2:])]])
     return nodes.getvalue().encode("utf-8"), edges.getvalue().encode("utf-8")
+
+
+def plain_network(G: nx.Graph) -> nx.Graph:
+    """A copy of a projected network (an explorer view) with only the string and number
+    attributes that GraphML and GEXF can hold: label, kind, cluster, region, synthetic,
+    lat/long; on edges the relations and the annual value in CNY."""
+    H = nx.DiGraph() if G.is_directed() else nx.Graph()
+    for n, a in G.nodes(data=True):
+        H.add_node(
+            n,
+            label=str(a.get("label", n)),
+            kind=str(a.get("kind") or ""),
+            cluster=str(a.get("cluster") or ""),
+            region=str(a.get("region") or ""),
+            synthetic=bool(a.get("synthetic")),
+            **{k: float(a[k]) for k in ("lat", "long") if a.get(k) is not None},
+        )
+    for s, t, d in G.edges(data=True):
+        rel = d.get("relations") or (["supplies"] if G.is_directed() else [])
+        attrs: dict[str, object] = {"relations": ", ".join(rel)}
+        if d.get("value") is not None:
+            attrs["value_cny"] = float(d["value"])
+        H.add_edge(s, t, **attrs)
+    return H

@@ -16,7 +16,7 @@ from rdflib.namespace import RDFS
 
 from clusterkg.config import Settings
 from clusterkg.store.engine import QueryEngine
-from clusterkg.vocab import CK, ID, PREFIXES
+from clusterkg.vocab import CK, ID, PREFIXES, curie
 
 _LABEL_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -136,7 +136,7 @@ class Resolver:
     # ----- resolution -----
     def resolve(self, value: str, classes: Sequence[str]) -> tuple[str | None, str | None]:
         """``(iri, None)`` for a reference that names one node, else ``(None, reason)``."""
-        wanted = " or ".join(_short(c) for c in classes) or "node"
+        wanted = " or ".join(curie(c) for c in classes) or "node"
         iri = expand(value)
         if iri is not None:
             types = self.types_of(iri)
@@ -173,12 +173,5 @@ def expand(value: str) -> str | None:
     return None
 
 
-def _short(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
-
-
 def _types_text(types: set[str]) -> str:
-    return ", ".join(sorted(_short(t) for t in types)) or "node without a type"
+    return ", ".join(sorted(curie(t) for t in types)) or "node without a type"

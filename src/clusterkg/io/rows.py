@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from clusterkg.io.csv_read import FORMULA, RowError
 from clusterkg.io.references import Resolver, normalise
 from clusterkg.io.templates import APPROXIMATIONS, Column, Template
-from clusterkg.vocab import CK, CUR, ID, UNIT, WGS84
+from clusterkg.vocab import CK, CUR, ID, UNIT, WGS84, local_name
 
 UNITS = {
     "NUM": UNIT.NUM,
@@ -347,7 +347,7 @@ def build_supply_link(b: Build, r: RowReader) -> None:
     key = ("link", v["supplier"], v["customer"], v["item"], str(v["period"] or ""))
     if _duplicate(b, r, key, "supplier", r.raw("supplier")):
         return
-    tail = [_local(v["supplier"]), "to", _local(v["customer"]), _local(v["item"])]
+    tail = [local_name(v["supplier"]), "to", local_name(v["customer"]), local_name(v["item"])]
     if v["period"] is not None:
         tail.append(str(v["period"]))
     node = _mint(b, r, v["id"], "supply", "-".join(tail))
@@ -385,14 +385,14 @@ def build_observation(b: Build, r: RowReader, indicator_units: dict[str, str | N
                 r.fail(
                     "unit",
                     r.raw("unit"),
-                    f"{_local(v['indicator'])} is measured in {_local(URIRef(expected))}",
+                    f"{local_name(v['indicator'])} is measured in {local_name(URIRef(expected))}",
                 )
     if r.errors:
         return
     key = ("obs", v["indicator"], v["area"], str(v["period"] or ""))
     if _duplicate(b, r, key, "indicator", r.raw("indicator")):
         return
-    tail = [_local(v["area"]), slug(_local(v["indicator"]))]
+    tail = [local_name(v["area"]), slug(local_name(v["indicator"]))]
     if v["period"] is not None:
         tail.append(str(v["period"]))
     node = _mint(b, r, v["id"], "obs", "-".join(tail))
@@ -479,8 +479,3 @@ def _new_node(b: Build, r: RowReader, node: URIRef) -> bool:
         r.fail("id", r.raw("id") or str(node), f"{node} is already in the graph (duplicate)")
         return False
     return True
-
-
-def _local(iri) -> str:
-    text = str(iri)
-    return re.split(r"[/#]", text.rstrip("/"))[-1]

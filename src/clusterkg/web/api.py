@@ -1,58 +1,46 @@
-"""JSON analytics routes: /api/centrality, /api/resilience, /api/scenario, /api/indicators.
+"""Every ``/api/*`` route: the explorer's views, search, node details and exports, and the JSON
+analytics (centrality, resilience, scenario, indicators).
 
-Thin: each route parses the request, calls one function of :mod:`clusterkg.analytics` and
-returns JSON. Every answer carries ``"synthetic"``: true when it used the synthetic network.
-The supply-network projection is cached per app and per graph selection, and rebuilt when the
-store changes (its triple count differs).
+Thin: each route parses the request, calls one function of :mod:`clusterkg.views`,
+:mod:`clusterkg.analytics` or :mod:`clusterkg.io`, and returns JSON (or the exported file).
+Every analytics answer carries ``"synthetic"``: true when it used the synthetic network. The
+networks are cached by the knowledge graph (``kg.cached``), per state of the store.
+
+A graph selection with synthetic data (``synthetic``, ``all``) on a store without a synthetic
+graph uses the generator's network (seed 0, scale 1), built in a private in-memory store
+(:func:`clusterkg.views.explorer.supply`): the same answer on every route.
 """
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from clusterkg.analytics import AnalyticsError
-from clusterkg.analytics.projection import GRAPH_CHOICES, supply_network
-from clusterkg.vocab import SYNTHETIC_GRAPH
-from clusterkg.web.errors import ApiError, error_response
+from clusterkg.analytics.projection import GRAPH_CHOICES, resolve_nodes
+from clusterkg.views import explorer as gd
+from clusterkg.views.search import node_detail, search
+from clusterkg.web.app import get_kg
+from clusterkg.web.errors import ApiError
 
-bp = Blueprint("analytics_api", __name__, url_prefix="/api")
-_LOCK = threading.Lock()
+bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_TOP = 10_000
+#: Longest search text accepted.
+MAX_SEARCH = 200
+
+#: ``/api/graph/export?format=``: media type and file extension.
+EXPORT_FORMATS = {
+    "graphml": ("application/graphml+xml", "graphml"),
+    "gexf": ("application/gexf+xml", "gexf"),
+    "jsonld": ("application/ld+json", "jsonld"),
+}
 
 
-def _kg() -> Any:
-    return current_app.extensions["clusterkg"]
-
-
-def _graphs() -> str:
-    graphs = request.args.get("graph", "curated")
+def _check_graphs(graphs: Any) -> str:
     if graphs not in GRAPH_CHOICES:
         raise ApiError(400, f"graph must be one of {', '.join(GRAPH_CHOICES)}, got {graphs!r}")
-    if graphs != "curated" and str(SYNTHETIC_GRAPH) not in _kg().backend.graph_names():
-        raise ApiError(
-            404,
-            "this store has no synthetic graph: generate one with "
-            "`clusterkg generate --out synthetic.trig` and load it with --data",
-        )
-    return graphs
-
-
-def _supply(graphs: str):
-    """The supply network of ``graphs``, cached per app until the store changes."""
-    kg = _kg()
-    cache = current_app.extensions.setdefault("clusterkg.analytics", {})
-    stamp = kg.backend.count()
-    with _LOCK:
-        hit = cache.get(graphs)
-        if hit and hit[0] == stamp:
-            return hit[1]
-    G = supply_network(kg, graphs)
-    with _LOCK:
-        cache[graphs] = (stamp, G)
-    return G
+    return str(graphs)
 
 
 def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
@@ -68,17 +56,86 @@ def _int_arg(name: str, default: int, lo: int, hi: int) -> int:
     return value
 
 
-@bp.errorhandler(AnalyticsError)
-def _bad_input(exc: AnalyticsError):
-    return error_response(400, str(exc))
+def _spec() -> gd.ViewSpec:
+    """The explorer view named by the query string (checked: a bad one is a 400 or 404)."""
+    args = request.args
+    try:
+        hops = int(args.get("hops", "1"))
+    except ValueError:
+        raise ApiError(400, f"hops must be 1, 2 or 3 (got {args.get('hops')!r})") from None
+    view = args.get("view") or (
+        "neighbourhood" if args.get("node") and not args.get("cluster") else "overview"
+    )
+    if args.get("cluster") and not args.get("view"):
+        view = "cluster"
+    spec = gd.ViewSpec(
+        view=view,
+        cluster=args.get("cluster") or None,
+        node=args.get("node") or None,
+        hops=hops,
+        layout=args.get("layout") or "force",
+        query=args.get("query") or None,
+    )
+    spec.check()
+    return spec
+
+
+# ------------------------------------------------------------------------ explorer routes
+
+
+@bp.get("/graph")
+def graph() -> Response:
+    """A view of the graph: nodes with positions, sizes and communities, and edges."""
+    return jsonify(gd.view(get_kg(), _spec()))
+
+
+@bp.get("/search")
+def api_search() -> Response:
+    """Resources whose label or alias contains ``q``."""
+    q = request.args.get("q", "")
+    if len(q) > MAX_SEARCH:
+        raise ApiError(400, f"the search text is longer than {MAX_SEARCH} characters")
+    return jsonify({"q": q, "hits": search(get_kg(), q)})
+
+
+@bp.get("/node")
+def node() -> Response:
+    """Facts, links and verbatim source quotes of one resource (``iri=``)."""
+    iri = gd.check_iri(request.args.get("iri", ""))
+    detail = node_detail(get_kg(), iri)
+    if detail is None:
+        raise ApiError(404, f"no resource {iri} in this knowledge graph")
+    return jsonify(detail)
+
+
+@bp.get("/graph/export")
+def export() -> Response:
+    """The current view's subgraph as GraphML, GEXF (for Gephi) or JSON-LD, written by
+    :mod:`clusterkg.io`."""
+    from clusterkg.io.export import view_export
+
+    fmt = request.args.get("format", "")
+    if fmt not in EXPORT_FORMATS:
+        raise ApiError(400, f"format must be one of {', '.join(EXPORT_FORMATS)} (got {fmt!r})")
+    spec = _spec()
+    kg = get_kg()
+    body = view_export(kg, gd.view_graph(kg, spec), fmt)
+    mime, ext = EXPORT_FORMATS[fmt]
+    name = f"clusterkg-{spec.view}.{ext}"
+    return Response(
+        body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+# ----------------------------------------------------------------------- analytics routes
 
 
 @bp.get("/centrality")
-def centrality():
+def centrality() -> Response:
     """Centrality scores, highest ``sort`` first (``?graph=&top=&seed=&k=&metric=&sort=``)."""
     from clusterkg.analytics.centrality import METRICS, compute
 
-    graphs = _graphs()
+    graphs = _check_graphs(request.args.get("graph", "curated"))
     metrics = tuple(request.args.getlist("metric")) or METRICS
     bad = [m for m in metrics if m not in METRICS]
     if bad:
@@ -87,7 +144,7 @@ def centrality():
     if sort_by not in metrics:
         raise ApiError(400, f"sort must be one of the requested metrics, got {sort_by!r}")
     top = _int_arg("top", 50, 1, MAX_TOP)
-    G = _supply(graphs)
+    G = gd.supply(get_kg(), graphs)
     res = compute(
         G, metrics=metrics, seed=_int_arg("seed", 0, 0, 2**31), k=_int_arg("k", 256, 1, 100_000)
     )
@@ -109,12 +166,12 @@ def centrality():
 
 
 @bp.get("/resilience")
-def resilience():
+def resilience() -> Response:
     """Sourcing, self-sufficiency, critical nodes and (``?robustness=1``) robustness R-indices."""
     from clusterkg.analytics import resilience as rs
 
-    graphs = _graphs()
-    G = _supply(graphs)
+    graphs = _check_graphs(request.args.get("graph", "curated"))
+    G = gd.supply(get_kg(), graphs)
     crit = rs.critical_nodes(G)
     body: dict[str, Any] = {
         "synthetic": G.graph["synthetic"],
@@ -144,57 +201,96 @@ def resilience():
     return jsonify(body)
 
 
-@bp.post("/scenario")
-def scenario():
-    """Body: ``{"remove": [IRI|slug|label], "remove_regions": [label|IRI],
-    "keep_regions": [...], "mode": "and"|"threshold", "theta": 0.5}``."""
-    from clusterkg.analytics.projection import located_entities, resolve_nodes, resolve_region
-    from clusterkg.analytics.scenarios import run_scenario
+#: Fields of a scenario body; the explorer's older names on the right are aliases.
+SCENARIO_FIELDS = ("remove", "remove_regions", "keep_regions", "mode", "theta", "graph")
+SCENARIO_ALIASES = {"regions": "remove_regions", "network": "graph"}
 
+
+def _scenario_body() -> dict[str, Any]:
+    """The scenario request, checked, with the aliases replaced by their fields."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError(
             400, 'the body must be a JSON object such as {"remove": ["enterprise/catl"]}'
         )
-    allowed = {"remove", "remove_regions", "keep_regions", "mode", "theta", "graph"}
+    allowed = set(SCENARIO_FIELDS) | set(SCENARIO_ALIASES)
     unknown = sorted(set(body) - allowed)
     if unknown:
         raise ApiError(
             400, f"unknown field(s) {', '.join(unknown)}; use {', '.join(sorted(allowed))}"
         )
-    lists = {}
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        name = SCENARIO_ALIASES.get(str(key), str(key))
+        if name in out:
+            raise ApiError(400, f"give {name} once (it is also spelled {key})")
+        out[name] = value
     for key in ("remove", "remove_regions", "keep_regions"):
-        value = body.get(key, [])
+        value = out.setdefault(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ApiError(400, f"{key} must be a list of strings")
-        lists[key] = value
-    mode = body.get("mode", "and")
-    theta = body.get("theta", 0.5)
+    theta = out.setdefault("theta", 0.5)
     if not isinstance(theta, (int, float)) or isinstance(theta, bool):
         raise ApiError(400, "theta must be a number")
-    graphs = body.get("graph", request.args.get("graph", "curated"))
-    if graphs not in GRAPH_CHOICES:
-        raise ApiError(400, f"graph must be one of {', '.join(GRAPH_CHOICES)}")
-    if graphs != "curated" and str(SYNTHETIC_GRAPH) not in _kg().backend.graph_names():
-        raise ApiError(404, "this store has no synthetic graph")
-    G = _supply(graphs)
-    kg = _kg()
-    regions = [resolve_region(kg, r) for r in lists["remove_regions"]]
+    out.setdefault("mode", "and")
+    out["graph"] = _check_graphs(out.get("graph", request.args.get("graph", "curated")))
+    return out
+
+
+@bp.post("/scenario")
+@bp.post("/graph/scenario")
+def scenario() -> Response:
+    """A disruption scenario on the supply network (``/api/graph/scenario`` is an alias).
+
+    Body (JSON): ``remove`` (firms: IRIs, slugs such as ``enterprise/catl``, or labels),
+    ``remove_regions`` (alias ``regions``) and ``keep_regions`` (region labels or IRIs),
+    ``graph`` (alias ``network``: ``curated``, ``synthetic`` or ``all``), ``mode``
+    (``and``/``threshold``) and ``theta`` as in
+    :func:`clusterkg.analytics.scenarios.run_scenario`. Named firms that are not in the supply
+    network are listed in ``ignored``; when nothing is left to remove the answer is a 400.
+    """
+    from clusterkg.analytics.projection import located_entities, resolve_region
+    from clusterkg.analytics.scenarios import run_scenario
+
+    body = _scenario_body()
+    graphs = body["graph"]
+    kg = get_kg()
+    G = gd.supply(kg, graphs)
+    remove: list[str] = []
+    ignored: dict[str, str] = {}  # name -> why it is not in the network
+    for name in body["remove"]:
+        try:
+            remove.extend(resolve_nodes(G, [name]))
+        except AnalyticsError as exc:
+            ignored[name] = str(exc)
+    if ignored and not (remove or body["remove_regions"] or body["keep_regions"]):
+        base = gd.base_network(kg)
+        names = ", ".join(str(base.nodes[n].get("label", n)) if n in base else n for n in ignored)
+        raise ApiError(
+            400,
+            f"none of the selected nodes is in the {graphs} supply network ({names}); "
+            f"choose suppliers or customers of a supply link ({'; '.join(ignored.values())})",
+        )
+    regions = [resolve_region(kg, r) for r in body["remove_regions"]]
     report = run_scenario(
         G,
-        remove=resolve_nodes(G, lists["remove"]),
+        remove=remove,
         remove_regions=regions,
         located={r: located_entities(kg, r) for r in regions},
-        keep_regions=[resolve_region(kg, r) for r in lists["keep_regions"]],
-        mode=mode,
-        theta=float(theta),
+        keep_regions=[resolve_region(kg, r) for r in body["keep_regions"]],
+        mode=body["mode"],
+        theta=float(body["theta"]),
     )
-    return jsonify({"graph": graphs, **report.to_dict()})
+    out = {"graph": graphs, **report.to_dict(), "ignored": sorted(ignored)}
+    out["labels"] = {
+        n: str(G.nodes[n].get("label", n)) for n in set(report.failed) | set(report.removed)
+    }
+    return jsonify(out)
 
 
 @bp.get("/indicators")
-def indicators():
+def indicators() -> Response:
     """Cluster indicators computed from the observations of the knowledge graph."""
     from clusterkg.analytics.indicators import cluster_indicators
 
-    return jsonify({"synthetic": False, **cluster_indicators(_kg())})
+    return jsonify({"synthetic": False, **cluster_indicators(get_kg())})

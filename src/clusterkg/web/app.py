@@ -26,7 +26,7 @@ BLUEPRINT_MODULES: list[str] = [
     "clusterkg.web.resources",
     "clusterkg.web.queries_api",
     "clusterkg.web.api",
-    "clusterkg.web.ontology_docs",
+    "clusterkg.web.ontology",
     "clusterkg.web.pages",
 ]
 

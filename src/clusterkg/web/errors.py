@@ -1,28 +1,45 @@
-"""Errors for people: JSON, plain text or HTML by Accept; a request id; never a stack trace."""
+"""Errors for people: JSON, plain text or HTML by Accept; a request id; never a stack trace.
+
+Every :class:`clusterkg.errors.ClusterkgError` is answered by one handler, with its
+``http_status`` and message; werkzeug's HTTP errors keep their status; anything else is a bug,
+answered with a 500 and the request id under which the server log has the traceback.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 import uuid
+from collections.abc import Callable
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from clusterkg.analytics import AnalyticsError
+from clusterkg.errors import ClusterkgError
 from clusterkg.store.engine import QueryError
 
 log = logging.getLogger("clusterkg.web")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
-class ApiError(Exception):
+class ApiError(ClusterkgError):
     """An error a route raises to answer with ``status`` and ``message``."""
 
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.status = status
+        self.http_status = self.status = status
         self.message = message
         self.headers = headers or {}
+
+
+#: Errors of the layers below that are not yet :class:`ClusterkgError` subclasses, and how to
+#: read their status. Each entry goes as soon as its class joins the hierarchy (then the one
+#: handler below answers it).
+_OUTSIDE_HIERARCHY: dict[type[Exception], Callable[[Exception], int]] = {
+    QueryError: lambda exc: int(getattr(exc, "status", 400)),
+    AnalyticsError: lambda exc: 400,
+}
 
 
 def request_id() -> str:
@@ -57,6 +74,13 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     return resp
 
 
+def _legacy_handler(status_of: Callable[[Exception], int]) -> Callable[[Exception], Response]:
+    def handle(exc: Exception) -> Response:
+        return error_response(status_of(exc), str(exc))
+
+    return handle
+
+
 def init_app(app: Flask) -> None:
     """Install the request id and the error handlers on ``app``."""
 
@@ -69,13 +93,13 @@ def init_app(app: Flask) -> None:
         resp.headers["X-Request-Id"] = request_id()
         return resp
 
-    @app.errorhandler(ApiError)
-    def _api_error(exc: ApiError) -> Response:
-        return error_response(exc.status, exc.message, exc.headers)
+    @app.errorhandler(ClusterkgError)
+    def _clusterkg_error(exc: ClusterkgError) -> Response:
+        return error_response(exc.http_status, str(exc), getattr(exc, "headers", None))
 
-    @app.errorhandler(QueryError)
-    def _query_error(exc: QueryError) -> Response:
-        return error_response(exc.status, str(exc))
+    for cls, status_of in _OUTSIDE_HIERARCHY.items():
+        if not issubclass(cls, ClusterkgError):
+            app.register_error_handler(cls, _legacy_handler(status_of))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

@@ -12,12 +12,14 @@ from collections import defaultdict
 from flask import Blueprint, Response, render_template, request
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from clusterkg.store.results import QueryResult
-from clusterkg.vocab import CK, ID, PREFIXES, PROV
+from clusterkg.views.serialize import GRAPH_TYPES, graph_bytes
+from clusterkg.vocab import CK, ID, PROV, curie, page_path
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
-from clusterkg.web.formats import GRAPH_TYPES, NotAcceptable, graph_bytes, negotiate
+from clusterkg.web.formats import NotAcceptable, negotiate
 
 bp = Blueprint("resources", __name__)
 
@@ -34,19 +36,6 @@ _IN = """SELECT ?s ?x ?p ?xlabel WHERE {
   OPTIONAL { ?x <http://www.w3.org/2000/01/rdf-schema#label> ?xlabel }
 } LIMIT %d"""
 _BNODES = """SELECT ?s ?b ?p ?o ?g WHERE { GRAPH ?g { ?s ?p0 ?b . FILTER isBlank(?b) ?b ?p ?o } }"""
-
-
-def short(iri: str) -> str:
-    """A prefixed name (``ck:supplier``) for an IRI in a known namespace, else the IRI."""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and iri[len(ns) :] and "/" not in iri[len(ns) :]:
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
-
-
-def local_path(iri: str) -> str | None:
-    """The ``/id/...`` path of a clusterkg resource IRI, or ``None`` for other IRIs."""
-    return "/id/" + iri[len(str(ID)) :] if iri.startswith(str(ID)) else None
 
 
 def _describe(iri: URIRef) -> tuple[QueryResult, QueryResult, QueryResult]:
@@ -79,19 +68,20 @@ def resource(rest: str) -> Response:
         raise ApiError(404, f"no resource {iri} in this knowledge graph")
     offered = {"text/html": "html", **GRAPH_TYPES}
     fmt = request.args.get("format")
-    try:
-        if fmt:
-            mime = negotiate(None, GRAPH_TYPES, fmt)
-        elif request.headers.get("Accept"):
-            mime = request.accept_mimetypes.best_match(list(offered))
-            if mime is None:
-                raise NotAcceptable(offered)
-        else:
-            mime = "text/html"
-    except NotAcceptable as exc:
-        raise ApiError(406, str(exc)) from None
+    # A NotAcceptable is answered 406 by the error handler.
+    if fmt:
+        mime = negotiate(None, GRAPH_TYPES, fmt)
+    elif request.headers.get("Accept"):
+        best = request.accept_mimetypes.best_match(list(offered))
+        if best is None:
+            raise NotAcceptable(offered)
+        mime = best
+    else:
+        mime = "text/html"
     if mime != "text/html":
-        quads = {(iri, r["p"], r["o"], r["g"]) for r in out.rows}
+        quads: set[tuple[Node, Node, Node, Node]] = {
+            (iri, r["p"], r["o"], r["g"]) for r in out.rows
+        }
         quads |= {(r["b"], r["p"], r["o"], r["g"]) for r in bnodes.rows}
         body = graph_bytes([q[:3] for q in quads], GRAPH_TYPES[mime], quads=quads)
         resp = Response(body, mimetype=mime)
@@ -144,8 +134,8 @@ def _page(iri: URIRef, out: QueryResult, incoming: QueryResult) -> Response:
         inbound=inbound,
         in_labels=in_labels,
         truncated_in=len(incoming.rows) >= INCOMING_LIMIT,
-        local_path=local_path,
-        short=short,
+        local_path=page_path,
+        short=curie,
         alt_labels=props.get(SKOS.altLabel, []),
     )
     resp = Response(html, mimetype="text/html")

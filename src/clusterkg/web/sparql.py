@@ -21,17 +21,10 @@ from clusterkg.store.engine import QueryError, _code_only
 from clusterkg.store.isolation import IsolatedEngine
 from clusterkg.store.native import SerializedResult
 from clusterkg.store.results import QueryResult
+from clusterkg.views.serialize import GRAPH_TYPES, graph_bytes, offered_types, serialize
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
-from clusterkg.web.formats import (
-    GRAPH_TYPES,
-    NotAcceptable,
-    graph_bytes,
-    native_formats,
-    negotiate,
-    offered_types,
-    serialize,
-)
+from clusterkg.web.formats import NotAcceptable, native_formats, negotiate
 
 bp = Blueprint("sparql", __name__)
 
@@ -164,10 +157,7 @@ def result_response(result: QueryResult | SerializedResult, fmt: str | None) -> 
     A truncated result carries ``X-Clusterkg-Truncated``/``X-Clusterkg-Row-Limit`` headers and
     a ``Link`` to /sparql/limits, which SPARQL JSON results also carry in ``head.link``.
     """
-    try:
-        mime = negotiate(_accept(), offered_types(result.kind), fmt)
-    except NotAcceptable as exc:
-        raise ApiError(406, str(exc)) from None
+    mime = negotiate(_accept(), offered_types(result.kind), fmt)  # NotAcceptable: a 406
     link = None
     headers = {}
     if result.truncated:
@@ -177,8 +167,8 @@ def result_response(result: QueryResult | SerializedResult, fmt: str | None) -> 
         headers["Link"] = f'<{link}>; rel="describedby"'
     body = serialize(result, mime, link)
     resp = Response(body, mimetype=mime, headers=headers)
-    if mime.startswith("text/") or mime.endswith(("json", "xml", "trig", "triples", "quads")):
-        resp.charset = "utf-8"
+    # werkzeug adds charset=utf-8 to text/* types itself; the application/* types sent here
+    # are UTF-8 by their definitions (SPARQL results JSON/XML, RDF syntaxes), without a charset.
     resp.headers["Vary"] = "Accept"
     return resp
 
@@ -318,22 +308,20 @@ def service_description_graph() -> Graph:
 def _service_description() -> Response:
     offered = {"text/html": "html", **GRAPH_TYPES}
     accept = request.accept_mimetypes if request.headers.get("Accept") else None
-    try:
-        mime = (
-            negotiate(
-                accept,
-                {k: v for k, v in offered.items() if k != "text/html"},
-                request.args.get("format"),
-            )
-            if request.args.get("format")
-            else None
+    # A NotAcceptable is answered 406 by the error handler.
+    mime = (
+        negotiate(
+            accept,
+            {k: v for k, v in offered.items() if k != "text/html"},
+            request.args.get("format"),
         )
+        if request.args.get("format")
+        else None
+    )
+    if mime is None:
+        mime = accept.best_match(list(offered)) if accept else "text/turtle"
         if mime is None:
-            mime = accept.best_match(list(offered)) if accept else "text/turtle"
-            if mime is None:
-                raise NotAcceptable(offered)
-    except NotAcceptable as exc:
-        raise ApiError(406, str(exc)) from None
+            raise NotAcceptable(offered)
     if mime == "text/html":
         # A browser gets the query editor of the pages blueprint (clusterkg.web.pages).
         from clusterkg.web.pages import query_context

@@ -11,11 +11,12 @@ from typing import Any
 
 import networkx as nx
 
+from clusterkg.analytics import indicators
 from clusterkg.analytics.projection import select
 from clusterkg.analytics.resilience import robustness, self_sufficiency, sourcing
 from clusterkg.store.kg import KnowledgeGraph
-from clusterkg.vocab import CK, ID
-from clusterkg.web import graph_data as gd
+from clusterkg.views import explorer as gd
+from clusterkg.vocab import CK, page_path
 
 #: Columns of the cluster comparison: indicator local name -> heading.
 COMPARED = {
@@ -24,13 +25,8 @@ COMPARED = {
     "NEVOutput": "NEV output",
     "PublicChargingPiles": "Public charging piles",
 }
-
-
-def page_path(iri: str | None) -> str | None:
-    """The ``/id/...`` path of a clusterkg IRI."""
-    if iri and iri.startswith(str(ID)):
-        return "/id/" + iri[len(str(ID)) :]
-    return None
+#: The compared enterprise counts, which come from one source (:func:`comparable`).
+COUNTS = ("VehicleEnterpriseCount", "PartsEnterpriseCount")
 
 
 def class_counts(kg: KnowledgeGraph) -> list[dict[str, Any]]:
@@ -109,7 +105,15 @@ def observations(kg: KnowledgeGraph) -> list[dict[str, Any]]:
             )
         return sorted(out.values(), key=lambda o: o["obs"])
 
-    return gd.cached(kg, "observations", make)
+    return kg.cached("observations", make)
+
+
+def comparable(kg: KnowledgeGraph) -> tuple[dict[tuple[str, str], dict], str]:
+    """The comparable enterprise counts and their source
+    (:func:`clusterkg.analytics.indicators.comparable_counts`), once per state of the store."""
+    return kg.cached(
+        "comparable-counts", lambda: indicators.comparable_counts(indicators.observations(kg))
+    )
 
 
 def _pick(candidates: list[dict[str, Any]], preferred: str | None) -> dict[str, Any] | None:
@@ -129,14 +133,16 @@ def _pick(candidates: list[dict[str, Any]], preferred: str | None) -> dict[str, 
 def comparison(kg: KnowledgeGraph) -> dict[str, Any]:
     """The six automobile clusters side by side.
 
-    For each compared indicator the figures come preferably from one source document (the one
-    that states it for most of the six clusters), so that counts made differently are not
-    mixed; a figure from another source is marked. The parts-per-vehicle-enterprise ratio is
-    ``parts / vehicles`` of those counts.
+    The vehicle and parts enterprise counts are the comparable counts of
+    :func:`clusterkg.analytics.indicators.comparable_counts` (both from the one source that
+    gives both for the most clusters), so that counts made differently are not mixed. Each
+    other indicator comes preferably from the source that states it for most of the six
+    clusters. A figure from another source (a cluster the preferred source leaves out) is
+    marked. The parts-per-vehicle-enterprise ratio is ``parts / vehicles`` of those counts.
     """
     obs = observations(kg)
     clusters = gd.AUTO_CLUSTERS
-    labels = gd._labels(kg)
+    labels = gd.labels(kg)
     # A cluster's figures may be stated for the economic region it covers (e.g. the
     # Chengdu-Chongqing economic circle): those count for the cluster too.
     area_of = {c: c for c in clusters}
@@ -159,6 +165,10 @@ def comparison(kg: KnowledgeGraph) -> dict[str, Any]:
         preferred[ind] = (
             sorted(per_src, key=lambda s: (-len(per_src[s]), s))[0] if per_src else None
         )
+    counts, count_source = comparable(kg)
+    by_iri = {o["obs"]: o for o in obs}
+    for ind in COUNTS:
+        preferred[ind] = count_source or None
     rows = []
     for c in clusters:
         row: dict[str, Any] = {
@@ -169,10 +179,13 @@ def comparison(kg: KnowledgeGraph) -> dict[str, Any]:
             "cells": {},
         }
         for ind in COMPARED:
-            o = _pick(by.get((ind, c), []), preferred[ind])
-            if o is not None:
-                o = {**o, "other_source": o["source"] != preferred[ind]}
-            row["cells"][ind] = o
+            counted = counts.get((str(CK[ind]), c)) if ind in COUNTS else None
+            cell = by_iri.get(counted["obs"]) if counted else None
+            if cell is None:
+                cell = _pick(by.get((ind, c), []), preferred[ind])
+            if cell is not None:
+                cell = {**cell, "other_source": cell["source"] != preferred[ind]}
+            row["cells"][ind] = cell
         v, p = row["cells"]["VehicleEnterpriseCount"], row["cells"]["PartsEnterpriseCount"]
         row["ratio"] = p["value"] / v["value"] if v and p and v["value"] else None
         rows.append(row)
@@ -314,7 +327,7 @@ def cluster_dashboard(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
         by_kind[m["kind"] or "Other"].append(m)
     covered = {r["r"] for r in facts["regions"]}
     obs = [o for o in observations(kg) if o["area"] == iri or o["area"] in covered]
-    area_labels = gd._labels(kg)
+    area_labels = gd.labels(kg)
     series: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for o in obs:
         series[(o["indicator_label"], o["area"])].append(o)
@@ -399,4 +412,4 @@ def resilience_summary(kg: KnowledgeGraph, iri: str) -> dict[str, Any]:
             ],
         }
 
-    return gd.cached(kg, ("resilience", iri), make)
+    return kg.cached(("resilience", iri), make)

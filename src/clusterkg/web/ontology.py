@@ -6,13 +6,13 @@ import json
 
 from flask import Blueprint, Response, request
 
-from clusterkg.io.context import jsonld_context
+from clusterkg.io.jsonld_context import jsonld_context
 from clusterkg.io.ontology_docs import OntologyDocsError, ontology_file, ontology_html
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
 from clusterkg.web.formats import NotAcceptable, negotiate
 
-bp = Blueprint("ontology_docs", __name__)
+bp = Blueprint("ontology", __name__)
 
 _OFFERED = {"text/html": "html", "text/turtle": "turtle", "application/x-turtle": "turtle"}
 

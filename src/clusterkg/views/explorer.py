@@ -3,9 +3,10 @@
 A *view* is a subgraph of a projected network (:mod:`clusterkg.analytics.projection`) with
 node positions (:mod:`clusterkg.analytics.layout`), a few centralities
 (:mod:`clusterkg.analytics.centrality`) and Louvain communities
-(:mod:`clusterkg.analytics.communities`), as plain JSON. Views are cached by their parameters
-and the store's generation (it grows with every change), so a layout is computed once per
-state of the data.
+(:mod:`clusterkg.analytics.communities`), as plain JSON. Views and the networks behind them
+are cached in the knowledge graph's cache (``kg.cached``), keyed by their parameters and the
+store's generation (it grows with every change), so a layout is computed once per state of
+the data.
 
 Views:
 
@@ -19,10 +20,7 @@ Views:
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
@@ -31,7 +29,8 @@ from rdflib import URIRef
 
 from clusterkg.analytics import centrality, layout
 from clusterkg.analytics.communities import louvain
-from clusterkg.analytics.projection import cluster_network, select, supply_network
+from clusterkg.analytics.projection import cluster_network, graph_filter, select, supply_network
+from clusterkg.errors import UnusableInput
 from clusterkg.store.kg import KnowledgeGraph
 from clusterkg.vocab import ID, RDF, SYNTHETIC_GRAPH
 
@@ -54,12 +53,12 @@ AUTO_CLUSTERS = tuple(
 SIZE_METRICS = ("degree", "betweenness", "pagerank")
 
 
-class ViewError(ValueError):
+class ViewError(UnusableInput, ValueError):
     """A view request that cannot be answered (unknown node, bad parameter); 400 or 404."""
 
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
-        self.status = status
+        self.http_status = status
 
 
 @dataclass(frozen=True)
@@ -91,45 +90,6 @@ class ViewSpec:
             raise ViewError("the query view needs query=<a CONSTRUCT query>")
 
 
-class Cache:
-    """A small thread-safe LRU of computed values keyed by (generation, key)."""
-
-    def __init__(self, size: int = 64) -> None:
-        self.size = size
-        self._data: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any, make: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
-        value = make()  # computed outside the lock: other views stay served meanwhile
-        with self._lock:
-            self._data[key] = value
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-        return value
-
-
-def generation(kg: KnowledgeGraph) -> int:
-    """The store's change counter (0 for a backend that does not count)."""
-    return int(getattr(kg.backend, "generation", 0) or 0)
-
-
-def _cache(kg: KnowledgeGraph) -> Cache:
-    cache = getattr(kg, "_views_cache", None)
-    if cache is None:
-        cache = Cache()
-        kg._views_cache = cache  # type: ignore[attr-defined]
-    return cache
-
-
-def cached(kg: KnowledgeGraph, key: Any, make: Callable[[], Any]) -> Any:
-    """``make()`` once per ``key`` and state of the store."""
-    return _cache(kg).get((generation(kg), key), make)
-
-
 def _sectors(kg: KnowledgeGraph) -> dict[str, list[str]]:
     rows = select(kg, "SELECT DISTINCT ?n ?s WHERE { ?n ck:sector ?s }")
     out: dict[str, list[str]] = {}
@@ -148,40 +108,49 @@ def base_network(kg: KnowledgeGraph) -> nx.Graph:
             a["sectors"] = sorted(sectors.get(n, []))
         return G
 
-    return cached(kg, "base", make)
+    return kg.cached("base", make)
+
+
+def supply(kg: KnowledgeGraph, graphs: str = "curated") -> nx.DiGraph:
+    """The supply network of the graph selection ``graphs`` (``curated``, ``synthetic``,
+    ``all``; :func:`clusterkg.analytics.projection.supply_network`), once per state of the store.
+
+    A selection with synthetic data on a store that holds no synthetic graph uses the
+    generator's network (seed 0, scale 1, :func:`clusterkg.analytics.generate.generate`). The
+    server is read-only, so that network goes into a separate in-memory store with a copy of
+    the data; the store itself is not changed.
+    """
+    graph_filter(graphs)
+
+    def make() -> nx.DiGraph:
+        if graphs == "curated" or str(SYNTHETIC_GRAPH) in kg.backend.graph_names():
+            return supply_network(kg, graphs)
+        from clusterkg.analytics.generate import generate
+        from clusterkg.store.kg import open_kg
+
+        text, _ = generate(kg)
+        # An empty in-memory store with the same limits (projections set their own).
+        private = open_kg(replace(kg.settings, store="memory", load_bundled=False, data=()))
+        try:
+            private.backend.load_data(kg.backend.dump("nquads"), "nquads", None)
+            private.backend.load_data(text.encode(), "trig", None)
+            # Queries without default-graph-uri read the default graph (the merge of the files).
+            private.backend.merge_into_default(str(SYNTHETIC_GRAPH))
+            return supply_network(private, graphs)
+        finally:
+            private.close()
+
+    return kg.cached(("supply", graphs), make)
 
 
 def curated_supply(kg: KnowledgeGraph) -> nx.DiGraph:
     """The curated supply network."""
-    return cached(kg, "supply", lambda: supply_network(kg, "curated"))
+    return supply(kg, "curated")
 
 
 def synthetic_supply(kg: KnowledgeGraph) -> nx.DiGraph:
-    """The synthetic supply network: the store's, or one generated in a private store.
-
-    The server is read-only, so when the store holds no synthetic graph the generator's
-    output (seed 0, scale 1) goes into a separate in-memory store with a copy of the data.
-    """
-
-    def make() -> nx.DiGraph:
-        if str(SYNTHETIC_GRAPH) in kg.backend.graph_names():
-            return supply_network(kg, "synthetic")
-        from clusterkg.analytics.generate import generate
-        from clusterkg.store.backends import open_backend
-        from clusterkg.store.engine import QueryEngine
-
-        text, _ = generate(kg)
-        private = open_backend("memory")
-        private.load_data(kg.backend.dump("nquads"), "nquads", None)
-        private.load_data(text.encode(), "trig", None)
-        # Queries without default-graph-uri read the default graph (the merge of the files).
-        private.merge_into_default(str(SYNTHETIC_GRAPH))
-        engine = QueryEngine(private, timeout=120, row_limit=None)
-        G = supply_network(engine, "synthetic")
-        private.close()
-        return G
-
-    return cached(kg, "synthetic", make)
+    """The synthetic supply network: the store's, or the generated one (see :func:`supply`)."""
+    return supply(kg, "synthetic")
 
 
 #: The synthetic view shows at most this many nodes (the best connected ones).
@@ -299,7 +268,7 @@ def _title(kg: KnowledgeGraph, spec: ViewSpec, G: nx.Graph) -> str:
 def view(kg: KnowledgeGraph, spec: ViewSpec) -> dict[str, Any]:
     """The JSON of a view: nodes with positions, sizes and communities; edges; metadata."""
     spec.check()
-    return cached(kg, ("view", spec), lambda: _make_view(kg, spec))
+    return kg.cached(("view", spec), lambda: _make_view(kg, spec))
 
 
 def view_graph(kg: KnowledgeGraph, spec: ViewSpec) -> nx.Graph:
@@ -349,11 +318,11 @@ def _make_view(kg: KnowledgeGraph, spec: ViewSpec) -> dict[str, Any]:
         "synthetic": synthetic,
         "nodes": nodes,
         "edges": edges,
-        "labels": _labels(kg),
+        "labels": labels(kg),
     }
 
 
-def _labels(kg: KnowledgeGraph) -> dict[str, str]:
+def labels(kg: KnowledgeGraph) -> dict[str, str]:
     """Labels of the clusters, sectors and regions, for filters and legends."""
 
     def make() -> dict[str, str]:
@@ -366,7 +335,7 @@ def _labels(kg: KnowledgeGraph) -> dict[str, str]:
         )
         return {r["x"]: str(r["label"]) for r in rows}
 
-    return cached(kg, "labels", make)
+    return kg.cached("labels", make)
 
 
 def check_iri(iri: str) -> str:

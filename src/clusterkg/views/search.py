@@ -10,20 +10,12 @@ from typing import Any
 
 from clusterkg.analytics.projection import select
 from clusterkg.store.kg import KnowledgeGraph
-from clusterkg.vocab import CK, ID, PREFIXES
-from clusterkg.web.graph_data import cached
+from clusterkg.vocab import CK, PREFIXES, curie, page_path
 
 #: Search answers at most this many hits.
 SEARCH_LIMIT = 20
 #: Quotes of related fact nodes (observations, supply links, ...) shown with a node.
 RELATED_QUOTES = 30
-
-
-def _short(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and "/" not in iri[len(ns) :]:
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
 
 
 def label_index(kg: KnowledgeGraph) -> list[dict[str, Any]]:
@@ -58,7 +50,7 @@ def label_index(kg: KnowledgeGraph) -> list[dict[str, Any]]:
             out.append(rec)
         return sorted(out, key=lambda r: r["label"].casefold())
 
-    return cached(kg, "label-index", make)
+    return kg.cached("label-index", make)
 
 
 def search(kg: KnowledgeGraph, q: str, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
@@ -98,7 +90,7 @@ def search(kg: KnowledgeGraph, q: str, limit: int = SEARCH_LIMIT) -> list[dict[s
             "matched": name,
             "alias": bool(is_alias),
             "types": rec["types"],
-            "page": "/id/" + rec["iri"][len(str(ID)) :],
+            "page": page_path(rec["iri"]),
         }
         for (_, is_alias, name), rec in hits[:limit]
     ]
@@ -154,16 +146,18 @@ def node_detail(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
         if r["isiri"] in (True, "true"):
             links.append(_link(p, o, r["olabel"], "out"))
         elif p != str(CK.quote):
-            facts.append({"property": _short(p), "value": str(o)})
+            facts.append({"property": curie(p), "value": str(o)})
     for r in inc:
         links.append(_link(r["p"], r["x"], r["xlabel"], "in"))
-    seen: set = set()
-    links = [
-        x
-        for x in links
-        if (key := (x["direction"], x["property"], x["iri"])) not in seen and not seen.add(key)
-    ]
-    facts = sorted({(f["property"], f["value"]) for f in facts})
+    seen: set[tuple[str, str, str]] = set()
+    unique = []
+    for x in links:
+        key = (x["direction"], x["property"], x["iri"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(x)
+    links = unique
+    fact_pairs = sorted({(f["property"], f["value"]) for f in facts})
     q_out: dict[tuple, dict[str, Any]] = {}
     for r in quotes:
         k = (str(r["quote"]), r["src"])
@@ -181,7 +175,7 @@ def node_detail(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
             {
                 "node": r["x"],
                 "label": str(r["xlabel"]) if r["xlabel"] else r["x"].rsplit("/", 1)[-1],
-                "property": _short(r["p"]),
+                "property": curie(r["p"]),
                 "quote": str(r["quote"]),
                 "source": r["src"],
                 "title": str(r["title"]) if r["title"] else rel_out[k].get("title"),
@@ -190,8 +184,8 @@ def node_detail(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
     return {
         "iri": iri,
         "label": label or iri.rsplit("/", 1)[-1],
-        "page": "/id/" + iri[len(str(ID)) :] if iri.startswith(str(ID)) else None,
-        "facts": [{"property": p, "value": v} for p, v in facts],
+        "page": page_path(iri),
+        "facts": [{"property": p, "value": v} for p, v in fact_pairs],
         "links": sorted(links, key=lambda x: (x["direction"], x["property"], x["label"])),
         "quotes": sorted(q_out.values(), key=lambda q: q["quote"]),
         "related": sorted(rel_out.values(), key=lambda q: (q["label"], q["quote"])),
@@ -201,8 +195,8 @@ def node_detail(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
 def _link(p: str, iri: str, label: Any, direction: str) -> dict[str, Any]:
     return {
         "direction": direction,
-        "property": _short(p),
+        "property": curie(p),
         "iri": iri,
-        "label": str(label) if label is not None else _short(iri).rsplit("/", 1)[-1],
-        "page": "/id/" + iri[len(str(ID)) :] if iri.startswith(str(ID)) else None,
+        "label": str(label) if label is not None else curie(iri).rsplit("/", 1)[-1],
+        "page": page_path(iri),
     }
