@@ -106,3 +106,23 @@ def test_remote_sparql_store_stops_at_the_limit(oxigraph_server):
         )
         assert len(Graph().parse(data=resp.text, format="turtle")) == LIMIT
         _truncation_stated(resp)
+
+
+def _values(n: int) -> str:
+    numbers = " ".join(str(i) for i in range(n))
+    return f"SELECT ?n WHERE {{ VALUES ?n {{ {numbers} }} }}"
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/csv"])
+@pytest.mark.parametrize(
+    ("n", "truncated"), [(LIMIT - 1, False), (LIMIT, False), (LIMIT + 1, True)]
+)
+def test_limit_boundary(limited, accept, n, truncated):
+    # One row more than the limit is cut and marked; exactly the limit is complete.
+    resp = limited.get("/sparql", query_string={"query": _values(n)}, headers={"Accept": accept})
+    if accept == "text/csv":
+        rows = [r[0] for r in csv.reader(io.StringIO(resp.get_data(as_text=True)))][1:]
+    else:
+        rows = [b["n"]["value"] for b in resp.get_json(force=True)["results"]["bindings"]]
+    assert rows == [str(i) for i in range(min(n, LIMIT))]
+    assert (resp.headers.get("X-Clusterkg-Truncated") == "true") is truncated
