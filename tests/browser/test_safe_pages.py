@@ -112,3 +112,63 @@ def test_query_page_csv_download_is_neutralised(csp_page, live_site, tmp_path):
         ["-2.5", "5"],
     ]
     assert csp_page.errors == []
+
+
+HOSTILE = "https://w3id.org/clusterkg/id/enterprise/test-hostile"
+HOSTILE_TRIPLES = f"""
+  <{HOSTILE}> a ck:PartsSupplier ; rdfs:label "Hostile Test Co."@en ; ck:memberOf <{CC}> ;
+      ck:quote "a quote long enough to be shown" ; prov:wasDerivedFrom <javascript:alert(1)> ;
+      rdfs:seeAlso <javascript:alert(2)> .
+"""
+HOSTILE_UPDATE = f"""
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX ck: <https://w3id.org/clusterkg/ontology#>
+INSERT DATA {{ {HOSTILE_TRIPLES}
+  GRAPH <https://w3id.org/clusterkg/graph/test-hostile> {{ {HOSTILE_TRIPLES} }} }}
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_site():
+    """A live server whose data has javascript: IRIs as a quote's source and as a link."""
+    import requests
+
+    from tests.web.conftest import TOKEN, live, make_app
+
+    with make_app(update_token=TOKEN) as app, live(app) as url:
+        resp = requests.post(
+            f"{url}/sparql",
+            data={"update": HOSTILE_UPDATE},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=60,
+        )
+        assert resp.status_code == 200, resp.text
+        yield url
+
+
+def test_javascript_iris_in_the_data_are_text_in_the_explorer_panel(browser_context, hostile_site):
+    from tests.browser.conftest import Watched
+
+    page = browser_context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        w = Watched(page, hostile_site)
+        page.add_init_script(LISTEN)
+        iri = quote(HOSTILE, safe="")
+        page.goto(f"{hostile_site}/graph?view=neighbourhood&hops=1&node={iri}&sel={iri}")
+        page.locator("#panel h2", has_text="Hostile Test Co.").wait_for()
+        page.locator("#panel blockquote.quote").first.wait_for()
+        panel = page.locator("#panel")
+        assert "javascript:alert" not in "".join(
+            a.get_attribute("href") or "" for a in panel.locator("a").all()
+        )
+        assert panel.locator("cite span").count() >= 1  # the source, as text
+        # The /id/ page of the same node: the seeAlso IRI is text there too.
+        page.goto(f"{hostile_site}/id/enterprise/test-hostile")
+        assert page.locator("a[href^='javascript']").count() == 0
+        assert page.get_by_text("javascript:alert(2)").count() == 1
+        assert page.evaluate("window.__csp") == []
+        assert w.errors == []
+    finally:
+        page.close()
