@@ -1,8 +1,8 @@
 """Markup in the data or in a request is shown as text, on the raw HTML (never unescaped first).
 
 The store gets one resource whose label is a ``<script>`` element and whose ``rdfs:seeAlso`` is a
-``javascript:`` IRI, and a member of a real cluster with such a label, so that it appears in a
-named query's result table. Each page must carry ``&lt;script&gt;`` where the data says
+``javascript:`` IRI, a member of a real cluster with such a label, so that it appears in a
+named query's result table and the cluster's dashboard, and a ``javascript:`` covered region. Each page must carry ``&lt;script&gt;`` where the data says
 ``<script>``, and no ``javascript:`` link.
 """
 
@@ -25,6 +25,7 @@ TRIPLES = f"""
       rdfs:seeAlso <javascript:alert(2)> , <https://example.org/fine> .
   <https://w3id.org/clusterkg/id/test/member> a ck:Enterprise ; rdfs:label "{SCRIPT}" ;
       ck:memberOf <{CC}> .
+  <{CC}> ck:coversRegion <javascript:alert(3)> .
 """
 DATA = f"""
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -94,3 +95,13 @@ def test_unknown_query_name_is_escaped_in_the_404_page(client):
     page = resp.get_data(as_text=True)
     assert "<script>alert(1)<script>" not in page
     assert "x&lt;script&gt;alert(1)&lt;script&gt;" in page
+
+
+def test_javascript_region_iri_on_a_cluster_dashboard_is_text(client):
+    resp = client.get("/clusters/chengdu-chongqing-auto", headers=HTML)
+    assert resp.status_code == 200
+    page = resp.get_data(as_text=True)
+    assert "<li>javascript:alert(3)" in page
+    assert not re.search(r"href=\"\s*javascript:", page, re.I)
+    # The member with the hostile label is listed, escaped.
+    assert ESCAPED in page and SCRIPT not in page
