@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from clusterkg.web.security import web_link
+
 PATHS = [
     ("/", "text/html"),
     ("/graph", "text/html"),
@@ -70,3 +72,25 @@ def test_pages_have_no_inline_script_or_style(client, path):
         ]
         if "src=" in attrs:
             assert not body.strip()
+
+
+@pytest.mark.parametrize(
+    ("target", "href"),
+    [
+        ("/id/enterprise/changan-automobile", "/id/enterprise/changan-automobile"),
+        ("https://example.org/a", "https://example.org/a"),
+        ("HTTP://example.org/a", "HTTP://example.org/a"),
+        ("javascript:alert(1)", None),
+        ("JavaScript:alert(1)", None),
+        (" javascript:alert(1)", None),  # browsers strip the space and run it
+        ("data:text/html,<script>alert(1)</script>", None),
+        ("vbscript:msgbox", None),
+        ("//evil.example/", None),
+        ("/\\evil.example/", None),
+        ("urn:isbn:123", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_only_site_paths_and_http_iris_are_links(target, href):
+    assert web_link(target) == href

@@ -42,7 +42,8 @@ def web_link(target: object) -> str | None:
     if target is None:
         return None
     text = str(target)
-    if text.startswith("/") and not text.startswith("//"):
+    # "//host" and "/\host" lead to another site (browsers read a backslash there as "/").
+    if text.startswith("/") and not text.startswith(("//", "/\\")):
         return text
     if text.lower().startswith(LINK_SCHEMES):
         return text

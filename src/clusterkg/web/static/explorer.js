@@ -8,7 +8,7 @@
     "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#843c39", "#7b4173", "#005f73", "#ae2012", "#6a994e", "#3d405b", "#bb3e03", "#0a9396"];
   const $ = (id) => document.getElementById(id);
   // Only site paths and http(s) IRIs become links: a javascript: or data: IRI in the data is text.
-  const webLink = (v) => (typeof v === "string" && ((v.startsWith("/") && !v.startsWith("//")) || /^https?:\/\//i.test(v)) ? v : null);
+  const webLink = (v) => (typeof v === "string" && ((v.startsWith("/") && !/^\/[\/\\]/.test(v)) || /^https?:\/\//i.test(v)) ? v : null);
   const HINT = "Click a node for its facts; shift-click or Space to select several for a failure scenario.";
   const STATE_KEYS = ["view", "cluster", "node", "hops", "layout", "size", "colour",
     "kind", "fcluster", "sector", "region", "sel"];
