@@ -28,4 +28,3 @@ def test_curated_ignores_the_synthetic_graph(kg, kg_2000, project):
 @pytest.mark.parametrize("project", PROJECTIONS, ids=lambda f: f.__name__)
 def test_all_includes_the_synthetic_graph(kg_2000, project):
     assert len(_synthetic(project(kg_2000, "all"))) > 100
-
