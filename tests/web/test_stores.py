@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import pytest
 import requests
 from rdflib import URIRef
 
-from tests.web.conftest import TOKEN, free_port, live, make_app
+from tests.web.conftest import TOKEN, live, make_app
 
 INSERT = "INSERT DATA { GRAPH <http://x/persist> { <http://x/s> <http://x/p> 42 } }"
 ASK = "ASK { GRAPH <http://x/persist> { <http://x/s> <http://x/p> 42 } }"
@@ -67,29 +64,6 @@ def test_oxigraph_dir_survives_a_restart(tmp_path, reference):
             )
         )
         assert int(n["results"]["bindings"][0]["n"]["value"]) == want
-
-
-@pytest.fixture()
-def oxigraph_server(tmp_path):
-    exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    if not Path(exe).exists():
-        pytest.fail("the oxigraph server (PyPI package oxigraph) is not installed")
-    port = free_port()
-    proc = subprocess.Popen(
-        [exe, "serve", "--location", str(tmp_path / "remote"), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            requests.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def test_remote_sparql_store(oxigraph_server, reference):

@@ -16,7 +16,9 @@ MAX_CELL = 10_000
 #: Cells starting like a spreadsheet formula. Import refuses them in text columns: such cells
 #: usually come from a sheet exported with formulas instead of values, and storing them would
 #: carry the payload (``=cmd|' /C calc'!A0``) into every later CSV export.
-FORMULA = re.compile(r"^[=+@\t\r]|^-(?![\d.])")
+#: A ``-`` is refused unless the whole cell is a plain number: ``-1+cmd|' /C calc'!A0`` is a
+#: formula as much as ``=1+cmd...`` is.
+FORMULA = re.compile(r"^[=+@\t\r]|^-(?!(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$)")
 
 
 @dataclass(frozen=True)

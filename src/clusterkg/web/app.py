@@ -18,7 +18,7 @@ from flask_cors import CORS
 from clusterkg.config import Settings
 from clusterkg.store.isolation import isolate
 from clusterkg.store.kg import KnowledgeGraph, open_kg
-from clusterkg.web import errors
+from clusterkg.web import errors, security
 
 #: Modules that define a Flask blueprint named ``bp``, registered in this order. Add yours here.
 BLUEPRINT_MODULES: list[str] = [
@@ -61,6 +61,7 @@ def create_app(
     atexit.register(kg.close)
 
     errors.init_app(app)
+    security.init_app(app)
     # Any site may query the endpoint from a browser; no cookies are used, so no credentials.
     CORS(
         app,

@@ -118,8 +118,11 @@ def listing() -> Response:
     """Every named query with its title, description and parameters."""
     items = [_describe(q) for _, q in sorted(_registry().items())]
     if _wants_html():
-        return Response(render_template("queries.html", queries=items), mimetype="text/html")
-    return jsonify({"queries": items})
+        resp = Response(render_template("queries.html", queries=items), mimetype="text/html")
+    else:
+        resp = jsonify({"queries": items})
+    resp.headers["Vary"] = "Accept"  # HTML or JSON by Accept: caches must key on it
+    return resp
 
 
 @bp.route("/queries/<name>")
@@ -142,10 +145,12 @@ def run(name: str) -> Response:
     except (KeyError, ValueError, TypeError) as exc:
         raise ApiError(400, f"cannot run {name}: {exc}") from None
     if html:
-        return Response(
+        page = Response(
             render_template(
                 "query_result.html", query=_describe(query), params=params, result=result
             ),
             mimetype="text/html",
         )
+        page.headers["Vary"] = "Accept"  # results by Accept at the same URL
+        return page
     return result_response(result, fmt)

@@ -326,7 +326,9 @@ def _service_description() -> Response:
         # A browser gets the query editor of the pages blueprint (clusterkg.web.pages).
         from clusterkg.web.pages import query_context
 
-        return Response(render_template("query.html", **query_context()), mimetype="text/html")
+        page = Response(render_template("query.html", **query_context()), mimetype="text/html")
+        page.headers["Vary"] = "Accept"  # the same URL answers Turtle to another Accept
+        return page
     g = service_description_graph()
     resp = Response(graph_bytes(g, GRAPH_TYPES[mime]), mimetype=mime)
     resp.headers["Vary"] = "Accept"

@@ -7,6 +7,8 @@
   const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
     "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#843c39", "#7b4173", "#005f73", "#ae2012", "#6a994e", "#3d405b", "#bb3e03", "#0a9396"];
   const $ = (id) => document.getElementById(id);
+  // Only site paths and http(s) IRIs become links: a javascript: or data: IRI in the data is text.
+  const webLink = (v) => (typeof v === "string" && ((v.startsWith("/") && !/^\/[\/\\]/.test(v)) || /^https?:\/\//i.test(v)) ? v : null);
   const HINT = "Click a node for its facts; shift-click or Space to select several for a failure scenario.";
   const STATE_KEYS = ["view", "cluster", "node", "hops", "layout", "size", "colour",
     "kind", "fcluster", "sector", "region", "sel"];
@@ -322,7 +324,9 @@
     for (const n of data.nodes) { colourOf(n); }
     for (const [key, col] of colourKeys) {
       const li = document.createElement("li");
-      li.innerHTML = `<span class="swatch" style="background:${col}"></span>`;
+      // Set through the CSSOM: a style attribute in markup is inline style, refused by the CSP.
+      const sw = document.createElement("span"); sw.className = "swatch"; sw.style.background = col;
+      li.appendChild(sw);
       li.appendChild(document.createTextNode(legendLabel(key)));
       ul.appendChild(li);
       counts.set(key, 1);
@@ -360,7 +364,10 @@
     const h = document.createElement("h2");
     h.textContent = d.label; panel.appendChild(h);
     const links = document.createElement("p");
-    if (d.page) links.innerHTML = `<a href="${d.page}">Linked-data page</a> · `;
+    if (webLink(d.page)) {
+      const lp = document.createElement("a"); lp.href = webLink(d.page); lp.textContent = "Linked-data page";
+      links.append(lp, " · ");
+    }
     const nb = document.createElement("a");
     nb.href = "?view=neighbourhood&hops=1&node=" + encodeURIComponent(id) + "&sel=" + encodeURIComponent(id);
     nb.textContent = "Show its neighbourhood";
@@ -378,8 +385,9 @@
       b.textContent = "\u201c" + q.quote + "\u201d"; li.appendChild(b);
       const c = document.createElement("cite");
       if (q.source) {
-        const a = document.createElement("a");
-        a.href = q.source.replace("https://w3id.org/clusterkg", "");
+        const href = webLink(q.source.replace("https://w3id.org/clusterkg", ""));
+        const a = document.createElement(href ? "a" : "span");
+        if (href) a.href = href;
         a.textContent = q.title || q.source.split("/").pop();
         c.appendChild(a);
       } else c.textContent = "source not stated";
@@ -391,8 +399,8 @@
       const p = document.createElement("span"); p.className = "prop";
       p.textContent = (l.direction === "in" ? "← " : "→ ") + l.property + " ";
       li.appendChild(p);
-      const a = document.createElement(l.page ? "a" : "span");
-      if (l.page) a.href = l.page;
+      const a = document.createElement(webLink(l.page) ? "a" : "span");
+      if (webLink(l.page)) a.href = webLink(l.page);
       a.textContent = l.label; li.appendChild(a);
     });
     sec("Quotes of related facts", d.related, (li, q) => {
@@ -547,6 +555,8 @@
   });
 
   // --- controls ---
+  // The controls apply on change; Enter in a field must not submit (and reload) the page.
+  $("controls").addEventListener("submit", (ev) => ev.preventDefault());
   const reloadOn = { view: "view", hops: "hops", layout: "layout", cluster: "cluster" };
   for (const [id, key] of Object.entries(reloadOn)) {
     $(id).addEventListener("change", () => {

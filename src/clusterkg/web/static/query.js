@@ -56,10 +56,48 @@
     }
   }
 
+  // The CSV download is built here from the JSON results with formula cells neutralised
+  // (OWASP CSV injection: a leading ' before = + - @ tab CR, numbers kept), as the CLI's
+  // exports do; the endpoint's own text/csv stays the raw SPARQL CSV format.
+  const FORMULA = /^[=+\-@\t\r]/, NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+  function csvCell(value) {
+    let s = value == null ? "" : String(value);
+    if (FORMULA.test(s) && !NUMBER.test(s)) s = "'" + s;
+    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+  async function downloadCsv(ev) {
+    ev.preventDefault();
+    const url = new URL($("dl-csv").href);
+    url.searchParams.set("format", "json");
+    $("error").hidden = true;
+    try {
+      const resp = await fetch(url, { headers: { Accept: "application/sparql-results+json" } });
+      const text = await resp.text();
+      const json = resp.ok ? JSON.parse(text) : null;
+      if (!json || !json.head || !json.results) {
+        $("error").hidden = false;
+        $("error").textContent = resp.ok ? "CSV downloads are for SELECT queries." : "Error:\n" + text.trim();
+        return;
+      }
+      const vars = json.head.vars;
+      const lines = [vars.map(csvCell).join(",")];
+      for (const b of json.results.bindings) lines.push(vars.map((v) => csvCell(b[v] && b[v].value)).join(","));
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv" }));
+      a.download = "query-results.csv";
+      document.body.appendChild(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    } catch (err) {
+      $("error").hidden = false; $("error").textContent = "The download failed: " + err.message;
+    }
+  }
+  $("dl-csv").addEventListener("click", downloadCsv);
+
   function cell(term) {
     const td = document.createElement("td");
     if (!term) return td;
-    if (term.type === "uri") {
+    // Only http(s) IRIs become links: a javascript: or data: IRI in a result is text.
+    if (term.type === "uri" && /^https?:\/\//i.test(term.value)) {
       const a = document.createElement("a");
       const local = term.value.startsWith("https://w3id.org/clusterkg/id/");
       a.href = local ? term.value.replace("https://w3id.org/clusterkg", "") : term.value;
