@@ -1,0 +1,149 @@
+"""Identity and relations in the curated graph: one real cluster counts once, a cluster inside a
+larger one is not a second top-level cluster, and the shapes reject contradicting relations.
+
+Expected values are worked out by hand from the source texts and the curated files (each comment
+names the passage).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from clusterkg.queries import run_named
+from clusterkg.validate import validate_paths
+
+CLUSTER = "https://w3id.org/clusterkg/id/cluster/"
+SECTOR = "https://w3id.org/clusterkg/id/sector/"
+
+
+def records(kg, name, **params):
+    return run_named(kg, name, params).records()
+
+
+def test_cluster_counts_count_a_twice_described_cluster_once(kg):
+    rows = {r["sector"].removeprefix(SECTOR): r for r in records(kg, "cluster-count-by-sector")}
+    counts = {
+        s: (rows[s]["descriptions"], rows[s]["clusters"], rows[s]["topLevel"])
+        for s in ("biopharma", "electronics", "semiconductors", "new-energy-vehicles")
+    }
+    assert counts == {
+        # 14 China Briefing biopharma clusters + Table I's Zhongguancun, Zhangjiang, Taizhou = 17.
+        # Table I "Shanghai Zhangjiang biomedical" is China Briefing's Shanghai cluster
+        # ("concentrated in the Zhangjiang Science City"): 16 real clusters. Shenyang lies in
+        # "rapidly developing areas in Northeast China", and the Pearl River Delta ("nine cities
+        # in southern Guangdong") in Guangdong's cluster: 14 at the top level.
+        "biopharma": (17, 16, 14),
+        # 8 China Briefing electronics clusters + Table I's Shenzhen electronic information,
+        # which lies in the Pearl River Delta cluster ("in cities such as Shenzhen and Guangzhou").
+        # Wuhan electronics ("home appliances and military electronics") only overlaps Wuhan's
+        # chip-screen-end-network cluster, so both count.
+        "electronics": (9, 9, 8),
+        # 7 IC clusters + Chongqing's electronics cluster (ICs); Anhui lies in "the Yangtze River
+        # Delta (covering Shanghai, Jiangsu, Zhejiang, and Anhui)". Wuhan's IC cluster lies in
+        # the chip-screen-end-network cluster, whose sectors are not semiconductors.
+        "semiconductors": (8, 8, 7),
+        # 4 NEV clusters + the Yangtze River Delta automobile cluster, which "focuses heavily on
+        # new energy vehicles" and contains the Yangtze River Delta NEV cluster.
+        "new-energy-vehicles": (5, 5, 4),
+    }
+
+
+def test_clusters_by_sector_lists_a_twice_described_cluster_under_one_iri(kg):
+    rows = records(kg, "clusters-by-sector-province")
+    shanghai = {r["cluster"] for r in rows if r["provinceLabel"] == "Shanghai"}
+    assert CLUSTER + "shanghai-zhangjiang-biomedical" not in shanghai
+    merged = [r for r in rows if r["cluster"] == CLUSTER + "shanghai-biopharma"]
+    assert {r["alsoDescribedAs"] for r in merged} == {CLUSTER + "shanghai-zhangjiang-biomedical"}
+    # both descriptions' sectors: biopharma (both) and medical devices (China Briefing)
+    assert {r["sectorLabel"] for r in merged} == {"biopharmaceuticals", "medical devices"}
+
+
+def test_the_2021_plans_target_the_corridors_the_other_source_names(kg):
+    # 000: "focusing on building a West- Chongqing Economic Hallway, Cheng-Yu Electric Corridor
+    # and Cheng-Yu Zhixing Corridor"; 002: "Chengdu-Chongqing Electric Corridor," and
+    # "Chengdu-Chongqing Intelligent Driving Corridor"
+    rows = kg.engine.query("""
+        PREFIX ck: <https://w3id.org/clusterkg/ontology#>
+        SELECT DISTINCT ?park WHERE { ?plan ck:targets ?park . ?park a ck:IndustrialPark }
+    """).rows
+    parks = {str(r["park"]).rsplit("/", 1)[1] for r in rows}
+    assert {
+        "chengdu-chongqing-electric-corridor",
+        "chengdu-chongqing-intelligent-driving-corridor",
+    } <= parks
+
+
+def test_china_textile_city_rank_is_one_observation(kg):
+    rows = kg.engine.query("""
+        PREFIX ck: <https://w3id.org/clusterkg/ontology#>
+        SELECT DISTINCT ?o WHERE {
+          ?o ck:indicator ck:Rank ; ck:refArea <https://w3id.org/clusterkg/id/park/china-textile-city> }
+    """).rows
+    # 001 "the largest textile distribution center in China and even in Asia" and 003 "the
+    # largest textile distribution center in Asia": one rank, stated by two sources
+    assert [str(r["o"]).rsplit("/", 1)[1] for r in rows] == ["china-textile-city-rank-asia"]
+
+
+PREFIXES = """
+@prefix ck: <https://w3id.org/clusterkg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix cl: <https://w3id.org/clusterkg/id/cluster/> .
+@prefix reg: <https://w3id.org/clusterkg/id/region/> .
+@prefix src: <https://w3id.org/clusterkg/id/source/> .
+cl:a a ck:IndustrialCluster ; rdfs:label "A"@en ;
+    prov:wasDerivedFrom src:six-auto-clusters ; ck:quote "a quote long enough" .
+cl:b a ck:IndustrialCluster ; rdfs:label "B"@en ;
+    prov:wasDerivedFrom src:six-auto-clusters ; ck:quote "a quote long enough" .
+reg:r a ck:Province ; rdfs:label "R"@en .
+"""
+
+CLUSTER_RELATIONS = [
+    ("same as a region", "cl:a ck:sameClusterAs reg:r .", "cluster/a", "must point to"),
+    ("within itself", "cl:a ck:withinCluster cl:a .", "cluster/a", "contradicting"),
+    (
+        "within loop",
+        "cl:a ck:withinCluster cl:b . cl:b ck:withinCluster cl:a .",
+        "cluster/b",
+        "contradicting",
+    ),
+    (
+        "same and within",
+        "cl:a ck:sameClusterAs cl:b . cl:b ck:withinCluster cl:a .",
+        "cluster/a",
+        "contradicting",
+    ),
+    (
+        "within and overlapping",
+        "cl:a ck:withinCluster cl:b . cl:b ck:overlapsCluster cl:a .",
+        "cluster/a",
+        "contradicting",
+    ),
+    (
+        "a region relating clusters",
+        "reg:r ck:overlapsCluster cl:a .",
+        "region/r",
+        "is not a ck:IndustrialCluster",
+    ),
+]
+
+
+def _validate(settings, tmp_path, turtle):
+    path = tmp_path / "fixture.ttl"
+    path.write_text(PREFIXES + turtle, encoding="utf-8")
+    files = [settings.ontology_dir, settings.graphs_dir / "sources.ttl", path]
+    return validate_paths(files, ontology_dir=settings.ontology_dir)
+
+
+def test_consistent_cluster_relations_conform(settings, tmp_path):
+    report = _validate(settings, tmp_path, "cl:a ck:withinCluster cl:b .")
+    assert report.conforms, report.to_text()
+
+
+@pytest.mark.parametrize(
+    "name,turtle,focus,words", CLUSTER_RELATIONS, ids=[c[0] for c in CLUSTER_RELATIONS]
+)
+def test_shapes_reject_bad_cluster_relations(settings, tmp_path, name, turtle, focus, words):
+    report = _validate(settings, tmp_path, turtle)
+    hits = [v for v in report.violations if v.focus.endswith(focus) and words in v.message]
+    assert hits, f"{name}: expected {words!r} on {focus}; got:\n{report.to_text()}"
