@@ -203,3 +203,19 @@ def test_shapes_reject_bad_relations(settings, tmp_path, name, turtle, focus, wo
     report = _validate(settings, tmp_path, turtle)
     hits = [v for v in report.violations if v.focus.endswith(focus) and words in v.message]
     assert hits, f"{name}: expected {words!r} on {focus}; got:\n{report.to_text()}"
+
+
+def test_one_parts_enterprise_count_per_definition(kg):
+    def values(indicator):
+        rows = records(
+            kg,
+            "indicator-across-areas",
+            indicator=f"https://w3id.org/clusterkg/ontology#{indicator}",
+        )
+        return sorted(r["value"] for r in rows if r["area"] == CLUSTER + "chengdu-chongqing-auto")
+
+    # 000: "gathers 45 vehicle enterprises and 1,398 auto parts enterprises above the designated
+    # size"; 002: "According to rough statistics, there are a total of 210 automobile parts
+    # enterprises" (no size threshold): two indicators, one value each
+    assert values("PartsEnterpriseCount") == [1398]
+    assert values("PartsEnterpriseCountAnySize") == [210]
