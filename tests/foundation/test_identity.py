@@ -7,6 +7,8 @@ names the passage).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from clusterkg.queries import run_named
@@ -195,7 +197,19 @@ PARTLY = [
 ]
 
 
-BROKEN = CLUSTER_RELATIONS + PARTLY
+COLLABORATION = [
+    (
+        "collaboration without status",
+        """
+<https://w3id.org/clusterkg/id/collaboration/x> a ck:Collaboration ; rdfs:label "X"@en ;
+    ck:participant cl:a, cl:b ;
+    prov:wasDerivedFrom src:six-auto-clusters ; ck:quote "a quote long enough" .""",
+        "collaboration/x",
+        "ck:collaborationStatus",
+    ),
+]
+
+BROKEN = CLUSTER_RELATIONS + PARTLY + COLLABORATION
 
 
 @pytest.mark.parametrize("name,turtle,focus,words", BROKEN, ids=[c[0] for c in BROKEN])
@@ -219,3 +233,57 @@ def test_one_parts_enterprise_count_per_definition(kg):
     # enterprises" (no size threshold): two indicators, one value each
     assert values("PartsEnterpriseCount") == [1398]
     assert values("PartsEnterpriseCountAnySize") == [210]
+
+
+def test_collaborations_keep_the_status_the_text_words(kg):
+    statuses: dict[tuple[str, str], set[str]] = {}
+    for r in records(kg, "university-collaborations"):
+        key = (r["institutionLabel"], r["partnerLabel"])
+        statuses.setdefault(key, set()).add(r["status"])
+    uestc = "University of Electronic Science and Technology of China"
+    # 002: "encouraging University of Electronic Science and Technology of China and Chongqing
+    # University to establish industrial alliances with ... Changan Auto and FAW-Volkswagen"
+    assert statuses[("Chongqing University", "Changan Automobile")] == {"encouraged"}
+    assert statuses[(uestc, "FAW-Volkswagen")] == {"encouraged"}
+    # 004: "Sokon Group plans to carry out production, education, and research cooperation with
+    # the University of Electronic Science and Technology of China"
+    assert statuses[(uestc, "Seres")] == {"planned"}
+    # 004: "doctoral graduates of the University of Electronic Science and Technology of China can
+    # apply for a job in Chang'an Automobile" (existing), besides the encouraged alliance of 002
+    assert statuses[(uestc, "Changan Automobile")] == {"existing", "encouraged"}
+
+
+def ask(kg, where):
+    """ASK with id:path/name written for the full resource IRI."""
+    where = re.sub(r"\bid:(\S+)", r"<https://w3id.org/clusterkg/id/\1>", where)
+    query = f"PREFIX ck: <https://w3id.org/clusterkg/ontology#> ASK {{ {where} }}"
+    return kg.engine.query(query).boolean
+
+
+def test_readings_that_said_more_than_the_text_are_gone(kg):
+    members = {
+        r["member"].split("/id/", 1)[1]
+        for r in records(kg, "cluster-members", cluster="cluster/beijing-tianjin-hebei-auto")
+    }
+    # 000: "Major automobile companies include Beijing Automobile Works, China Automobile, and
+    # Great Wall": the name is kept, not read as FAW; FAW's joint ventures are the members
+    assert "enterprise/china-automobile" in members
+    assert "enterprise/faw-group" not in members
+    assert {"enterprise/faw-toyota", "enterprise/faw-volkswagen"} <= members
+    # 002: Guangyu Mingdao is "a company owned by Zhejiang Geely Holding Group": the holding
+    # group, a node of its own, not the carmaker Geely
+    assert ask(
+        kg,
+        "id:enterprise/guangyu-mingdao-digital-technology ck:subsidiaryOf "
+        "id:enterprise/zhejiang-geely-holding-group",
+    )
+    assert not ask(
+        kg, "id:enterprise/guangyu-mingdao-digital-technology ck:subsidiaryOf id:enterprise/geely"
+    )
+    # 002: Germany "spearheaded the launch of Important Projects of Common European Interest"
+    assert not ask(kg, "id:policy/ipcei-batteries ck:issuedBy ?x")
+    assert ask(kg, "id:policy/ipcei-batteries ck:promotedBy id:org/german-federal-government")
+    # 000: the cluster "issued" the 2021 plans: a cluster issues nothing
+    assert not ask(kg, "?p ck:issuedBy ?c . ?c a ck:IndustrialCluster")
+    # 002: XCMG Hanyun is one of the firms the two deltas "cultivated": no membership
+    assert not ask(kg, "id:enterprise/xcmg-hanyun ck:memberOf ?c")
