@@ -209,7 +209,28 @@ COLLABORATION = [
     ),
 ]
 
-BROKEN = CLUSTER_RELATIONS + PARTLY + COLLABORATION
+STANDING = [
+    (
+        "standing without kind",
+        """
+<https://w3id.org/clusterkg/id/standing/x> a ck:Standing ; rdfs:label "X"@en ;
+    ck:leader reg:r ;
+    prov:wasDerivedFrom src:six-auto-clusters ; ck:quote "a quote long enough" .""",
+        "standing/x",
+        "ck:standingKind",
+    ),
+    (
+        "standing led by a policy",
+        """
+<https://w3id.org/clusterkg/id/standing/x> a ck:Standing ; rdfs:label "X"@en ;
+    ck:leader src:six-auto-clusters ; ck:standingKind ck:Leads ;
+    prov:wasDerivedFrom src:six-auto-clusters ; ck:quote "a quote long enough" .""",
+        "standing/x",
+        "ck:leader",
+    ),
+]
+
+BROKEN = CLUSTER_RELATIONS + PARTLY + COLLABORATION + STANDING
 
 
 @pytest.mark.parametrize("name,turtle,focus,words", BROKEN, ids=[c[0] for c in BROKEN])
@@ -287,3 +308,56 @@ def test_readings_that_said_more_than_the_text_are_gone(kg):
     assert not ask(kg, "?p ck:issuedBy ?c . ?c a ck:IndustrialCluster")
     # 002: XCMG Hanyun is one of the firms the two deltas "cultivated": no membership
     assert not ask(kg, "id:enterprise/xcmg-hanyun ck:memberOf ?c")
+
+
+def test_rankings_and_leadership_are_queryable(kg):
+    rows = records(kg, "rankings-and-leadership")
+    said = {(r["kind"], r["leaderLabel"], r["field"], r["scopeLabel"]) for r in rows}
+    # 000: "Guangdong Province, which has the most prominent automobile production in China"
+    assert ("most prominent", "Guangdong", "automobile manufacturing", "China") in said
+    # 000: "the leading automobile enterprise is Dongfeng Motor Corporation" (Middle Yangtze)
+    assert (
+        "leads",
+        "Dongfeng Motor Corporation",
+        "automobile manufacturing",
+        "Middle Yangtze River automobile industry cluster",
+    ) in said
+    # 003: "with Shanghai leading in vehicle production and Suzhou in component supply"
+    yrd_nev = "Yangtze River Delta new energy vehicle industry cluster"
+    assert ("leads", "Suzhou", "auto parts manufacturing", yrd_nev) in said
+    # 001: "Especially in Zhejiang and Guangdong provinces, industrial clusters are the most
+    # densely distributed"
+    densest = {
+        r["leaderLabel"] for r in rows if r["kind"] == "most concentrated" and not r["field"]
+    }
+    assert {"Zhejiang", "Guangdong"} <= densest
+    # numbered ranks come along: 001 Table I "China's largest rail transit equipment
+    # manufacturing industrial base"
+    assert any(
+        r["kind"] == "ranked"
+        and r["leaderLabel"] == "Zhuzhou rail transit industrial cluster"
+        and r["rank"] == 1
+        for r in rows
+    )
+
+
+def test_groups_name_their_members_and_what_they_drew(kg):
+    # 002: "well-known automobile enterprises such as FAW-Volkswagen, FAW-Toyota, Volvo, and
+    # Changan, most of them are automobile manufacturing factories rather than R&D headquarters"
+    group = "id:group/chengdu-chongqing-well-known-automakers"
+    for firm in ("changan-automobile", "faw-toyota", "volvo", "geely"):
+        assert ask(kg, f"{group} ck:includesMember id:enterprise/{firm}"), firm
+    # 001: Haier, Hisense, Aucma "attracted many upstream and downstream enterprises in the
+    # industrial chain to settle in Qingdao"
+    assert ask(
+        kg,
+        "?g ck:includesMember id:enterprise/haier ; "
+        "ck:attracted id:group/qingdao-home-appliance-chain-enterprises",
+    )
+    # 001: "auxiliary industries such as textile machinery, dye auxiliaries and textile technology
+    # services" around the Shaoxing chain supply it
+    assert ask(
+        kg,
+        "?l a ck:SupplyLink ; ck:supplier id:group/shaoxing-textile-auxiliary-industries ; "
+        "ck:suppliedItem id:component/dye-auxiliaries",
+    )
