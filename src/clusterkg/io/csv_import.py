@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from clusterkg.config import Settings
 from clusterkg.io.atomic import pause_before_commit, write_bytes_atomic
@@ -32,14 +32,18 @@ from clusterkg.io.rows import (
     Build,
     RowReader,
     build_enterprise,
+    build_item,
     build_membership,
     build_observation,
     build_policy,
+    build_region,
     build_supply_link,
     plan_enterprise,
+    plan_item,
+    plan_region,
     slug,
 )
-from clusterkg.io.templates import TEMPLATES
+from clusterkg.io.templates import BUILT_AS, PRIVATE_KINDS, TEMPLATES, for_register
 from clusterkg.store.backends import Backend, BackendError, open_backend
 from clusterkg.store.engine import QueryEngine, QueryError
 from clusterkg.store.kg import KnowledgeGraph, open_kg
@@ -47,6 +51,13 @@ from clusterkg.store.loader import LoadError
 from clusterkg.vocab import CK, GRAPH, ID, PREFIXES, SCHEMA
 
 KINDS = tuple(TEMPLATES)
+#: Kinds whose rows name nodes that other rows of the same file may refer to (a parent
+#: company, a broader item, a parent region further down): built in two passes.
+_TWO_PASS = {
+    "enterprises": (plan_enterprise, build_enterprise),
+    "items": (plan_item, build_item),
+    "regions": (plan_region, build_region),
+}
 
 #: Which column a SHACL result on a property most likely concerns, for the report.
 _PROPERTY_COLUMN = {
@@ -67,6 +78,9 @@ _PROPERTY_COLUMN = {
     str(CK.issuedBy): "issued_by",
     str(CK.targets): "targets",
     str(DCTERMS.issued): "issued",
+    str(SKOS.broader): "broader",
+    str(SKOS.notation): "code",
+    str(CK.partOf): "parent",
 }
 
 
@@ -161,9 +175,18 @@ def build_graph(
     source: URIRef,
     indicator_units: dict[str, str | None],
     membership_exists,
+    *,
+    private_register: bool = False,
 ) -> tuple[Build, int, list[RowError]]:
-    """Rows -> triples of ``kind``; returns the build, the number of data rows and errors."""
+    """Rows -> triples of ``kind``; returns the build, the number of data rows and errors.
+
+    Rows of a ``private_register`` need no quote where the kind allows it
+    (:func:`clusterkg.io.templates.for_register`).
+    """
     template = TEMPLATES[kind]
+    if private_register:
+        template = for_register(template)
+    kind = BUILT_AS[kind]
     table, errors = read_table(data, template.names)
     if table is None:
         return Build(Graph(), source, resolver), 0, errors
@@ -174,12 +197,12 @@ def build_graph(
         return Build(Graph(), source, resolver), len(table.rows), errors
     build = Build(Graph(), source, resolver)
     readers = [RowReader(template, n, cells, resolver) for n, cells in table.rows]
-    if kind == "enterprises":
-        # Two passes, so that a row may refer to a row further down (parent companies).
-        planned = [(r, plan_enterprise(build, r)) for r in readers]
+    if kind in _TWO_PASS:
+        plan, build_row = _TWO_PASS[kind]
+        planned = [(r, plan(build, r)) for r in readers]
         for r, node in planned:
             if node is not None:
-                build_enterprise(build, r, node)
+                build_row(build, r, node)
     else:
         for r in readers:
             if kind == "supply-links":
@@ -221,9 +244,16 @@ def provenance(
     sha256: str,
     rows: int,
     when: datetime,
+    private_register: bool = False,
 ) -> None:
-    """Describe the import as a ck:SourceDocument: title, file name, sha256, time, rows."""
+    """Describe the import as a ck:SourceDocument: title, file name, sha256, time, rows.
+
+    A ``private_register`` (an internal supplier list) is also a ck:PrivateRegister: its facts
+    carry no quote, and queries tell them from the curated, quoted facts by this class.
+    """
     graph.add((source, RDF.type, CK.SourceDocument))
+    if private_register:
+        graph.add((source, RDF.type, CK.PrivateRegister))
     graph.add((source, RDFS.label, Literal(title, lang="en")))
     graph.add((source, DCTERMS.title, Literal(title)))
     graph.add((source, SCHEMA.name, Literal(file_name)))
@@ -318,13 +348,18 @@ def prepare_import(
     backend: Backend | None = None,
     into: Path | None = None,
     data: bytes | None = None,
+    private_register: bool = False,
 ) -> ImportResult:
-    """Read, check and convert a CSV file; raise :class:`ImportFailed` with every bad row."""
+    """Read, check and convert a CSV file; raise :class:`ImportFailed` with every bad row.
+
+    ``private_register``: the file is an internal register (kind ``register-links`` always is).
+    """
     path = Path(path)
     if kind not in TEMPLATES:
         raise ImportFailed(
             path, [RowError(0, "", kind, f"unknown kind; use one of {', '.join(KINDS)}")]
         )
+    private_register = private_register or kind in PRIVATE_KINDS
     if data is None:
         try:
             data = path.read_bytes()
@@ -344,7 +379,13 @@ def prepare_import(
                 [RowError(0, "", sha[:16], f"this file was already imported (source <{source}>)")],
             )
         build, rows, errors = build_graph(
-            data, kind, resolver, source, _indicator_units(engines), _membership_checker(engines)
+            data,
+            kind,
+            resolver,
+            source,
+            _indicator_units(engines),
+            _membership_checker(engines),
+            private_register=private_register,
         )
         if not errors and rows == 0:
             errors.append(RowError(2, "", "", "no data rows below the header"))
@@ -359,6 +400,7 @@ def prepare_import(
             sha256=sha,
             rows=rows,
             when=datetime.now(timezone.utc),
+            private_register=private_register,
         )
         shacl_errors, status = shacl_problems(build, engines, settings, ontology)
         if shacl_errors:
@@ -421,11 +463,14 @@ def import_csv(
     into: Path | str | None = None,
     store: str | None = None,
     token: str | None = None,
+    private_register: bool = False,
 ) -> ImportResult:
     """Validate ``path`` as ``kind`` and write it ``into`` a Turtle file or a ``store``.
 
     With neither, the file is only checked. ``token`` authorises updates of a ``sparql:``
-    store (default ``$CLUSTERKG_REMOTE_TOKEN``). Raises :class:`ImportFailed` (nothing written).
+    store (default ``$CLUSTERKG_REMOTE_TOKEN``). ``private_register``: the file is an
+    internal register, its source a ck:PrivateRegister and its supply links need no quote.
+    Raises :class:`ImportFailed` (nothing written).
     """
     settings = settings or Settings.from_env()
     into_path = Path(into) if into else None
@@ -436,7 +481,13 @@ def import_csv(
         if store:
             backend = open_backend(store, token=token)
         result = prepare_import(
-            path, kind, settings, source_title=source_title, backend=backend, into=into_path
+            path,
+            kind,
+            settings,
+            source_title=source_title,
+            backend=backend,
+            into=into_path,
+            private_register=private_register,
         )
         if into_path is not None:
             write_into_file(result, into_path)
