@@ -231,3 +231,33 @@ def test_region_parent_must_be_a_region(settings, tmp_path):
     )
     assert "row 2, column parent" in _problems(errors)
     assert "names no ck:Region" in _problems(errors)
+
+
+def test_supplier_location_places_an_unplaced_supplier_and_must_agree(settings, tmp_path):
+    header = "supplier,customer,item,supplier_location,quote\n"
+    # base.ttl: Example Twin Motors A has no location, Example Cell Co. is in Chengdu.
+    f = tmp_path / "links.csv"
+    f.write_text(
+        header
+        + f"Example Twin Motors A,Changan,drive motor,Chongqing,{QUOTE}\n"
+        + f"Example Cell Co.,Changan,battery cell,Chengdu,{QUOTE}\n",
+        encoding="utf-8",
+    )
+    result = import_csv(f, "supply-links", settings)
+    twin, cell = ID["enterprise/example-twin-a"], ID["enterprise/example-cell-co"]
+    assert set(result.graph.objects(twin, CK.locatedIn)) == {ID["region/chongqing"]}
+    assert set(result.graph.objects(cell, CK.locatedIn)) == set()  # already said, not repeated
+    errors = _refused(
+        settings,
+        tmp_path / "bad.csv",
+        header
+        + f"Example Cell Co.,Changan,electrolyte,Chongqing,{QUOTE}\n"
+        + f"Example Twin Motors A,Changan,drive motor,Chongqing,{QUOTE}\n"
+        + f"Example Twin Motors A,Changan,magnet,Chengdu,{QUOTE}\n",
+        "supply-links",
+    )
+    assert [(e.row, e.column) for e in errors] == [
+        (2, "supplier_location"),
+        (4, "supplier_location"),
+    ]
+    assert f"is located in {ID['region/chengdu']}, not {ID['region/chongqing']}" in errors[0].reason

@@ -136,6 +136,17 @@ class Resolver:
             self._scheme_cache[iri] = schemes
         return found | self._scheme_cache[iri]
 
+    def objects(self, iri: str, predicate: str) -> set[str]:
+        """The values of ``iri``'s ``predicate`` in the graph (IRIs and literals as text)."""
+        out: set[str] = set()
+        query = "SELECT ?o WHERE { ?s ?p ?o }"
+        for engine in self.engines:
+            res = engine.query(
+                query, bindings={"s": URIRef(iri), "p": URIRef(predicate)}, row_limit=None
+            )
+            out |= {str(r["o"]) for r in res.rows}
+        return out
+
     def english_labels(self, iri: str) -> set[str]:
         """The @en (or plain) rdfs:labels the graph gives ``iri``."""
         labels: set[str] = set()

@@ -430,6 +430,8 @@ def build_supply_link(b: Build, r: RowReader) -> None:
     key = ("link", v["supplier"], v["customer"], v["item"], str(v["period"] or ""))
     if _duplicate(b, r, key, "supplier", r.raw("supplier")):
         return
+    if v["supplier_location"] is not None and not _locate(b, r, v["supplier"], v):
+        return
     tail = [_local(v["supplier"]), "to", _local(v["customer"]), _local(v["item"])]
     if v["period"] is not None:
         tail.append(str(v["period"]))
@@ -449,6 +451,27 @@ def build_supply_link(b: Build, r: RowReader) -> None:
         g.add((node, CK.refPeriod, v["period"]))
     _fact(b, node, r, v["quote"], v["note"])
     _made(b, r, node, "SupplyLink")
+
+
+def _locate(b: Build, r: RowReader, supplier: URIRef, v: dict) -> bool:
+    """``supplier ck:locatedIn supplier_location``, unless the graph or an earlier row already
+    places the supplier: then the location must be one of those (a supplier is in one place
+    per row set; a plant elsewhere is a ck:ProductionSite of its own)."""
+    region = v["supplier_location"]
+    known = {URIRef(i) for i in b.resolver.objects(str(supplier), str(CK.locatedIn))}
+    known |= set(b.graph.objects(supplier, CK.locatedIn))
+    if known and region not in known:
+        r.fail(
+            "supplier_location",
+            r.raw("supplier_location"),
+            f"{supplier} is located in {', '.join(sorted(known))}, not {region}",
+        )
+        return False
+    if not known:
+        b.graph.add((supplier, CK.locatedIn, region))
+        b.graph.add((supplier, PROV.wasDerivedFrom, b.source))
+        b.row_of.setdefault(str(supplier), r.row)
+    return True
 
 
 # ----- observations -----

@@ -203,6 +203,10 @@ TEMPLATES: dict[str, Template] = {
                 "item", "an item of the supplied-item scheme (add yours: kind items)", required=True
             ),
             Column("annual_value_cny", "number", help="yuan per year, >= 0, base units"),
+            _region_column(
+                "supplier_location",
+                "where the supplier is (ck:locatedIn), if the graph does not say yet",
+            ),
             Column(
                 "approximation",
                 "enum",
@@ -219,6 +223,7 @@ TEMPLATES: dict[str, Template] = {
             "customer": "Changan Automobile",
             "item": "power battery",
             "annual_value_cny": "123456789",
+            "supplier_location": "",
             "approximation": "about",
             "period": "2024",
             "quote": "EXAMPLE: a fictitious row showing the format, not a real supply relation",
