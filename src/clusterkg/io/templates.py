@@ -99,6 +99,7 @@ APPROXIMATIONS = {
 _ID_HELP = "optional: an IRI, or a slug for the IRI (made from the English name when empty)"
 _QUOTE_HELP = "optional: the passage of your source that states the row (8+ characters)"
 _QUOTE_REQUIRED = "the passage of your source that states the row, verbatim (8+ characters)"
+_REGISTER_QUOTE_HELP = "optional for a private register: a passage of it (8+ characters)"
 _PARTY = (str(CK.Enterprise), str(CK.EnterpriseGroup), str(CK.ProductionSite))
 _ORGANISATION = (str(ORG.Organization), str(ORG.FormalOrganization))
 _REGION = (str(CK.Region),)
@@ -442,7 +443,6 @@ def for_register(template: Template, kind: str | None = None) -> Template:
     return replace(template, kind=kind or template.kind, columns=columns, example=example)
 
 
-_REGISTER_QUOTE_HELP = "optional for a private register: a passage of it (8+ characters)"
 #: ``register-links``: supply links of a private register, as their own kind so that
 #: ``clusterkg import --kind register-links`` needs no other option.
 TEMPLATES["register-links"] = for_register(TEMPLATES["supply-links"], "register-links")
