@@ -261,3 +261,18 @@ def test_supplier_location_places_an_unplaced_supplier_and_must_agree(settings, 
         (4, "supplier_location"),
     ]
     assert f"is located in {ID['region/chengdu']}, not {ID['region/chongqing']}" in errors[0].reason
+
+
+def test_above_the_fuzzy_limit_near_misses_are_found_by_words_only(settings, tmp_path, monkeypatch):
+    from clusterkg.io import references
+
+    monkeypatch.setattr(references, "FUZZY_LIMIT", 0)  # as if the regions were a huge list
+    errors = _refused(
+        settings,
+        tmp_path / "firms.csv",
+        "name_en,region\nExample A Co.,Chengdu City\nExample B Co.,Chongqin\n",
+        "enterprises",
+    )
+    lines = {e.row: e.reason for e in errors}
+    assert "did you mean Chengdu (id:region/chengdu)?" in lines[2]  # the words still match
+    assert "did you mean" not in lines[3]  # a misspelling needs the similarity ratio

@@ -51,6 +51,8 @@ SELECT DISTINCT ?s ?l WHERE {
 }"""
 #: How many near misses an error offers.
 SUGGESTIONS = 5
+#: Above this many labels a column's near misses are found by words only (no difflib ratio).
+FUZZY_LIMIT = 5_000
 _CURIE = re.compile(r"^([A-Za-z][\w-]*):([^\s/][^\s]*)$")
 _ID_PATH = re.compile(r"^[a-z][a-z-]*/[\w.~-]+$")
 _LOCAL_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
@@ -95,6 +97,7 @@ class Resolver:
         self._label_cache: dict[str, dict[str, set[str]]] = {}
         self._scheme_cache: dict[str, set[str]] = {}
         self._names_cache: dict[tuple, dict[str, set[str]]] = {}
+        self._candidate_cache: dict[tuple, tuple[set[str], list[tuple]]] = {}
 
     # ----- what the file defines -----
     def add_local(
@@ -215,22 +218,50 @@ class Resolver:
 
     def suggest(self, value: str, classes: Sequence[str], scheme: str = "") -> list[str]:
         """Near misses for ``value`` among the nodes a column may name, best first, as
-        ``label (prefixed IRI)``: labels or aliases similar by :class:`difflib.SequenceMatcher`
-        ratio >= 0.6, or containing ``value`` as words, or contained in it as words."""
+        ``label (prefixed IRI)``: labels or aliases whose words contain, or are contained in,
+        the words of ``value``, and labels similar by :class:`difflib.SequenceMatcher` ratio
+        >= 0.6 (as :func:`difflib.get_close_matches`). The similarity is skipped when the
+        column may name more than :data:`FUZZY_LIMIT` labels (a large network's firms), where
+        it would take seconds per unknown name."""
         key = normalise(value)
-        words = set(re.findall(r"\w+", key))
+        words = frozenset(re.findall(r"\w+", key))
+        candidates = self._candidates(classes, scheme)
+        fuzzy = len(candidates) <= FUZZY_LIMIT
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(key)  # seq2 is the one SequenceMatcher caches its analysis of
         scored: dict[str, tuple[float, str]] = {}
-        for iri, labels in self.names(classes, scheme).items():
-            for label in labels:
-                norm = normalise(label)
-                ratio = difflib.SequenceMatcher(None, key, norm).ratio()
-                label_words = set(re.findall(r"\w+", norm))
-                if words and label_words and (words <= label_words or label_words <= words):
-                    ratio = max(ratio, 0.6)
-                if ratio >= 0.6 and ratio > scored.get(iri, (0.0, ""))[0]:
-                    scored[iri] = (ratio, label)
+        for iri, label, norm, label_words in candidates:
+            ratio = 0.0
+            if words and label_words and (words <= label_words or label_words <= words):
+                ratio = 0.6
+            if fuzzy:
+                matcher.set_seq1(norm)
+                # the cheap upper bounds first, as get_close_matches does
+                if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6:
+                    ratio = max(ratio, matcher.ratio())
+            if ratio >= 0.6 and ratio > scored.get(iri, (0.0, ""))[0]:
+                scored[iri] = (ratio, label)
         best = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[1][1]))[:SUGGESTIONS]
         return [f"{label} ({_short(iri)})" for iri, (_r, label) in best]
+
+    def _candidates(self, classes: Sequence[str], scheme: str) -> list[tuple]:
+        """``(iri, label, normalised label, its words)`` for every name :meth:`names` gives;
+        the graph's part is prepared once per column kind, the file's rows are added fresh."""
+        key = (tuple(classes), scheme)
+        if key not in self._candidate_cache:
+            names = self.names(classes, scheme)
+            self._candidate_cache[key] = (
+                set(self.local),
+                [_candidate(i, label) for i, labels in names.items() for label in labels],
+            )
+        seen_local, prepared = self._candidate_cache[key]
+        fresh = [
+            _candidate(iri, label)
+            for iri, node in self.local.items()
+            if iri not in seen_local and self.fits(iri, node.types, classes, scheme)
+            for label in node.names
+        ]
+        return prepared + fresh
 
     def _help(self, value: str, classes, scheme: str, added_by: str, list_all: bool) -> str:
         """What an error about an unknown reference adds: near misses, the valid names, and
@@ -308,6 +339,11 @@ def expand(value: str) -> str | None:
     if _ID_PATH.match(value):
         return str(ID[value])
     return None
+
+
+def _candidate(iri: str, label: str) -> tuple[str, str, str, frozenset[str]]:
+    norm = normalise(label)
+    return iri, label, norm, frozenset(re.findall(r"\w+", norm))
 
 
 def _local_name(iri: str) -> str:
