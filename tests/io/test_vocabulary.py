@@ -189,14 +189,19 @@ def test_items_refuse_a_sector_as_broader_and_a_name_taken(settings, tmp_path):
 
 
 # ----- regions -----
-def test_unknown_region_gets_did_you_mean(settings, tmp_path):
+def _unknown_regions(settings, tmp_path) -> dict[int, str]:
+    """Row -> reason for two firms in regions the test graph lacks (a near miss, a typo)."""
     errors = _refused(
         settings,
         tmp_path / "firms.csv",
         "name_en,region\nExample A Co.,Chengdu City\nExample B Co.,Chongqin\n",
         "enterprises",
     )
-    lines = {e.row: e.reason for e in errors}
+    return {e.row: e.reason for e in errors}
+
+
+def test_unknown_region_gets_did_you_mean(settings, tmp_path):
+    lines = _unknown_regions(settings, tmp_path)
     assert "did you mean Chengdu (id:region/chengdu)?" in lines[2]
     assert "did you mean Chongqing (id:region/chongqing)?" in lines[3]
     assert "clusterkg import --kind regions" in lines[2]
@@ -267,12 +272,6 @@ def test_above_the_fuzzy_limit_near_misses_are_found_by_words_only(settings, tmp
     from clusterkg.io import references
 
     monkeypatch.setattr(references, "FUZZY_LIMIT", 0)  # as if the regions were a huge list
-    errors = _refused(
-        settings,
-        tmp_path / "firms.csv",
-        "name_en,region\nExample A Co.,Chengdu City\nExample B Co.,Chongqin\n",
-        "enterprises",
-    )
-    lines = {e.row: e.reason for e in errors}
+    lines = _unknown_regions(settings, tmp_path)
     assert "did you mean Chengdu (id:region/chengdu)?" in lines[2]  # the words still match
     assert "did you mean" not in lines[3]  # a misspelling needs the similarity ratio
