@@ -297,7 +297,8 @@ def shacl_problems(
     # constraints then run over a few hundred triples rather than the ontology too.
     for node, cls in list(data.subject_objects(RDF.type)):
         for sup in ontology.transitive_objects(cls, RDFS.subClassOf):
-            data.add((node, RDF.type, sup))
+            if sup is not None:
+                data.add((node, RDF.type, sup))
     shapes_graph, _ = parse_files(shapes)
     _conforms, results, _ = pyshacl.validate(
         data,

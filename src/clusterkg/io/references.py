@@ -204,7 +204,8 @@ class Resolver:
             else:
                 wanted = {URIRef(c) for c in classes}
                 for c in classes:
-                    wanted |= set(self.ontology.transitive_subjects(RDFS.subClassOf, URIRef(c)))
+                    subs = self.ontology.transitive_subjects(RDFS.subClassOf, URIRef(c))
+                    wanted |= {URIRef(str(sub)) for sub in subs}
                 query, bindings = _NAMES_OF_CLASSES % " ".join(f"<{c}>" for c in wanted), {}
             for engine in self.engines:
                 for r in engine.query(query, bindings=bindings, row_limit=None).rows:

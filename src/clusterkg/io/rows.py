@@ -192,8 +192,8 @@ def _ref(r: RowReader, col: Column, value: str):
     iri, reason = r.resolver.resolve(
         value, col.classes, col.scheme, added_by=col.added_by, list_all=col.list_all
     )
-    if reason:
-        r.fail(col.name, value, reason)
+    if reason or iri is None:
+        r.fail(col.name, value, reason or "does not resolve")
         return None
     return URIRef(iri)
 
@@ -459,7 +459,7 @@ def _locate(b: Build, r: RowReader, supplier: URIRef, v: dict) -> bool:
     per row set; a plant elsewhere is a ck:ProductionSite of its own)."""
     region = v["supplier_location"]
     known = {URIRef(i) for i in b.resolver.objects(str(supplier), str(CK.locatedIn))}
-    known |= set(b.graph.objects(supplier, CK.locatedIn))
+    known |= {URIRef(str(o)) for o in b.graph.objects(supplier, CK.locatedIn)}
     if known and region not in known:
         r.fail(
             "supplier_location",
