@@ -80,6 +80,7 @@ def _rows(engine, query):
 def test_every_step_passes_shacl(imported):
     _engine, outputs = imported
     assert all("SHACL: conforms" in out for out in outputs), outputs
+    assert not any("holds no bundled graphs" in out for out in outputs)  # loaded first
     assert "1 rows of regions" in outputs[0] and "2 rows of items" in outputs[1]
     assert "18 rows of enterprises" in outputs[2] and "25 rows of register-links" in outputs[3]
 

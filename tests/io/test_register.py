@@ -81,3 +81,12 @@ def test_register_facts_are_queryably_apart_from_quoted_ones(settings, tmp_path,
     finally:
         backend.close()
     assert [(str(r["kind"]), int(r["n"])) for r in rows] == [("quoted", 1), ("register", 2)]
+
+
+def test_an_import_into_a_store_without_the_bundled_graphs_says_to_load_them(
+    settings, tmp_path, write_csv
+):
+    f = write_csv(tmp_path / "register.csv", REGISTER)
+    result = import_csv(f, "register-links", settings, store=f"oxigraph:{tmp_path / 'store'}")
+    assert "holds no bundled graphs" in result.summary()
+    assert "clusterkg load DIR" in result.summary()

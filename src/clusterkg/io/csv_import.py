@@ -121,6 +121,7 @@ class ImportResult:
     added: dict[str, int] = field(default_factory=dict)
     target: str = ""
     shacl: str = ""
+    note: str = ""
 
     def summary(self) -> str:
         """One paragraph saying what was added and where."""
@@ -130,7 +131,7 @@ class ImportResult:
             f"{self.path.name}: {self.rows} rows of {self.kind} -> {len(self.graph)} triples "
             f"({what}) in graph <{self.graph_iri}>, source <{self.source}>; "
             f"SHACL: {self.shacl}; written to {where}"
-        )
+        ) + (f"\nnote: {self.note}" if self.note else "")
 
 
 # ----------------------------------------------------------------------------------------
@@ -449,6 +450,14 @@ def write_into_store(result: ImportResult, backend: Backend) -> None:
         )
     # The store's default graph is the merge of its named graphs (store.backends); one
     # INSERT DATA adds to both, so readers see all of the import or none of it.
+    if str(GRAPH["clusterkg"]) not in backend.graph_names():
+        # serve/analyze load the bundled graphs only into an empty folder; after this write
+        # the folder is not empty, so the regions, items and curated network would be missing.
+        result.note = (
+            f"{backend.spec} holds no bundled graphs (the ontology, regions, curated network); "
+            "add them with 'clusterkg load DIR' (serve and analyze load them only into an "
+            "empty folder)"
+        )
     nt = result.graph.serialize(format="nt")
     pause_before_commit(backend.spec)
     backend.update(f"INSERT DATA {{ {nt} GRAPH <{URIRef(result.graph_iri)}> {{ {nt} }} }}")
