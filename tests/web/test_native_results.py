@@ -16,9 +16,9 @@ from rdflib.namespace import XSD
 from rdflib.query import Result
 from werkzeug.datastructures import MIMEAccept
 
-from clusterkg.store.isolation import IsolatedEngine
 from clusterkg.store.native import SerializedResult
 from clusterkg.store.results import QueryResult
+from clusterkg.store.workers import IsolatedEngine
 from clusterkg.web.formats import json_with_link, native_formats
 from tests.web.conftest import make_app
 

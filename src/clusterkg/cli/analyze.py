@@ -38,8 +38,8 @@ def _errors(fn: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from clusterkg.analytics import AnalyticsError
         from clusterkg.store.backends import BackendError
-        from clusterkg.store.engine import QueryError
-        from clusterkg.store.loader import LoadError
+        from clusterkg.store.graph_files import LoadError
+        from clusterkg.store.query_engine import QueryError
 
         try:
             return fn(*args, **kwargs)

@@ -15,9 +15,9 @@ from clusterkg.config import Settings
 from clusterkg.queries import load_queries, parse_query_file
 from clusterkg.shacl import UnsupportedShapes, validate_paths_sparql
 from clusterkg.stats import kg_statistics
-from clusterkg.store.engine import QueryError
+from clusterkg.store.graph_files import LoadError
 from clusterkg.store.kg import open_kg
-from clusterkg.store.loader import LoadError
+from clusterkg.store.query_engine import QueryError
 from clusterkg.store.results import QueryResult
 from clusterkg.store.terms import to_python
 from clusterkg.validate import EXIT_UNUSABLE, validate_paths

@@ -146,7 +146,7 @@ def load_command(directory, data, no_bundled) -> None:
     Each file is one transaction: a crash leaves every file either loaded or absent.
     Graphs already in the store are replaced by the file of the same name.
     """
-    from clusterkg.io.load import LoadProblem, load_store
+    from clusterkg.io.persistent_load import LoadProblem, load_store
 
     try:
         reports = load_store(
@@ -162,8 +162,8 @@ def load_command(directory, data, no_bundled) -> None:
 
 def _open(store: str | None):
     from clusterkg.store.backends import BackendError
+    from clusterkg.store.graph_files import LoadError
     from clusterkg.store.kg import open_kg
-    from clusterkg.store.loader import LoadError
 
     try:
         return open_kg(Settings.from_env(store=store))

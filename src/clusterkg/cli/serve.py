@@ -25,7 +25,7 @@ def _serve(host: str, port: int, threads: int, overrides: dict, examples: bool) 
     from waitress import create_server
 
     from clusterkg.store.backends import BackendError
-    from clusterkg.store.loader import LoadError
+    from clusterkg.store.graph_files import LoadError
     from clusterkg.web.app import create_app
 
     try:

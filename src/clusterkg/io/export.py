@@ -19,8 +19,8 @@ from clusterkg.io.atomic import write_bytes_atomic
 from clusterkg.io.context import jsonld_context
 from clusterkg.io.network import csv_tables, gexf_bytes, graphml_bytes, neutralise, to_networkx
 from clusterkg.io.references import ontology_graph
-from clusterkg.store.engine import QueryError
 from clusterkg.store.kg import KnowledgeGraph
+from clusterkg.store.query_engine import QueryError
 from clusterkg.vocab import ANALYTICS_GRAPH, CK, GRAPH, PREFIXES
 
 RDF_FORMATS = ("turtle", "trig", "nquads", "jsonld")

@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from clusterkg.config import Settings
-from clusterkg.store.engine import QueryEngine
+from clusterkg.store.query_engine import QueryEngine
 from clusterkg.vocab import CK, ID, PREFIXES
 
 _LABEL_QUERY = """

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from clusterkg.store.results import ResultKind
 from clusterkg.vocab import PREFIXES
 
 #: Result-set formats (names as in ``clusterkg.web.formats.SELECT_TYPES``).
@@ -40,7 +41,11 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "trig": ox.RdfFormat.TRIG,
 }
 #: The result kinds of :class:`clusterkg.store.results.QueryResult` and their format tables.
-NATIVE = {"select": RESULTS_FORMATS, "ask": RESULTS_FORMATS, "graph": GRAPH_FORMATS}
+NATIVE: dict[ResultKind, dict[str, ox.QueryResultsFormat] | dict[str, ox.RdfFormat]] = {
+    "select": RESULTS_FORMATS,
+    "ask": RESULTS_FORMATS,
+    "graph": GRAPH_FORMATS,
+}
 _PREFIXED = ("turtle", "trig", "xml")
 
 
@@ -53,14 +58,14 @@ class SerializedResult:
     ``row_limit`` mean what they mean on :class:`~clusterkg.store.results.QueryResult`.
     """
 
-    kind: str
+    kind: ResultKind
     format: str
     body: bytes
     truncated: bool = False
     row_limit: int | None = None
 
 
-def result_kind(raw: object) -> str:
+def result_kind(raw: object) -> ResultKind:
     """``select``, ``ask`` or ``graph`` for a pyoxigraph query result."""
     if isinstance(raw, ox.QueryBoolean):
         return "ask"
@@ -115,7 +120,7 @@ def serialize_result(raw: object, fmt: str, row_limit: int | None) -> Serialized
     """A pyoxigraph query result written in format ``fmt`` of its kind, cut at ``row_limit``.
 
     ``row_limit`` counts solutions (SELECT) or triples as the query produced them (CONSTRUCT,
-    DESCRIBE), as :func:`clusterkg.store.backends._from_ox` does; duplicate triples are then
+    DESCRIBE), as :func:`clusterkg.store.oxigraph_backend.to_query_result` does; duplicate triples are then
     written once, as a graph is a set (RDF 1.1 Concepts, section 3).
     """
     kind = result_kind(raw)

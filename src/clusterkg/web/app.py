@@ -17,7 +17,6 @@ from flask import Flask, current_app
 from flask_cors import CORS
 
 from clusterkg.config import Settings
-from clusterkg.store.isolation import isolate
 from clusterkg.store.kg import KnowledgeGraph, open_kg
 from clusterkg.web import errors
 
@@ -47,7 +46,8 @@ def create_app(
 ) -> Flask:
     """A Flask app serving the knowledge graph; opens (and loads) the store once.
 
-    Pass ``kg`` to serve an already opened knowledge graph (its engine is isolated here).
+    Pass ``kg`` to serve an already opened knowledge graph (open it with
+    ``open_kg(settings, isolated=True)`` for killable query workers; it is served as given).
     """
     settings, overrides = _settings(config)
     app = Flask(__name__)
@@ -58,8 +58,9 @@ def create_app(
         overrides.get("workers") or os.environ.get("CLUSTERKG_WORKERS") or DEFAULT_WORKERS
     )
     if kg is None:
-        kg = open_kg(settings, quiet=bool(overrides.get("quiet", True)))
-    isolate(kg, workers=workers)
+        kg = open_kg(
+            settings, isolated=True, workers=workers, quiet=bool(overrides.get("quiet", True))
+        )
     app.extensions["clusterkg"] = kg
     atexit.register(kg.close)
 

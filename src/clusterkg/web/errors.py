@@ -9,7 +9,7 @@ import uuid
 from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from clusterkg.store.engine import QueryError
+from clusterkg.store.query_engine import QueryError
 
 log = logging.getLogger("clusterkg.web")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")

@@ -168,7 +168,7 @@ def synthetic_supply(kg: KnowledgeGraph) -> nx.DiGraph:
             return supply_network(kg, "synthetic")
         from clusterkg.analytics.generate import generate
         from clusterkg.store.backends import open_backend
-        from clusterkg.store.engine import QueryEngine
+        from clusterkg.store.query_engine import QueryEngine
 
         text, _ = generate(kg)
         private = open_backend("memory")

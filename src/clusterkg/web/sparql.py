@@ -17,10 +17,12 @@ from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from clusterkg.store.engine import QueryError, _code_only
-from clusterkg.store.isolation import IsolatedEngine
 from clusterkg.store.native import SerializedResult
+from clusterkg.store.query_engine import QueryError
 from clusterkg.store.results import QueryResult
+from clusterkg.store.sparql_text import code_only as _code_only
+from clusterkg.store.sparql_text import with_base
+from clusterkg.store.workers import IsolatedEngine
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
 from clusterkg.web.formats import (
@@ -126,21 +128,6 @@ def endpoint() -> Response:
             raise ApiError(400, "no query: send query= (or update=)")
         return _service_description()
     return _run_query(query, sources)
-
-
-_RELATIVE_IRI = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]*:)[^<>\"{}|^`\\\s]*>")
-
-
-def with_base(query: str, base: str) -> tuple[str, int]:
-    """The query with ``BASE <base>`` in front when it has relative IRIs, and the added width.
-
-    The protocol lets the service choose the base IRI; the endpoint URL is the natural one. It
-    goes on the first line, so error lines stay right (columns on line 1 are corrected).
-    """
-    if not _RELATIVE_IRI.search(query):
-        return query, 0
-    prefix = f"BASE <{base}> "
-    return prefix + query, len(prefix)
 
 
 def _accept():
