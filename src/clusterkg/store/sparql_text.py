@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from rdflib.term import Node
 
@@ -21,42 +22,138 @@ class SparqlTextError(ValueError):
     """The text cannot take what was asked of it (a bad variable name, no WHERE clause)."""
 
 
-_STRIP = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|#[^\n]*",
-)
-_SERVICE = re.compile(
-    r"(?<![\w:?$])SERVICE\s+(?:SILENT\s+)?(<[^>]*>|[?$]\w+|[\w-]*:[\w.-]*)", re.IGNORECASE
-)
 _KEYWORD = {
     kw: re.compile(rf"(?<![\w:?$]){kw}(?![\w:-])", re.IGNORECASE) for kw in ("SERVICE", "LOAD")
 }
 _LINE_COL = re.compile(r"(\d+):(\d+)")
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _WHERE_BRACE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-_FORM_BRACE = re.compile(r"\b(SELECT|ASK)\b[^{]*\{", re.IGNORECASE)
+_FORM = re.compile(r"\b(SELECT|ASK)\b", re.IGNORECASE)
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _RELATIVE_IRI = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]*:)[^<>\"{}|^`\\\s]*>")
+
+
+_SERVICE_HEAD = r"(?<![\w:?$])SERVICE\s+(?:SILENT\s+)?"
+_NAMED_ENDPOINT = r"(?P<name>[?$]\w+|[\w-]*:[\w.-]*)"
+_SERVICE_ANY = re.compile(_SERVICE_HEAD + f"(?:(?P<iri><)|{_NAMED_ENDPOINT})", re.IGNORECASE)
+_SERVICE_NAMED = re.compile(_SERVICE_HEAD + _NAMED_ENDPOINT, re.IGNORECASE)
+
+
+#: The four string kinds of SPARQL (section 19.8, longest opener first as the grammar reads
+#: them), each with its content rule. ``*+`` never backtracks, and the closing quote is
+#: optional, so an unclosed string still matches (up to where its scan stopped) instead of
+#: being retried by the regular expression engine from every later quote.
+_STRING_KINDS = (
+    ('"""', r'"""(?:[^"\\]++|\\.|"(?!""))*+(?P<c0>""")?'),
+    ("'''", r"'''(?:[^'\\]++|\\.|'(?!''))*+(?P<c1>''')?"),
+    ('"', r'"(?:[^"\\\n]++|\\.)*+(?P<c2>")?'),
+    ("'", r"'(?:[^'\\\n]++|\\.)*+(?P<c3>')?"),
+)
+_IRI_BODY = r"[^<>\"{}|^`\\\s]*"
+_CLOSE = {f"s{i}": (kind, f"c{i}") for i, (kind, _) in enumerate(_STRING_KINDS)}
+
+
+@lru_cache(maxsize=16)
+def _tokens(disabled: frozenset[str]) -> re.Pattern[str]:
+    """Strings of the kinds not ``disabled``, IRIs, comments, then runs of other code and
+    single characters (an opener that opens nothing)."""
+    strings = [
+        f"(?P<s{i}>{rx})" for i, (kind, rx) in enumerate(_STRING_KINDS) if kind not in disabled
+    ]
+    # A run of code takes every character that cannot open anything here: a "<" that starts
+    # no IRI (the look-ahead stops at the next "<"), and a quote whose short kind is off
+    # (unless it starts a long string of a kind that is on).
+    quiet = [
+        re.escape(q) if q * 3 in disabled else f"{q}(?!{q}{q})" for q in "\"'" if q in disabled
+    ]
+    run = "(?:" + "|".join([r"[^\"'<#]++", f"<(?!{_IRI_BODY}>)", *quiet]) + ")++"
+    return re.compile(
+        "|".join([*strings, rf"(?P<iri><{_IRI_BODY}>)", r"(?P<note>#[^\n]*)", run, r"[\s\S]"])
+    )
 
 
 def code_only(sparql: str) -> str:
     """The query with strings, IRIs and comments blanked, so keywords are found only as code.
 
     Every character keeps its offset (IRIs keep their ``<`` and ``>``), so a position found in
-    the result is a position in ``sparql``.
+    the result is a position in ``sparql``. An opening quote or ``<`` that never closes stays
+    code, as the character it is, and the text after it is read on.
+
+    Linear in the length of the text. A regular expression that retries an unclosed string
+    from every later quote is quadratic (issue 14: 1 MB of ``SERVICE <`` froze the server for
+    73 s). Here an unclosed string marks where its scan stopped, and quotes of the same kind
+    before that point are not tried again: they cannot close either, as their scan would
+    follow the same characters in the same escape alignment. An IRI's scan stops at the next
+    ``<``, so no character is scanned by two of them.
     """
-    return _STRIP.sub(
-        lambda m: (
-            " " * len(m.group(0))
-            if not m.group(0).startswith("<")
-            else "<" + " " * (len(m.group(0)) - 2) + ">"
-        ),
-        sparql,
-    )
+    out: list[str] = []
+    disabled: dict[str, int] = {}  # string kind -> where its last unclosed scan stopped
+    pos = 0
+    n = len(sparql)
+    while pos < n:
+        until = min(disabled.values(), default=n + 1)
+        resume = n
+        for m in _tokens(frozenset(disabled)).finditer(sparql, pos):
+            start, end = m.span()
+            if start >= until:
+                resume = start  # a kind that could not close may open strings again here
+                break
+            name = m.lastgroup
+            if name is None and end > until:
+                # A run of code took quotes of a kind that may open strings again from
+                # ``until``: keep the run up to there and read on from there.
+                out.append(sparql[start:until])
+                resume = until
+                break
+            if name is None:  # code: a run, or one character that opens nothing
+                out.append(m.group())
+            elif name == "iri":
+                out.append("<" + " " * (end - start - 2) + ">")
+            elif name == "note" or m.group(_CLOSE[name][1]) is not None:
+                out.append(" " * (end - start))  # a comment, or a string that closed
+            else:  # an unclosed string: its opener is code, and the text after it is read on
+                kind = _CLOSE[name][0]
+                disabled[kind] = end
+                if len(kind) == 3 and disabled.get(kind[0], -1) <= start:
+                    # As the grammar does, a long quote that does not close is read as an
+                    # empty short string and one more quote.
+                    out.append("  ")
+                    resume = start + 2
+                else:
+                    out.append(kind[0])
+                    resume = start + 1
+                break
+        pos = resume
+        disabled = {kind: stop for kind, stop in disabled.items() if stop > pos}
+    out.append(sparql[pos:])
+    return "".join(out)
+
+
+def _service_matches(code: str) -> list[tuple[int, int]]:
+    """The spans of the endpoints written after ``SERVICE [SILENT]`` in blanked ``code``.
+
+    The same matches as ``SERVICE\\s+(?:SILENT\\s+)?(<[^>]*>|[?$]\\w+|[\\w-]*:[\\w.-]*)``
+    found left to right, in linear time: that pattern re-scans to the end of the text for
+    every ``<`` that no ``>`` follows. Here the ``>`` is looked for once; when there is none,
+    no ``<`` endpoint can close later either, and the search goes on for named ones only.
+    """
+    spans = []
+    pattern = _SERVICE_ANY
+    pos = 0
+    while (m := pattern.search(code, pos)) is not None:
+        if m.group("name") is not None:
+            spans.append(m.span("name"))
+            pos = m.end()
+            continue
+        start = m.start("iri")
+        close = code.find(">", start)
+        if close < 0:
+            pattern = _SERVICE_NAMED
+            pos = m.end()
+            continue
+        spans.append((start, close + 1))
+        pos = close + 1
+    return spans
 
 
 def codepoints(sparql: str) -> str:
@@ -82,10 +179,7 @@ def service_endpoints(sparql: str) -> list[str]:
     if "service" not in sparql.lower():  # the common case, without blanking the whole text
         return []
     code = code_only(sparql)
-    found = []
-    for m in _SERVICE.finditer(code):
-        start, end = m.span(1)
-        found.append(sparql[start:end].strip("<>"))
+    found = [sparql[start:end].strip("<>") for start, end in _service_matches(code)]
     if not found and _KEYWORD["SERVICE"].search(code):
         found.append("?")
     return found
@@ -119,12 +213,19 @@ def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
         if not _VARIABLE.fullmatch(name):
             raise SparqlTextError(f"{name!r} is not a SPARQL variable name")
     code = code_only(sparql)
-    m = _WHERE_BRACE.search(code) or _FORM_BRACE.search(code)
-    if m is None:
-        raise SparqlTextError("parameters need a query with a WHERE clause")
+    m = _WHERE_BRACE.search(code)
+    if m is not None:
+        at = m.end()
+    else:
+        # The first "{" after the first SELECT/ASK (the group of a query written without
+        # WHERE), found without retrying from every later keyword.
+        form = _FORM.search(code)
+        brace = code.find("{", form.end()) if form is not None else -1
+        if brace < 0:
+            raise SparqlTextError("parameters need a query with a WHERE clause")
+        at = brace + 1
     names = " ".join(f"?{k}" for k in bindings)
     values = " ".join(v.n3() for v in bindings.values())
-    at = m.end()
     return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }} {sparql[at:]}"
 
 
