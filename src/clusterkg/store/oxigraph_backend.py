@@ -97,8 +97,9 @@ def graph_args(
 
 
 def _locked(exc: OSError) -> bool:
+    """Whether RocksDB refused the folder because another process holds its lock file."""
     text = str(exc)
-    return "LOCK" in text or "Resource temporarily unavailable" in text or "lock" in text
+    return "lock file" in text or "/LOCK:" in text
 
 
 class OxigraphBackend:
