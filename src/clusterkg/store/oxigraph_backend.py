@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeAlias, TypeVar, overload
 
@@ -17,10 +17,26 @@ from clusterkg.store.terms import encode_term, ox_to_rdflib
 
 R = TypeVar("R")
 T = TypeVar("T")
+Item = TypeVar("Item")
 OxResult: TypeAlias = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 DeadlineCheck: TypeAlias = Callable[[], None]
 #: Builds the result object of one query from Oxigraph's answer, its row limit and deadline.
 ResultConverter: TypeAlias = Callable[[OxResult, "int | None", "DeadlineCheck | None"], R]
+
+
+def _take(
+    items: Iterable[Item], row_limit: int | None, deadline_check: DeadlineCheck | None
+) -> tuple[list[Item], bool]:
+    """At most ``row_limit`` items, and whether there were more; the deadline is checked on
+    the way (every 256 items)."""
+    kept: list[Item] = []
+    for i, item in enumerate(items):
+        if row_limit is not None and i >= row_limit:
+            return kept, True
+        if deadline_check is not None and i % 256 == 0:
+            deadline_check()
+        kept.append(item)
+    return kept, False
 
 
 def _collect(
@@ -30,24 +46,16 @@ def _collect(
     term: Callable[[Any], T],
 ) -> tuple[list[str], list[dict[str, T]], list[tuple[T, T, T]], bool]:
     """Variables, rows, triples and truncation of a SELECT or graph answer, terms by ``term``."""
-    names: list[str] = []
-    rows: list[dict[str, T]] = []
-    triples: list[tuple[T, T, T]] = []
-    truncated = False
-    solutions = isinstance(raw, ox.QuerySolutions)
-    if solutions:
+    if isinstance(raw, ox.QuerySolutions):
         names = [v.value for v in raw.variables]
-    for i, item in enumerate(raw):  # type: ignore[arg-type]
-        if row_limit is not None and i >= row_limit:
-            truncated = True
-            break
-        if deadline_check is not None and i % 256 == 0:
-            deadline_check()
-        if solutions:
-            rows.append({n: term(v) for n in names if (v := item[n]) is not None})
-        else:
-            triples.append((term(item.subject), term(item.predicate), term(item.object)))
-    return names, rows, triples, truncated
+        solutions, truncated = _take(raw, row_limit, deadline_check)
+        rows = [{n: term(v) for n in names if (v := s[n]) is not None} for s in solutions]
+        return names, rows, [], truncated
+    if isinstance(raw, ox.QueryTriples):
+        kept, truncated = _take(raw, row_limit, deadline_check)
+        triples = [(term(t.subject), term(t.predicate), term(t.object)) for t in kept]
+        return [], [], triples, truncated
+    return [], [], [], False
 
 
 def _convert(

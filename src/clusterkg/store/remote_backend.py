@@ -14,10 +14,11 @@ from typing import Any
 
 from rdflib import Graph
 from rdflib.query import Result
+from rdflib.term import Node
 
 from clusterkg.store.errors import BackendError, QueryTimeout
 from clusterkg.store.native import SerializedResult
-from clusterkg.store.results import QueryResult, ResultKind
+from clusterkg.store.results import QueryResult, ResultKind, Triple
 from clusterkg.store.sparql_text import with_base
 
 _RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
@@ -143,7 +144,7 @@ class RemoteBackend:
             if parsed.type == "ASK":
                 return QueryResult("ask", boolean=bool(parsed.askAnswer))
             names = [str(v) for v in parsed.vars or []]
-            rows = []
+            rows: list[dict[str, Node]] = []
             truncated = False
             for i, b in enumerate(parsed.bindings):
                 if row_limit is not None and i >= row_limit:
@@ -155,11 +156,11 @@ class RemoteBackend:
             )
         fmt = "nt" if ctype == "application/n-triples" else "turtle"
         g = Graph().parse(data=payload, format=fmt)
-        triples = list(g)
+        triples: list[Triple] = list(g)
         truncated = row_limit is not None and len(triples) > row_limit
         return QueryResult(
             "graph",
-            triples=triples[:row_limit] if truncated else triples,  # type: ignore[arg-type]
+            triples=triples[:row_limit] if truncated else triples,
             truncated=truncated,
             row_limit=row_limit,
         )
