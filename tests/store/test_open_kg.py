@@ -92,3 +92,22 @@ def test_a_runaway_query_stops_at_its_limit_and_the_next_query_works():
         assert after.records() == [{"n": 100}]
     finally:
         kg.close()
+
+
+def test_create_app_serves_an_already_opened_graph_as_given():
+    from clusterkg.web.app import create_app
+
+    kg = open_kg(_settings(update_token="t"), isolated=True, workers=1)
+    kg.engine.update(TRIPLE)
+    app = create_app(_settings(), kg=kg)
+    try:
+        assert app.extensions["clusterkg"] is kg
+        answer = app.test_client().get(
+            "/sparql",
+            query_string={"query": "ASK { <https://example.org/a> <https://example.org/p> 1 }"},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert answer.status_code == 200
+        assert answer.get_json()["boolean"] is True
+    finally:
+        kg.close()
