@@ -69,7 +69,7 @@ def data_files(settings, path: str | None, *, shapes: bool = True) -> list[Path]
 
     ``shapes=False`` leaves the shape files out, as validation does for its data graph.
     """
-    from clusterkg.store.loader import discover
+    from clusterkg.store.graph_files import discover
     from clusterkg.validate import shape_files
 
     skip = set() if shapes else set(shape_files(settings.ontology_dir))
@@ -107,7 +107,7 @@ def bound_queries(args: dict) -> list[tuple[dict, str]]:
     """The queries of :func:`bench_queries` that run without input, each with its text as the
     server runs it: named queries with their default parameters bound (``VALUES``)."""
     from clusterkg.queries import load_queries
-    from clusterkg.store.engine import bind_values
+    from clusterkg.store.sparql_text import bind_values
 
     named = load_queries(Path(args["named_queries_dir"])) if args["named_queries_dir"] else {}
     out = []
@@ -147,7 +147,7 @@ def engine_latency(kg, args: dict) -> dict[str, dict]:
         times = []
         for i in range(args["engine_reps"] + 1):  # the first run is the warm-up
             start = time.perf_counter()
-            body = kg.backend.ox.query(text).serialize(format=ox.QueryResultsFormat.JSON)
+            body = kg.backend.raw.ox.query(text).serialize(format=ox.QueryResultsFormat.JSON)
             if i:
                 times.append((time.perf_counter() - start) * 1000)
         out[q["name"]] = {"p50_ms": statistics.median(times), "bytes": len(body)}
@@ -157,7 +157,7 @@ def engine_latency(kg, args: dict) -> dict[str, dict]:
 def _naive_dataset(files: list[Path]):
     from rdflib import Dataset, URIRef
 
-    from clusterkg.store.loader import QUAD_FORMATS, graph_iri_for, rdf_format
+    from clusterkg.store.graph_files import QUAD_FORMATS, graph_iri_for, rdf_format
 
     ds = Dataset(default_union=True)
     for p in files:
@@ -266,7 +266,7 @@ def task_shacl_naive(args: dict) -> dict:
     from rdflib import Graph
 
     from clusterkg.config import Settings
-    from clusterkg.store.loader import rdf_format
+    from clusterkg.store.graph_files import rdf_format
     from clusterkg.validate import shape_files
 
     settings = Settings.from_env()

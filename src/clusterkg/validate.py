@@ -25,7 +25,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from clusterkg.store.loader import QUAD_FORMATS, LoadError, discover, rdf_format
+from clusterkg.store.graph_files import LoadError, discover, rdf_format
+from clusterkg.store.rdf_formats import QUAD_FORMATS
 from clusterkg.vocab import SH
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2

@@ -13,7 +13,7 @@ from clusterkg.config import Settings
 from clusterkg.io.csv_import import ImportFailed, import_csv
 from clusterkg.io.templates import TEMPLATES
 from clusterkg.store.backends import OxigraphBackend
-from clusterkg.store.engine import QueryEngine
+from clusterkg.store.query_engine import QueryEngine
 from clusterkg.vocab import CK, ID
 
 # What each template's example row must add, worked out from the example by hand.

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from clusterkg.cli import main
 from clusterkg.store.backends import OxigraphBackend
-from clusterkg.store.engine import QueryEngine
+from clusterkg.store.query_engine import QueryEngine
 
 NETWORK = Path(__file__).parent / "data" / "network"
 ONTOLOGY = Path(__file__).resolve().parents[2] / "ontology"

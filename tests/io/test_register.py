@@ -11,7 +11,7 @@ from rdflib.namespace import RDF
 
 from clusterkg.io.csv_import import ImportFailed, import_csv
 from clusterkg.store.backends import OxigraphBackend
-from clusterkg.store.engine import QueryEngine
+from clusterkg.store.query_engine import QueryEngine
 from clusterkg.vocab import CK
 
 REGISTER = (

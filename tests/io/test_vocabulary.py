@@ -12,7 +12,7 @@ from rdflib.namespace import RDFS, SKOS
 
 from clusterkg.io.csv_import import ImportFailed, import_csv
 from clusterkg.store.backends import OxigraphBackend
-from clusterkg.store.engine import QueryEngine
+from clusterkg.store.query_engine import QueryEngine
 from clusterkg.vocab import CK, ID, WGS84
 
 ONTOLOGY = Path(__file__).resolve().parents[2] / "ontology"

@@ -416,7 +416,7 @@ def load_synthetic(
     text, summary = generate(kg, params, progress=progress)
     kg.backend.drop_graph(str(SYNTHETIC_GRAPH))
     kg.backend.load_data(text.encode(), "trig", None)
-    # The store's default graph is the merge of its loaded graphs (clusterkg.store.loader);
+    # The store's default graph is the merge of its loaded graphs (clusterkg.store.graph_files);
     # analytics still tell the graphs apart with GRAPH ?g.
     kg.backend.merge_into_default(str(SYNTHETIC_GRAPH))
     return summary

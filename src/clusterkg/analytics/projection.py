@@ -17,13 +17,14 @@ class), ``cluster``, ``region``, ``within`` (the region and every region it is `
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 import networkx as nx
 from rdflib import URIRef
 
 from clusterkg.analytics import AnalyticsError
+from clusterkg.store.results import QueryResult
 from clusterkg.vocab import ANALYTICS_GRAPH, CK, PREFIXES, SYNTHETIC_GRAPH
 
 #: Which named graphs a projection reads: the curated files, the synthetic network, or both.
@@ -64,7 +65,14 @@ PROJECTION_TIMEOUT = 120.0
 class Queryable(Protocol):
     """A KnowledgeGraph or a QueryEngine: anything with the engine's ``query``."""
 
-    def query(self, sparql: str, **kwargs: Any) -> Any: ...
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, object] | None = ...,
+        timeout: float | None = ...,
+        row_limit: int | None = ...,
+    ) -> QueryResult: ...
 
 
 def select(

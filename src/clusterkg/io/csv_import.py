@@ -46,9 +46,9 @@ from clusterkg.io.rows import (
 )
 from clusterkg.io.templates import BUILT_AS, PRIVATE_KINDS, TEMPLATES, for_register
 from clusterkg.store.backends import Backend, BackendError, open_backend
-from clusterkg.store.engine import QueryEngine, QueryError
+from clusterkg.store.graph_files import LoadError
 from clusterkg.store.kg import KnowledgeGraph, open_kg
-from clusterkg.store.loader import LoadError
+from clusterkg.store.query_engine import QueryEngine, QueryError
 from clusterkg.vocab import CK, GRAPH, ID, PREFIXES, SCHEMA
 
 KINDS = tuple(TEMPLATES)

@@ -16,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from clusterkg.config import Settings
-from clusterkg.store.engine import QueryEngine
+from clusterkg.store.query_engine import QueryEngine
 from clusterkg.vocab import CK, ID, PREFIXES, curie
 
 _LABEL_QUERY = """

@@ -33,8 +33,9 @@ from rdflib.term import Node
 
 from clusterkg.errors import UnusableInput
 from clusterkg.shacl.compiler import Check, Compiled, compile_shapes, sparql_term
-from clusterkg.store.backends import _OX_FORMATS
-from clusterkg.store.loader import QUAD_FORMATS, LoadError, rdf_format
+from clusterkg.store.graph_files import LoadError, rdf_format
+from clusterkg.store.rdf_formats import OXIGRAPH as _OX_FORMATS
+from clusterkg.store.rdf_formats import QUAD_FORMATS
 from clusterkg.store.terms import ox_to_rdflib, rdflib_to_ox
 from clusterkg.validate import (
     ValidationReport,
