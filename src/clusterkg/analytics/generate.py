@@ -32,10 +32,10 @@ import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from clusterkg import __version__
 from clusterkg.analytics import AnalyticsError
 from clusterkg.analytics.indicators import PARTS, VEHICLES, comparable_counts, observations
 from clusterkg.analytics.projection import Queryable, select
+from clusterkg.version import __version__
 from clusterkg.vocab import CK, ID, SYNTHETIC_GRAPH
 
 GENERATOR = "clusterkg.analytics.generate/1"
