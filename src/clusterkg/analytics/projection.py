@@ -11,7 +11,8 @@ Three projections:
 
 Nodes are IRI strings; node attributes are ``label``, ``kind`` (the most specific clusterkg
 class), ``cluster``, ``region``, ``within`` (the region and every region it is ``ck:partOf``),
-``lat``/``long``, ``synthetic``, ``tier``, ``operator`` (for production sites) and ``oem``.
+``lat``/``long``, ``synthetic``, ``tier``, ``operator`` (for production sites), ``oem`` and
+``types`` (every stated clusterkg class).
 """
 
 from __future__ import annotations
@@ -171,6 +172,18 @@ def region_ancestors(kg: Queryable) -> dict[str, set[str]]:
     return closure
 
 
+def region_labels(kg: Queryable) -> dict[str, str]:
+    """The label of every region in the ``ck:partOf`` hierarchy (English or untagged first)."""
+    labels: dict[str, tuple[int, str]] = {}
+    for r, v, lang in packed_select(
+        kg,
+        ["r", "v", "lang"],
+        "{ ?r ck:partOf ?x } UNION { ?x ck:partOf ?r } ?r rdfs:label ?v BIND(LANG(?v) AS ?lang)",
+    ):
+        labels[r] = _pick_label(labels.get(r), {"v": v, "lang": lang})
+    return {r: text for r, (_rank, text) in labels.items()}
+
+
 def _within(region: str | None, ancestors: dict[str, set[str]]) -> list[str]:
     if not region:
         return []
@@ -222,6 +235,7 @@ def _node_attributes(
         kinds = types.get(n, set())
         a["label"] = labels[n][1] if n in labels else n.rsplit("/", 1)[-1]
         a["kind"] = next((k for k in KIND_ORDER if k in kinds), None)
+        a["types"] = sorted(kinds)  # every stated ck: class, for selection by class
         a["synthetic"] = "SyntheticEntity" in kinds
         operator = sorted(multi["operators"].get(n, []))
         a["operator"] = operator[0] if operator else None
@@ -335,6 +349,7 @@ def supply_network(kg: Queryable, graphs: str = "curated") -> nx.DiGraph:
             data["weight"] = data["value"]
     G.graph.update(
         graphs=graphs,
+        region_labels=region_labels(kg),
         synthetic=any(link["graph"] == str(SYNTHETIC_GRAPH) for link in links.values()),
         clusters=cluster_info(kg, ancestors),
     )

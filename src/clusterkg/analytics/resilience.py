@@ -22,6 +22,7 @@ import os
 import random
 import sys
 from collections import Counter, defaultdict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -541,12 +542,19 @@ def robustness(
 
 @dataclass
 class CascadeResult:
-    """Which nodes failed and in which round (0 = removed at the start)."""
+    """Which nodes failed and in which round (0 = removed at the start), and why.
+
+    ``cause[v] = (item, supplier)`` for a node that failed by cascade: under the AND rule the
+    item it could no longer source and the supplier of that item that failed first (ties by
+    IRI), so that following ``cause`` leads back to a removed node in strictly falling rounds.
+    Under the threshold rule the item is ``None`` and the supplier is its first failed one.
+    """
 
     failed: dict[str, int]
     rounds: int
     mode: str
     theta: float | None
+    cause: dict[str, tuple[str | None, str]] = field(default_factory=dict)
 
     @property
     def initial(self) -> list[str]:
@@ -556,9 +564,106 @@ class CascadeResult:
     def cascaded(self) -> list[str]:
         return sorted(n for n, r in self.failed.items() if r > 0)
 
+    def chain(self, node: str) -> list[dict[str, str | None]]:
+        """The steps from ``node`` back to a removed node: ``customer`` could not source
+        ``item`` because ``supplier`` failed, and so on until a supplier that was removed."""
+        steps: list[dict[str, str | None]] = []
+        while node in self.cause:
+            item, supplier = self.cause[node]
+            steps.append({"customer": node, "item": item, "supplier": supplier})
+            node = supplier
+        return steps
+
+
+class CascadeModel:
+    """The inbound needs of every firm of ``G`` (item -> its suppliers), computed once so
+    that many cascades on the same network (one per candidate single point of failure, per
+    region, per cluster) each cost only the part of the network they reach."""
+
+    def __init__(self, G: nx.DiGraph) -> None:
+        self.G = G
+        self.needs: dict[str, dict[str, frozenset[str]]] = {
+            v: {item: frozenset(sups) for item, sups in sorted(_inbound(G, v).items())}
+            for v in G
+            if G.in_degree(v)
+        }
+        self._weights: dict[str, dict[str, float]] | None = None
+
+    def weights(self) -> dict[str, dict[str, float]]:
+        """Per customer, each supplier's share basis: its annual value when every inbound
+        link states one (and they sum above 0), else its number of links."""
+        if self._weights is None:
+            self._weights = {}
+            for v in self.needs:
+                per = _inbound(self.G, v)
+                links = [(s, val) for sups in per.values() for s, val in sups.items()]
+                by_value = (
+                    all(val is not None for _, val in links) and sum(val for _, val in links) > 0
+                )
+                w: dict[str, float] = defaultdict(float)
+                for s, val in links:
+                    w[s] += val if by_value else 1.0
+                self._weights[v] = w
+        return self._weights
+
+    def sole_suppliers(self) -> set[str]:
+        """Nodes that are the only supplier of some item of some customer: only their single
+        failure can make anything else fail under the AND rule (a customer fails in round 1
+        only if one of its items loses every supplier, i.e. the item's supplier set is {x})."""
+        return {
+            next(iter(s)) for items in self.needs.values() for s in items.values() if len(s) == 1
+        }
+
+    def run(
+        self, initial: list[str] | set[str], *, mode: str = "and", theta: float = 0.5
+    ) -> CascadeResult:
+        """The cascade from ``initial`` (see :func:`cascade`); inputs are not checked here."""
+        failed = dict.fromkeys(initial, 0)
+        cause: dict[str, tuple[str | None, str]] = {}
+        succ = self.G._succ
+        weights = self.weights() if mode == "threshold" else {}
+
+        def first(sups: Iterable[str]) -> str:
+            return min((s for s in sups if s in failed), key=lambda s: (failed[s], s))
+
+        frontier = set(failed)
+        rnd = 0
+        while frontier:
+            rnd += 1
+            candidates = {c for f in frontier for c in succ[f] if c not in failed}
+            new: dict[str, tuple[str | None, str]] = {}
+            for v in sorted(candidates):
+                if mode == "and":
+                    for item, sups in self.needs[v].items():
+                        if all(s in failed for s in sups):
+                            new[v] = (item, first(sups))
+                            break
+                else:
+                    w = weights[v]
+                    total = sum(w.values())
+                    lost = sum(x for s, x in w.items() if s in failed)
+                    if total > 0 and lost / total >= theta - 1e-12:
+                        new[v] = (None, first(w))
+            for v, why in new.items():
+                failed[v] = rnd
+                cause[v] = why
+            frontier = set(new)
+        return CascadeResult(
+            failed,
+            max(failed.values(), default=0),
+            mode,
+            theta if mode == "threshold" else None,
+            cause,
+        )
+
 
 def cascade(
-    G: nx.DiGraph, initial: list[str] | set[str], *, mode: str = "and", theta: float = 0.5
+    G: nx.DiGraph,
+    initial: list[str] | set[str],
+    *,
+    mode: str = "and",
+    theta: float = 0.5,
+    model: CascadeModel | None = None,
 ) -> CascadeResult:
     """Propagate failures downstream to a fixed point, in synchronous rounds.
 
@@ -566,7 +671,7 @@ def cascade(
     failed (AND across items, OR across alternative suppliers). ``mode="threshold"``: a firm
     fails when the failed share of its inbound supply reaches ``theta``; shares are by annual
     value when every inbound link states one, else by link count. Firms without suppliers never
-    fail by cascade.
+    fail by cascade. ``model`` reuses the needs of ``G`` computed once (:class:`CascadeModel`).
     """
     if mode not in ("and", "threshold"):
         raise AnalyticsError(f"unknown cascade mode {mode!r}: use and or threshold")
@@ -575,35 +680,25 @@ def cascade(
     unknown = [n for n in initial if n not in G]
     if unknown:
         raise AnalyticsError(f"not in the supply network: {', '.join(sorted(unknown))}")
-    failed = dict.fromkeys(initial, 0)
-    needs = {v: _inbound(G, v) for v in G if G.in_degree(v)}
-    weights: dict[str, dict[str, float]] = {}
-    for v, items in needs.items():
-        links = [(s, val) for per in items.values() for s, val in per.items()]
-        by_value = all(val is not None for _, val in links) and sum(val for _, val in links) > 0
-        w: dict[str, float] = defaultdict(float)
-        for s, val in links:
-            w[s] += val if by_value else 1.0
-        weights[v] = w
-    frontier = set(failed)
-    rnd = 0
-    while frontier:
-        rnd += 1
-        candidates = {c for f in frontier for c in G.successors(f)} - set(failed)
-        new = set()
-        for v in sorted(candidates):
-            if mode == "and":
-                if any(all(s in failed for s in sups) for sups in needs[v].values()):
-                    new.add(v)
-            else:
-                w = weights[v]
-                total = sum(w.values())
-                lost = sum(x for s, x in w.items() if s in failed)
-                if total > 0 and lost / total >= theta - 1e-12:
-                    new.add(v)
-        for v in new:
-            failed[v] = rnd
-        frontier = new
-    return CascadeResult(
-        failed, max(failed.values(), default=0), mode, theta if mode == "threshold" else None
-    )
+    return (model or CascadeModel(G)).run(initial, mode=mode, theta=theta)
+
+
+def lost_supply(G: nx.DiGraph, failed: Iterable[str]) -> dict[str, Any]:
+    """The supply links whose supplier failed: their number, the sum of their known annual
+    values (``value``: summed over every tier, so a chain A -> B -> OEM counts both links,
+    i.e. it double counts value that flows along a chain), and the part delivered straight to
+    OEMs (``value_to_oems``: counted once per OEM purchase, no double counting)."""
+    links, value, to_oems = 0, 0.0, 0.0
+    succ = G._succ
+    nodes = G.nodes
+    for s in failed:
+        for c, data in succ[s].items():
+            oem = bool(nodes[c].get("oem"))
+            for link in data.get("links", []):
+                links += 1
+                v = link.get("value")
+                if v is not None:
+                    value += v
+                    if oem:
+                        to_oems += v
+    return {"links": links, "value": value, "value_to_oems": to_oems}
