@@ -172,6 +172,26 @@ def region_ancestors(kg: Queryable) -> dict[str, set[str]]:
     return closure
 
 
+def class_ancestors(kg: Queryable) -> dict[str, set[str]]:
+    """For every clusterkg class (local name), itself and its clusterkg superclasses
+    (``rdfs:subClassOf`` closure), so that selecting PartsSupplier includes battery makers."""
+    up: dict[str, set[str]] = defaultdict(set)
+    ck = str(CK)
+    for c, p in packed_select(kg, ["c", "p"], "?c rdfs:subClassOf ?p"):
+        if c and p and c.startswith(ck) and p.startswith(ck):
+            up[c[len(ck) :]].add(p[len(ck) :])
+    closure: dict[str, set[str]] = {}
+    for c in list(up):
+        seen, stack = {c}, [c]
+        while stack:
+            for p in up.get(stack.pop(), ()):
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        closure[c] = seen
+    return closure
+
+
 def region_labels(kg: Queryable) -> dict[str, str]:
     """The label of every region in the ``ck:partOf`` hierarchy (English or untagged first)."""
     labels: dict[str, tuple[int, str]] = {}
@@ -230,12 +250,14 @@ def _node_attributes(
         for row in got[key]:
             multi[key][row["n"]].append(row["v"])
     scalar = {k: {row["n"]: _num(row["v"]) for row in got[k]} for k in ("tiers", "lat", "long")}
+    supers = class_ancestors(kg)
 
     for n, a in attrs.items():
         kinds = types.get(n, set())
         a["label"] = labels[n][1] if n in labels else n.rsplit("/", 1)[-1]
         a["kind"] = next((k for k in KIND_ORDER if k in kinds), None)
-        a["types"] = sorted(kinds)  # every stated ck: class, for selection by class
+        # every stated ck: class and its ck: superclasses, for selection by class
+        a["types"] = sorted({u for k in kinds for u in supers.get(k, {k})})
         a["synthetic"] = "SyntheticEntity" in kinds
         operator = sorted(multi["operators"].get(n, []))
         a["operator"] = operator[0] if operator else None
