@@ -8,8 +8,9 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from clusterkg.analytics import kernels
+from clusterkg.analytics import communities, kernels
 from clusterkg.analytics.projection import supply_network
+from clusterkg.analytics.resilience import auto_batch, removal_order
 
 
 def small_graphs() -> list[nx.DiGraph]:
@@ -84,3 +85,43 @@ def test_conversion_is_made_once(generated):
     g1, _ = kernels.to_igraph(generated)
     g2, _ = kernels.to_igraph(generated)
     assert g1 is g2
+
+
+def networkx_recomputed_attack(G: nx.DiGraph, batch: int) -> list[str]:
+    """The reference: exact networkx betweenness recomputed on the rest every ``batch``."""
+    H, order = G.copy(), []
+    while H.number_of_nodes():
+        sc = nx.betweenness_centrality(H)
+        pick = sorted(H, key=lambda n: (-sc[n], n))[:batch]
+        order += pick
+        H.remove_nodes_from(pick)
+    return order
+
+
+@pytest.mark.parametrize("batch", [1, 4])
+def test_recomputed_betweenness_attack_matches_networkx(batch):
+    G = nx.relabel_nodes(
+        nx.gnp_random_graph(40, 0.08, seed=5, directed=True), lambda i: f"n{i:02d}"
+    )
+    got = removal_order(G, "betweenness", recompute=True, batch=batch)
+    assert got == networkx_recomputed_attack(G, batch)
+    # the initial order uses the same exact scores as the centrality report
+    once = removal_order(G, "betweenness")
+    sc = nx.betweenness_centrality(G)
+    assert once == sorted(G, key=lambda n: (-sc[n], n))
+
+
+def test_auto_batch_bounds_the_recomputations():
+    assert auto_batch(13_181) == 66 and auto_batch(150) == 1
+
+
+def test_leiden_communities_agree_with_two_declared_cliques():
+    G = nx.barbell_graph(5, 0)  # two 5-cliques joined by one edge
+    for n in G:
+        G.nodes[n]["cluster"] = "left" if n < 5 else "right"
+    res = communities.leiden(G, seed=42)
+    assert res.communities == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+    # modularity of the split by hand: m = 21 edges, each clique 10 inner edges and degree
+    # sum 21: Q = 2 * (10/21 - (21/42)^2) = 0.45238...
+    assert res.modularity == pytest.approx(2 * (10 / 21 - 0.25))
+    assert res.agreement == {"compared": 10, "nmi": pytest.approx(1.0), "ari": pytest.approx(1.0)}
