@@ -125,3 +125,22 @@ def test_leiden_communities_agree_with_two_declared_cliques():
     # sum 21: Q = 2 * (10/21 - (21/42)^2) = 0.45238...
     assert res.modularity == pytest.approx(2 * (10 / 21 - 0.25))
     assert res.agreement == {"compared": 10, "nmi": pytest.approx(1.0), "ari": pytest.approx(1.0)}
+
+
+def test_eigenvector_matches_networkx_on_connected_graphs(generated):
+    U = generated.to_undirected()
+    giant = U.subgraph(max(nx.connected_components(U), key=len)).copy()
+    for G in [nx.karate_club_graph(), nx.barbell_graph(5, 2), giant]:
+        assert close(kernels.eigenvector(G), nx.eigenvector_centrality_numpy(G), rel=0, abs_=1e-6)
+
+
+def test_min_node_cut_matches_networkx_connectivity():
+    for seed in range(4):
+        G = nx.gnp_random_graph(50, 0.1, seed=seed, directed=True)
+        pairs = [(s, t) for s in range(3) for t in range(40, 50) if not G.has_edge(s, t)]
+        for s, t in pairs:
+            cut = kernels.min_st_node_cut(G, s, t)
+            assert len(cut) == nx.node_connectivity(G, s, t)
+            H = G.copy()
+            H.remove_nodes_from(cut)
+            assert s not in cut and t not in cut and not nx.has_path(H, s, t)

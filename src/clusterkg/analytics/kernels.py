@@ -4,7 +4,7 @@ networkx stays the graph model and the reference implementation; the heavy, exac
 handed to igraph, which computes the same definitions 25-600 times faster (benchmarks/). The
 conversion is made once per graph (:func:`to_igraph`, cached on the graph's identity and size),
 and every result comes back as a dict keyed by the networkx node. Calls that stay in networkx
-(flows and minimum cuts, Katz, eigenvector, Louvain) keep networkx's backend dispatch:
+(flows and minimum cuts, Katz, Louvain) keep networkx's backend dispatch:
 ``NETWORKX_BACKEND_PRIORITY=cugraph`` (or another installed backend) routes them there.
 
 References
@@ -19,6 +19,9 @@ References
 - S. Wasserman, K. Faust, *Social Network Analysis*, CUP 1994 (closeness for disconnected
   graphs); M. Marchiori, V. Latora, "Harmony in the small-world", Physica A 285 (2000) 539-546
   and P. Boldi, S. Vigna, "Axioms for centrality", Internet Mathematics 10 (2014) (harmonic).
+- K. Menger, "Zur allgemeinen Kurventheorie", Fund. Math. 10 (1927) 96-115; S. Even,
+  R. E. Tarjan, "Network flow and testing graph connectivity", SIAM J. Comput. 4 (1975)
+  507-518 (minimum node cuts by max-flow on the split graph).
 - J. Hopcroft, R. Tarjan, "Efficient algorithms for graph manipulation", CACM 16 (1973) 372-378
   (articulation points, bridges).
 - T. Lengauer, R. E. Tarjan, "A fast algorithm for finding dominators in a flowgraph", ACM
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import math
 import random
+import warnings
 import weakref
 from typing import Any
 
@@ -42,12 +46,17 @@ _CACHE: weakref.WeakKeyDictionary[nx.Graph, tuple[tuple[int, int], ig.Graph, lis
 )
 
 
+_INDEX: weakref.WeakKeyDictionary[nx.Graph, dict[Any, int]] = weakref.WeakKeyDictionary()
+
+
 def to_igraph(G: nx.Graph) -> tuple[ig.Graph, list[Any]]:
     """``G`` as an igraph graph (directed if ``G`` is) and the node list: vertex i is
     ``nodes[i]``. Made once per graph: a second call on the same, unchanged-in-size graph
-    returns the same object (a graph changed in place keeping its size must not be passed;
-    the analytics never mutate a projection)."""
-    key = (G.number_of_nodes(), G.number_of_edges())
+    returns the same object. A graph whose edges were changed in place keeping its node count
+    must not be passed again (the analytics never mutate a projection; they copy it)."""
+    # the node count only: networkx counts edges by summing every degree (O(n)), which cost
+    # more than the kernels themselves when checked once per OEM cut
+    key = (G.number_of_nodes(), 0)
     hit = _CACHE.get(G)
     if hit is not None and hit[0] == key:
         return hit[1], hit[2]
@@ -110,6 +119,24 @@ def closeness_harmonic(G: nx.DiGraph) -> tuple[dict[Any, float], dict[Any, float
     return closeness, {v: float(h) for v, h in zip(nodes, harm, strict=True)}
 
 
+def eigenvector(G: nx.Graph) -> dict[Any, float] | None:
+    """Eigenvector centrality (Bonacich 1972) of the undirected projection, unweighted: the
+    Perron vector of the adjacency matrix by ARPACK, scaled to unit Euclidean length as
+    networkx scales it; ``None`` for a graph without edges. On a disconnected graph it is the
+    vector of the component with the largest eigenvalue (near 0 elsewhere): the limit of
+    networkx's power iteration from the uniform vector."""
+    g, nodes = to_igraph(G)
+    u = g.as_undirected(mode="collapse") if g.is_directed() else g
+    if u.ecount() == 0:
+        return None
+    with warnings.catch_warnings():
+        # igraph warns that near-zero scores mean a disconnected graph: the docstring says so
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ev = u.eigenvector_centrality(scale=False)
+    norm = math.sqrt(sum(x * x for x in ev))
+    return {v: float(x) / norm for v, x in zip(nodes, ev, strict=True)}
+
+
 def articulation_points_and_bridges(G: nx.Graph) -> tuple[list[Any], list[tuple[Any, Any]]]:
     """Articulation points and bridges of the undirected projection (Hopcroft & Tarjan 1973),
     sorted; each bridge as a sorted pair."""
@@ -124,12 +151,48 @@ def immediate_dominators(G: nx.DiGraph, root: Any) -> dict[Any, Any]:
     """The immediate dominator of every node reachable from ``root`` (Lengauer & Tarjan
     1979), ``root`` itself left out, as ``networkx.immediate_dominators`` (3.6) returns it."""
     g, nodes = to_igraph(G)
-    index = nodes.index(root)
+    index = _index(G, nodes)[root]
     out = {}
     for i, d in enumerate(g.dominator(index, mode="out")):
         if i != index and not (isinstance(d, float) and math.isnan(d)) and d >= 0:
             out[nodes[i]] = nodes[int(d)]
     return out
+
+
+def min_st_node_cut(G: nx.DiGraph, s: Any, t: Any) -> list[Any]:
+    """A minimum set of nodes (other than ``s`` and ``t``) whose removal leaves no path from
+    ``s`` to ``t`` (Menger 1927), sorted; computed on ``t``'s ancestors only (no other node
+    carries flow to ``t``). Each node v is split into v_in -> v_out of capacity 1, the
+    original edges get capacity n + 1, and the minimum edge cut of the split graph (igraph's
+    push-relabel max-flow) consists of split edges only: its nodes are the cut (Even & Tarjan
+    1975). ``t`` must not be a successor of ``s``."""
+    g, nodes = to_igraph(G)
+    index = _index(G, nodes)
+    keep = g.subcomponent(index[t], mode="in")
+    if index[s] not in keep:
+        return []
+    sub = g.induced_subgraph(keep)
+    ids = sorted(keep)  # induced_subgraph numbers the kept vertices in increasing id order
+    m = len(ids)
+    local = {v: i for i, v in enumerate(ids)}
+    src, dst = local[index[s]], local[index[t]]
+    big = m + 1
+    edges = [(i, i + m) for i in range(m)]
+    caps = [big if i in (src, dst) else 1 for i in range(m)]
+    edges += [(e.source + m, e.target) for e in sub.es]
+    caps += [big] * sub.ecount()
+    split = ig.Graph(n=2 * m, edges=edges, directed=True)
+    cut = split.mincut(source=src, target=dst, capacity=caps)
+    return sorted(nodes[ids[e]] for e in cut.cut if e < m)
+
+
+def _index(G: nx.Graph, nodes: list[Any]) -> dict[Any, int]:
+    """Vertex ids by node, cached beside the igraph conversion."""
+    hit = _INDEX.get(G)
+    if hit is None or len(hit) != len(nodes):
+        hit = {v: i for i, v in enumerate(nodes)}
+        _INDEX[G] = hit
+    return hit
 
 
 def weak_component_sizes(G: nx.Graph) -> list[int]:

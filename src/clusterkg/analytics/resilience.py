@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-from networkx.algorithms.connectivity import minimum_st_node_cut
 
 from clusterkg.analytics import AnalyticsError, centrality, kernels
 
@@ -194,16 +193,9 @@ _SHARED: dict[str, Any] = {}
 
 
 def _oem_cut(o: str) -> list[str]:
-    """A minimum node cut between the super-source and ``o`` in the shared supply-base graph,
-    computed on ``o``'s ancestors only: the rest of the network cannot carry flow to it."""
-    H = _SHARED["H"]
-    keep = nx.ancestors(H, o)
-    keep.add(o)
-    # A small graph of its own, not a subgraph view: a view filters the super-source's whole
-    # adjacency (every terminal supplier) on each pass, which took half the time at 100k firms.
-    sub = nx.DiGraph()
-    sub.add_edges_from((u, v) for v in keep for u in H.pred[v])
-    return sorted(minimum_st_node_cut(sub, SUPER_SOURCE, o))
+    """A minimum node cut between the super-source and ``o`` in the shared supply-base graph
+    (:func:`clusterkg.analytics.kernels.min_st_node_cut`: on ``o``'s ancestors only)."""
+    return kernels.min_st_node_cut(_SHARED["H"], SUPER_SOURCE, o)
 
 
 def auto_workers(G: nx.DiGraph, threshold: int = 2000) -> int:
@@ -621,6 +613,13 @@ class CascadeModel:
             if G.in_degree(v)
         }
         self._weights: dict[str, dict[str, float]] | None = None
+        self._out: dict[str, tuple[int, float, float]] | None = None
+
+    def supply_out(self) -> dict[str, tuple[int, float, float]]:
+        """Per supplier, :func:`supply_out` (links, known value, value to OEMs), once."""
+        if self._out is None:
+            self._out = {s: supply_out(self.G, s) for s in self.G}
+        return self._out
 
     def weights(self) -> dict[str, dict[str, float]]:
         """Per customer, each supplier's share basis: its annual value when every inbound
@@ -665,7 +664,9 @@ class CascadeModel:
             rnd += 1
             candidates = {c for f in frontier for c in succ[f] if c not in failed}
             new: dict[str, tuple[str | None, str]] = {}
-            for v in sorted(candidates):
+            # decisions within a round read only earlier rounds, so their order is free;
+            # the new failures are recorded in IRI order below (reproducible output)
+            for v in candidates:
                 if mode == "and":
                     for item, sups in self.needs[v].items():
                         if all(s in failed for s in sups):
@@ -677,9 +678,9 @@ class CascadeModel:
                     lost = sum(x for s, x in w.items() if s in failed)
                     if total > 0 and lost / total >= theta - 1e-12:
                         new[v] = (None, first(w))
-            for v, why in new.items():
+            for v in sorted(new):
                 failed[v] = rnd
-                cause[v] = why
+                cause[v] = new[v]
             frontier = set(new)
         return CascadeResult(
             failed,
@@ -716,22 +717,36 @@ def cascade(
     return (model or CascadeModel(G)).run(initial, mode=mode, theta=theta)
 
 
-def lost_supply(G: nx.DiGraph, failed: Iterable[str]) -> dict[str, Any]:
+def supply_out(G: nx.DiGraph, s: str) -> tuple[int, float, float]:
+    """The supply links of supplier ``s``: their number, the sum of their known annual
+    values, and the part of it delivered to OEMs."""
+    links, value, to_oems = 0, 0.0, 0.0
+    nodes = G.nodes
+    for c, data in G._succ[s].items():
+        oem = bool(nodes[c].get("oem"))
+        for link in data.get("links", []):
+            links += 1
+            v = link.get("value")
+            if v is not None:
+                value += v
+                if oem:
+                    to_oems += v
+    return links, value, to_oems
+
+
+def lost_supply(
+    G: nx.DiGraph, failed: Iterable[str], model: CascadeModel | None = None
+) -> dict[str, Any]:
     """The supply links whose supplier failed: their number, the sum of their known annual
     values (``value``: summed over every tier, so a chain A -> B -> OEM counts both links,
     i.e. it double counts value that flows along a chain), and the part delivered straight to
-    OEMs (``value_to_oems``: counted once per OEM purchase, no double counting)."""
+    OEMs (``value_to_oems``: counted once per OEM purchase, no double counting). ``model``
+    reuses per-supplier totals computed once (many scenarios on one network)."""
+    per = model.supply_out() if model is not None else None
     links, value, to_oems = 0, 0.0, 0.0
-    succ = G._succ
-    nodes = G.nodes
     for s in failed:
-        for c, data in succ[s].items():
-            oem = bool(nodes[c].get("oem"))
-            for link in data.get("links", []):
-                links += 1
-                v = link.get("value")
-                if v is not None:
-                    value += v
-                    if oem:
-                        to_oems += v
+        n, v, o = per[s] if per is not None else supply_out(G, s)
+        links += n
+        value += v
+        to_oems += o
     return {"links": links, "value": value, "value_to_oems": to_oems}

@@ -62,13 +62,17 @@ def _is_target(G: nx.DiGraph, all_firms: bool) -> dict[str, bool]:
 
 
 def _entry(
-    G: nx.DiGraph, res: CascadeResult, removed: set[str], target: dict[str, bool]
+    G: nx.DiGraph,
+    res: CascadeResult,
+    removed: set[str],
+    target: dict[str, bool],
+    model: CascadeModel,
 ) -> dict[str, Any]:
     """The damage of one cascade: targets lost by cascade with their item chain, targets
     removed outright, cascaded firms and supply value at risk."""
     lost = sorted(n for n in res.failed if n not in removed and target[n])
     oems_removed = sorted(n for n in removed if target[n])
-    supply = lost_supply(G, res.failed)
+    supply = lost_supply(G, res.failed, model)
     return {
         "oems": lost,
         "oems_removed": oems_removed,
@@ -118,7 +122,7 @@ def single_points_of_failure(
     by_target: dict[str, list[str]] = defaultdict(list)
     for node, removed in sorted(candidates(G, model).items()):
         res = model.run(removed)
-        e = _entry(G, res, removed, target)
+        e = _entry(G, res, removed, target, model)
         if not e["oems"]:
             continue
         a = G.nodes[node] if node in G else {}
@@ -152,7 +156,7 @@ def _group_losses(
 ) -> list[dict[str, Any]]:
     out = []
     for g, removed in sorted(groups.items()):
-        e = _entry(G, model.run(removed), removed, target)
+        e = _entry(G, model.run(removed), removed, target, model)
         out.append(
             {key: g, "label": labels.get(g, g.rsplit("/", 1)[-1]), "removed": len(removed), **e}
         )
