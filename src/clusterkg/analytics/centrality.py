@@ -183,9 +183,11 @@ def betweenness(
     n = G.number_of_nodes()
     if n == 0:
         return {}, "empty graph"
+    if n <= exact_threshold:
+        return kernels.betweenness(G), "exact"
     useful = contributing_sources(G)
     label = "betweenness" if progress else None
-    if n <= exact_threshold or k >= len(useful):
+    if k >= len(useful):
         return kernels.betweenness(G), "exact"
     chosen = random.Random(seed).sample(sorted(useful), k)
     index, bc, *_ = _block_brandes(G, chosen, progress=label)
@@ -337,7 +339,7 @@ def eigenvector(G: nx.Graph) -> tuple[dict[str, float] | None, str]:
     if U.number_of_edges() == 0:
         return None, "no edges: eigenvector centrality is undefined"
     scores = kernels.eigenvector(G)
-    if U.number_of_nodes() > 1 and not nx.is_connected(U):
+    if len(kernels.weak_component_sizes(G)) > 1:
         return (
             scores,
             "undirected projection (ARPACK); disconnected: the component with the largest eigenvalue",

@@ -613,6 +613,12 @@ class CascadeModel:
             if G.in_degree(v)
         }
         self._weights: dict[str, dict[str, float]] | None = None
+        #: supplier -> the (customer, item) needs it is one of the suppliers of
+        self.supplies: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for v, items in self.needs.items():
+            for item, sups in items.items():
+                for sup in sups:
+                    self.supplies[sup].append((v, item))
         self._out: dict[str, tuple[int, float, float]] | None = None
 
     def supply_out(self) -> dict[str, tuple[int, float, float]]:
@@ -646,6 +652,39 @@ class CascadeModel:
             next(iter(s)) for items in self.needs.values() for s in items.values() if len(s) == 1
         }
 
+    def _run_and(self, failed: dict[str, int], first: Any) -> CascadeResult:
+        """The AND rule by counting: each need (customer, item) keeps how many of its
+        suppliers are left; a supplier's failure decrements its needs once, and a customer
+        fails in the next round when one of its needs reaches 0. Round by round this is the
+        synchronous fixed point (a need reaches 0 in round r exactly when its last supplier
+        failed in round r - 1), at the cost of the failed suppliers' links only."""
+        cause: dict[str, tuple[str | None, str]] = {}
+        left: dict[tuple[str, str], int] = {}
+        needs, supplies = self.needs, self.supplies
+        frontier = list(failed)
+        rnd = 0
+        while frontier:
+            rnd += 1
+            zeroed: dict[str, list[str]] = defaultdict(list)
+            for f in frontier:
+                for key in supplies.get(f, ()):
+                    v = key[0]
+                    if v in failed:
+                        continue
+                    r = left.get(key)
+                    r = (len(needs[v][key[1]]) if r is None else r) - 1
+                    left[key] = r
+                    if r == 0:
+                        zeroed[v].append(key[1])
+            frontier = sorted(zeroed)
+            for v in frontier:
+                failed[v] = rnd
+            for v in frontier:
+                # the first item in IRI order that lost its last supplier, as the scan did
+                item = min(zeroed[v])
+                cause[v] = (item, first(needs[v][item]))
+        return CascadeResult(failed, max(failed.values(), default=0), "and", None, cause)
+
     def run(
         self, initial: list[str] | set[str], *, mode: str = "and", theta: float = 0.5
     ) -> CascadeResult:
@@ -658,6 +697,8 @@ class CascadeModel:
         def first(sups: Iterable[str]) -> str:
             return min((s for s in sups if s in failed), key=lambda s: (failed[s], s))
 
+        if mode == "and":
+            return self._run_and(failed, first)
         frontier = set(failed)
         rnd = 0
         while frontier:
