@@ -357,36 +357,37 @@ def lcc_curve(G: nx.Graph, order: list[str]) -> list[float]:
     """``s(Q)`` for Q = 0..N: largest weakly connected component / N after removing Q nodes.
 
     Computed by adding nodes back in reverse order with a union-find (Newman & Ziff 2000), so
-    the whole curve costs about one pass over the edges.
+    the whole curve costs about one pass over the edges (on integer vertex ids).
     """
     n = len(order)
     if n == 0:
         return [0.0]
-    parent: dict[str, str] = {}
-    size: dict[str, int] = {}
+    adj, index = kernels.adjacency(G, "all")
+    parent = [-1] * len(adj)  # -1: not added back yet
+    size = [0] * len(adj)
 
-    def find(x: str) -> str:
+    def find(x: int) -> int:
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    U = G.to_undirected(as_view=True) if G.is_directed() else G
     largest = 0
     curve = [0.0] * (n + 1)  # curve[Q]: after removing the first Q nodes of ``order``
     for q in range(n, 0, -1):
-        v = order[q - 1]
+        v = index[order[q - 1]]
         parent[v], size[v] = v, 1
         largest = max(largest, 1)
-        for u in U[v]:
-            if u in parent:
+        for u in adj[v]:
+            if parent[u] >= 0:
                 a, b = find(u), find(v)
                 if a != b:
                     if size[a] < size[b]:
                         a, b = b, a
                     parent[b] = a
                     size[a] += size[b]
-                    largest = max(largest, size[a])
+                    if size[a] > largest:
+                        largest = size[a]
         curve[q - 1] = largest / n
     curve[n] = 0.0
     return curve
@@ -418,8 +419,8 @@ def oem_reach_share(G: nx.DiGraph, removed: set[str], base: list[str], targets: 
 def oem_reach_curve(
     G: nx.DiGraph, order: list[str], base: list[str], targets: list[str]
 ) -> list[float]:
-    """``o(Q)`` for Q = 0..N: share of ``targets`` reachable from a surviving terminal supplier
-    (one of ``base``) after removing the first Q nodes of ``order``.
+    """``o(Q)`` for Q = 0..N: share of ``targets`` (OEMs) reachable from a surviving terminal
+    supplier (one of ``base``) after removing the first Q nodes of ``order``.
 
     Exact at every Q in one pass over the edges: nodes are added back in reverse order, and
     reachability only grows as nodes come back, so each node is marked reached at most once
@@ -429,26 +430,33 @@ def oem_reach_curve(
     n = len(order)
     if not targets:
         return [0.0] * (n + 1)
-    is_base = set(base)
-    is_target = set(targets) - is_base
-    present: set[str] = set()
-    reached: set[str] = set()
-    succ, pred = G._succ, G._pred
+    succ, index = kernels.adjacency(G, "out")
+    pred, _ = kernels.adjacency(G, "in")
+    m = len(succ)
+    is_base = [False] * m
+    for b in base:
+        is_base[index[b]] = True
+    is_target = [False] * m
+    for t in targets:
+        if t not in base:
+            is_target[index[t]] = True
+    present = [False] * m
+    reached = [False] * m
     hits = 0
     curve = [0.0] * (n + 1)
     for q in range(n, 0, -1):
-        v = order[q - 1]
-        present.add(v)
-        if v in is_base or any(u in reached for u in pred[v]):
-            reached.add(v)
-            hits += v in is_target
+        v = index[order[q - 1]]
+        present[v] = True
+        if is_base[v] or any(reached[u] for u in pred[v]):
+            reached[v] = True
+            hits += is_target[v]
             stack = [v]
             while stack:
                 u = stack.pop()
                 for w in succ[u]:
-                    if w in present and w not in reached:
-                        reached.add(w)
-                        hits += w in is_target
+                    if present[w] and not reached[w]:
+                        reached[w] = True
+                        hits += is_target[w]
                         stack.append(w)
         curve[q - 1] = hits / len(targets)
     return curve
