@@ -200,7 +200,8 @@ def region_labels(kg: Queryable) -> dict[str, str]:
         ["r", "v", "lang"],
         "{ ?r ck:partOf ?x } UNION { ?x ck:partOf ?r } ?r rdfs:label ?v BIND(LANG(?v) AS ?lang)",
     ):
-        labels[r] = _pick_label(labels.get(r), {"v": v, "lang": lang})
+        if r is not None:  # bound by the pattern; the packed rows type it as optional
+            labels[r] = _pick_label(labels.get(r), {"v": v, "lang": lang})
     return {r: text for r, (_rank, text) in labels.items()}
 
 
