@@ -305,12 +305,18 @@ SELECT ?cluster ?label WHERE {
       if (href.startsWith(LOCAL)) { a.setAttribute("href", "/id/" + href.slice(LOCAL.length)); a.removeAttribute("target"); }
       else if (!/^https?:\/\//i.test(href) && !href.startsWith("/")) a.replaceWith(document.createTextNode(a.textContent));
     }
-    const table = root.querySelector(".yasr_results table.dataTable");
-    if (table && table.id !== "result-table") table.id = "result-table";
+    // The shown tab's table is #result-table (other tabs keep theirs, hidden, without id).
+    const shown = tab() && tab().getYasr() ? tab().getYasr().rootEl : null;
+    for (const table of root.querySelectorAll(".yasr_results table.dataTable")) {
+      const id = shown && shown.contains(table) ? "result-table" : "";
+      if (table.id !== id) table.id = id;
+    }
   }
   new MutationObserver(() => fixLinks($("yasgui"))).observe($("yasgui"), { childList: true, subtree: true });
 
-  $("qform").addEventListener("submit", (ev) => { ev.preventDefault(); tab().query(); });
+  // A refused query rejects the run's promise; the page shows that error itself (above).
+  const runQuery = () => tab().query().catch(() => {});
+  $("qform").addEventListener("submit", (ev) => { ev.preventDefault(); runQuery(); });
   // Each tab has its own editor: the download links follow the one shown.
   const hooked = new WeakSet();
   function followEditor() {
@@ -318,18 +324,18 @@ SELECT ?cluster ?label WHERE {
     if (y && !hooked.has(y)) { hooked.add(y); y.on("change", downloads); }
     downloads();
   }
-  yasgui.on("tabSelect", () => setTimeout(followEditor, 0));
+  yasgui.on("tabSelect", () => setTimeout(() => { followEditor(); fixLinks($("yasgui")); }, 0));
 
   // A shared link: ?query=... or ?name=...&params (also in the hash, as YASGUI shares them).
   const p = new URLSearchParams(location.search || location.hash.slice(1));
   if (p.get("name") && byName.has(p.get("name"))) {
     $("named").value = p.get("name");
     showNamed(p.get("name"), Object.fromEntries(p));
-    tab().query();
+    runQuery();
   } else if (p.get("query")) {
     if (!same(text(), p.get("query")) && !same(text(), DEFAULT_QUERY)) yasgui.addTab(true);
     tab().getYasqe().setValue(p.get("query"));
-    tab().query();
+    runQuery();
   }
   drawHistory(); followEditor();
 })();
