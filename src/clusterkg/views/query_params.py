@@ -66,9 +66,9 @@ def resolve_name(kg: KnowledgeGraph, parameter: str, value: str) -> str:
         )
     hits = search(kg, value, limit=SUGGESTIONS)
     if not hits:
-        names = {rec["label"]: rec for rec in index}
-        close = difflib.get_close_matches(value, list(names), n=SUGGESTIONS, cutoff=0.6)
-        hits = [names[n] for n in close]
+        by_label = {rec["label"]: rec for rec in index}
+        close = difflib.get_close_matches(value, list(by_label), n=SUGGESTIONS, cutoff=0.6)
+        hits = [by_label[n] for n in close]
     message = f"parameter {parameter!r}: no resource is called {value!r}"
     if hits:
         message += "; did you mean " + "; ".join(_short(h) for h in hits) + "?"
