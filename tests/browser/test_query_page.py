@@ -220,3 +220,20 @@ def test_a_named_parameter_takes_a_name_with_suggestions(qpage):
     page.click("#run")
     page.locator("#error").wait_for()
     assert "did you mean Changan Automobile" in page.locator("#error").inner_text()
+
+
+def test_a_shared_link_opens_the_query_and_runs_it(qpage, live_site):
+    page = qpage.page
+    query = "SELECT ?n WHERE { VALUES ?n { 1 2 3 } }"
+    run(page, query)
+    shared = page.url  # the page keeps the query in its URL after a run
+    assert "query=" in shared
+    # YASGUI's own share links carry it in the fragment instead
+    for url in (shared, live_site + "/query#" + shared.split("?", 1)[1]):
+        page.evaluate("localStorage.clear()")
+        page.goto(url, wait_until="networkidle")
+        page.locator("#meta").filter(has_text="3 rows in").wait_for()
+        assert (
+            page.locator("#yasgui .tabPanel.active .CodeMirror-code").inner_text().count("VALUES")
+            == 1
+        )
