@@ -24,7 +24,7 @@ from typing import Any
 import networkx as nx
 from rdflib.term import Node
 
-from clusterkg.analytics import AnalyticsError
+from clusterkg.analytics import AnalyticsError, single_points
 from clusterkg.analytics import resilience as rs
 from clusterkg.analytics.generate import Parameters, load_synthetic
 from clusterkg.analytics.projection import (
@@ -50,6 +50,7 @@ RESILIENCE: dict[str, Callable[..., Any]] = {
     "sourcing": rs.sourcing,
     "self-sufficiency": rs.self_sufficiency,
     "critical": rs.critical_nodes,
+    "single-points": single_points.report,
     "robustness": rs.robustness,
 }
 
@@ -216,8 +217,9 @@ class Session:
     def resilience(self, section: str, *, graphs: str = "curated", **kwargs: Any) -> Any:
         """One resilience analysis of the supply network, as its function returns it:
         ``sourcing`` (:func:`~clusterkg.analytics.resilience.sourcing`, HHI per customer and
-        item), ``self-sufficiency``, ``critical`` (:func:`~clusterkg.analytics.resilience.critical_nodes`)
-        or ``robustness`` (:func:`~clusterkg.analytics.resilience.robustness`; ``strategy=``,
+        item), ``self-sufficiency``, ``critical`` (:func:`~clusterkg.analytics.resilience.critical_nodes`),
+        ``single-points`` (:func:`~clusterkg.analytics.single_points.report`: single points of
+        failure under the AND cascade, per firm, region and cluster) or ``robustness`` (:func:`~clusterkg.analytics.resilience.robustness`; ``strategy=``,
         ``trials=`` ...). Keyword arguments go to that function unchanged."""
         try:
             analysis = RESILIENCE[section]

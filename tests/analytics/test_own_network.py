@@ -122,6 +122,22 @@ def test_scenarios_by_selection_on_my_network_from_the_cli(store):
     assert not any(a["failed"] for a in makers["affected_oems"])
 
 
+def test_the_python_api_gives_the_same_risk_answer(store):
+    import clusterkg
+
+    folder, alias, env = store
+    kg = clusterkg.open(store=f"oxigraph:{folder}")
+    try:
+        report = kg.resilience("single-points", graphs="imports")
+        assert _per_oem(report["single_points_of_failure"], alias) == SPOF
+        makers = kg.scenario(remove_regions="Yibin", kinds=["BatteryMaker"], graphs="imports")
+        assert {alias[n] for n in makers.removed} == YIBIN_BATTERY_MAKERS
+        assert makers.cascaded == []
+    finally:
+        kg.close()
+    gc.collect()  # free the store folder for the server below
+
+
 def test_the_served_store_gives_the_same_risk_answer(store):
     folder, alias, env = store
     proc, base = start_serve(CLI, "--store", f"oxigraph:{folder}", env=env)
