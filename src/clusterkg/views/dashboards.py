@@ -108,7 +108,9 @@ def observations(kg: KnowledgeGraph) -> list[dict[str, Any]]:
     return kg.cached("observations", make)
 
 
-def comparable(kg: KnowledgeGraph) -> tuple[dict[tuple[str, str], dict], str]:
+def comparable(
+    kg: KnowledgeGraph,
+) -> tuple[dict[tuple[str, str], indicators.Observation], str]:
     """The comparable enterprise counts and their source
     (:func:`clusterkg.analytics.indicators.comparable_counts`), once per state of the store."""
     return kg.cached(
