@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from clusterkg.errors import UnusableInput
-from clusterkg.store.query_engine import QueryError
 from clusterkg.store.kg import KnowledgeGraph
+from clusterkg.store.query_engine import QueryError
 from clusterkg.views.search import label_index, search
 from clusterkg.vocab import page_path
 
