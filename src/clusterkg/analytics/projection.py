@@ -412,7 +412,7 @@ def supply_network(kg: Queryable, graphs: str = "curated") -> nx.DiGraph:
             cur["item"] = _smallest(cur["item"], item)
             cur["source"] = _smallest(cur["source"], src)
     ancestors = region_ancestors(kg)
-    G = nx.DiGraph()
+    G: nx.DiGraph = nx.DiGraph()
     nodes = {x for link in links.values() for x in (link["supplier"], link["customer"])}
     attrs = _node_attributes(kg, nodes, ancestors)
     for n in sorted(nodes):
@@ -497,7 +497,7 @@ def cluster_network(kg: Queryable, graphs: str = "curated") -> nx.Graph:
         str(CK.SupplyLink): "supplies",
         str(CK.Collaboration): "collaboration",
     }
-    G = nx.Graph()
+    G: nx.Graph = nx.Graph()
     for row in sorted(rows, key=lambda r: (r["s"], r["o"], r["p"])):
         if not _graph_selected(row["g"], graphs) or row["s"] == row["o"]:
             continue
@@ -524,7 +524,7 @@ def kg_multidigraph(kg: Queryable, graphs: str = "curated") -> nx.MultiDiGraph:
         """SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o
         FILTER(isIRI(?s) && isIRI(?o) && ?p != rdf:type) } }""",
     )
-    G = nx.MultiDiGraph()
+    G: nx.MultiDiGraph = nx.MultiDiGraph()
     for row in rows:
         if _graph_selected(row["g"], graphs):
             G.add_edge(row["s"], row["o"], key=row["p"], graph=row["g"])

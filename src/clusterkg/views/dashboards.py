@@ -392,7 +392,7 @@ def resilience_summary(kg: KnowledgeGraph, iri: str) -> dict[str, Any]:
         part = {n for n, a in S.nodes(data=True) if iri in (a.get("clusters") or [])}
         for n in list(part):
             part |= set(S.predecessors(n)) | set(S.successors(n))
-        sub = nx.DiGraph(S.subgraph(part))
+        sub: nx.DiGraph = nx.DiGraph(S.subgraph(part))
         r_index = robustness(sub, "degree").r_lcc if sub.number_of_nodes() else None
         view = gd.view(kg, gd.ViewSpec(view="cluster", cluster=iri))
         central = sorted(
