@@ -160,6 +160,7 @@ def _node_attributes(
         attrs["label_zh"] = zh
     if types:
         attrs["class"] = curie(str(_main_class(types, ontology)))
+    # rdflib orders its terms at run time (Identifier.__lt__); its stubs do not say so
     clusters = sorted(full.objects(node, CK.memberOf))  # type: ignore[type-var]
     if clusters:
         attrs["cluster"] = "; ".join(_label(full, c, "en") or curie(str(c)) for c in clusters)
