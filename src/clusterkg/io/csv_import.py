@@ -465,6 +465,15 @@ def write_into_store(result: ImportResult, backend: Backend) -> None:
     result.target = backend.spec
 
 
+def write_result(result: ImportResult, into: Path | None, backend: Backend | None) -> None:
+    """Write a checked import into the Turtle file ``into``, else into ``backend``; with
+    neither the import was only checked and nothing is written."""
+    if into is not None:
+        write_into_file(result, into)
+    elif backend is not None:
+        write_into_store(result, backend)
+
+
 def import_csv(
     path: Path | str,
     kind: str,
@@ -499,10 +508,7 @@ def import_csv(
             into=into_path,
             private_register=private_register,
         )
-        if into_path is not None:
-            write_into_file(result, into_path)
-        elif backend is not None:
-            write_into_store(result, backend)
+        write_result(result, into_path, backend)
         return result
     except (BackendError, LoadError, OSError) as exc:
         raise ImportFailed(Path(path), [RowError(0, "", "", str(exc))]) from None

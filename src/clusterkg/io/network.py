@@ -108,7 +108,7 @@ def to_networkx(
         for s, t in graph.subject_objects(RDF.type):
             if isinstance(s, URIRef) and isinstance(t, URIRef):
                 types.setdefault(s, set()).add(t)
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph = nx.MultiDiGraph()
     wanted = {
         s for s in selection.subjects() if isinstance(s, URIRef) and _is_node(types.get(s, set()))
     }
@@ -160,6 +160,7 @@ def _node_attributes(
         attrs["label_zh"] = zh
     if types:
         attrs["class"] = curie(str(_main_class(types, ontology)))
+    # rdflib orders its terms at run time (Identifier.__lt__); its stubs do not say so
     clusters = sorted(full.objects(node, CK.memberOf))  # type: ignore[type-var]
     if clusters:
         attrs["cluster"] = "; ".join(_label(full, c, "en") or curie(str(c)) for c in clusters)
@@ -175,14 +176,14 @@ def _node_attributes(
     return attrs
 
 
-def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
+def graphml_bytes(g: nx.Graph) -> bytes:
     """GraphML (http://graphml.graphdrawing.org/) as networkx writes it."""
     out = io.BytesIO()
     nx.write_graphml(g, out, encoding="utf-8", named_key_ids=True)
     return out.getvalue()
 
 
-def gexf_bytes(g: nx.MultiDiGraph) -> bytes:
+def gexf_bytes(g: nx.Graph) -> bytes:
     """GEXF 1.2 (https://gexf.net/) with ``viz`` colour by class and position from lon/lat."""
     h = g.copy()
     for _node, attrs in h.nodes(data=True):
@@ -236,7 +237,7 @@ def plain_network(G: nx.Graph) -> nx.Graph:
     """A copy of a projected network (an explorer view) with only the string and number
     attributes that GraphML and GEXF can hold: label, kind, cluster, region, synthetic,
     lat/long; on edges the relations and the annual value in CNY."""
-    H = nx.DiGraph() if G.is_directed() else nx.Graph()
+    H: nx.Graph = nx.DiGraph() if G.is_directed() else nx.Graph()
     for n, a in G.nodes(data=True):
         H.add_node(
             n,

@@ -108,7 +108,9 @@ def observations(kg: KnowledgeGraph) -> list[dict[str, Any]]:
     return kg.cached("observations", make)
 
 
-def comparable(kg: KnowledgeGraph) -> tuple[dict[tuple[str, str], dict], str]:
+def comparable(
+    kg: KnowledgeGraph,
+) -> tuple[dict[tuple[str, str], indicators.Observation], str]:
     """The comparable enterprise counts and their source
     (:func:`clusterkg.analytics.indicators.comparable_counts`), once per state of the store."""
     return kg.cached(
@@ -390,7 +392,7 @@ def resilience_summary(kg: KnowledgeGraph, iri: str) -> dict[str, Any]:
         part = {n for n, a in S.nodes(data=True) if iri in (a.get("clusters") or [])}
         for n in list(part):
             part |= set(S.predecessors(n)) | set(S.successors(n))
-        sub = nx.DiGraph(S.subgraph(part))
+        sub: nx.DiGraph = nx.DiGraph(S.subgraph(part))
         r_index = robustness(sub, "degree").r_lcc if sub.number_of_nodes() else None
         view = gd.view(kg, gd.ViewSpec(view="cluster", cluster=iri))
         central = sorted(

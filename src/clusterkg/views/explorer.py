@@ -217,7 +217,7 @@ def query_network(kg: KnowledgeGraph, sparql: str) -> nx.DiGraph:
     result = kg.engine.query(sparql)
     if result.kind != "graph":
         raise ViewError("view=query needs a CONSTRUCT or DESCRIBE query")
-    G = nx.DiGraph()
+    G: nx.DiGraph = nx.DiGraph()
     for s, p, o in result.triples:
         if isinstance(s, URIRef) and isinstance(o, URIRef) and p != RDF.type:
             rel = str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
