@@ -10,7 +10,7 @@ from typing import Any
 
 from clusterkg.analytics.projection import select
 from clusterkg.store.kg import KnowledgeGraph
-from clusterkg.vocab import CK, PREFIXES, curie, page_path
+from clusterkg.vocab import CK, PREFIXES, RDF, curie, page_path
 
 #: Search answers at most this many hits.
 SEARCH_LIMIT = 20
@@ -100,21 +100,26 @@ def node_detail(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
     """Facts, links and verbatim quotes (with their source documents) of one resource.
 
     ``facts`` are literal-valued statements, ``links`` IRI-valued ones (outgoing and incoming,
-    with labels), ``quotes`` the ``ck:quote`` of the node itself, and ``related`` the quotes of
+    with labels; ``synthetic`` marks a link to a generated resource, listed after the curated
+    ones), ``synthetic`` says whether the resource itself is generated, ``quotes`` the ``ck:quote`` of the node itself, and ``related`` the quotes of
     the fact nodes that point at it (observations, supply links, collaborations). ``None`` when
     the graph does not mention ``iri``.
     """
     b = {"s": iri}
     out = select(
         kg,
-        """SELECT ?s ?p ?o ?olabel ?isiri WHERE { ?s ?p ?o BIND(isIRI(?o) AS ?isiri)
+        """SELECT ?s ?p ?o ?olabel ?isiri ?syn WHERE { ?s ?p ?o BIND(isIRI(?o) AS ?isiri)
+        BIND(EXISTS { ?o a ck:SyntheticEntity } AS ?syn)
         OPTIONAL { ?o rdfs:label ?olabel FILTER(LANG(?olabel) IN ("", "en")) } }""",
         bindings=b,
     )
     inc = select(
         kg,
-        """SELECT ?s ?x ?p ?xlabel WHERE { ?x ?p ?s FILTER(isIRI(?x))
-        OPTIONAL { ?x rdfs:label ?xlabel FILTER(LANG(?xlabel) IN ("", "en")) } } LIMIT 300""",
+        # Curated links first, so that generated ones never crowd them out of the limit.
+        """SELECT ?s ?x ?p ?xlabel ?syn WHERE { ?x ?p ?s FILTER(isIRI(?x))
+        BIND(EXISTS { ?x a ck:SyntheticEntity } AS ?syn)
+        OPTIONAL { ?x rdfs:label ?xlabel FILTER(LANG(?xlabel) IN ("", "en")) } }
+        ORDER BY ?syn ?x LIMIT 300""",
         bindings=b,
     )
     if not out and not inc:
@@ -137,6 +142,7 @@ def node_detail(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
         bindings=b,
     )
     label = None
+    is_synthetic = any(r["p"] == str(RDF.type) and r["o"] == str(CK.SyntheticEntity) for r in out)
     facts, links = [], []
     for r in out:
         p = r["p"]
@@ -144,11 +150,11 @@ def node_detail(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
         if p == str(PREFIXES["rdfs"]) + "label" and label is None:
             label = str(o)
         if r["isiri"] in (True, "true"):
-            links.append(_link(p, o, r["olabel"], "out"))
+            links.append(_link(p, o, r["olabel"], "out", r["syn"]))
         elif p != str(CK.quote):
             facts.append({"property": curie(p), "value": str(o)})
     for r in inc:
-        links.append(_link(r["p"], r["x"], r["xlabel"], "in"))
+        links.append(_link(r["p"], r["x"], r["xlabel"], "in", r["syn"]))
     seen: set[tuple[str, str, str]] = set()
     unique = []
     for x in links:
@@ -186,15 +192,20 @@ def node_detail(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
         "label": label or iri.rsplit("/", 1)[-1],
         "page": page_path(iri),
         "facts": [{"property": p, "value": v} for p, v in fact_pairs],
-        "links": sorted(links, key=lambda x: (x["direction"], x["property"], x["label"])),
+        "links": sorted(
+            links, key=lambda x: (x["synthetic"], x["direction"], x["property"], x["label"])
+        ),
+        "synthetic": is_synthetic,
         "quotes": sorted(q_out.values(), key=lambda q: q["quote"]),
         "related": sorted(rel_out.values(), key=lambda q: (q["label"], q["quote"])),
     }
 
 
-def _link(p: str, iri: str, label: Any, direction: str) -> dict[str, Any]:
+def _link(p: str, iri: str, label: Any, direction: str, synthetic: Any) -> dict[str, Any]:
     return {
         "direction": direction,
+        # Links to generated resources (ck:SyntheticEntity) are marked, and listed apart.
+        "synthetic": synthetic in (True, "true"),
         "property": curie(p),
         "iri": iri,
         "label": str(label) if label is not None else curie(iri).rsplit("/", 1)[-1],
