@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from clusterkg.analytics.projection import select
+from clusterkg.analytics.projection import KIND_ORDER, select
 from clusterkg.store.kg import KnowledgeGraph
 from clusterkg.vocab import CK, PREFIXES, RDF, curie, page_path
 
@@ -53,17 +53,47 @@ def label_index(kg: KnowledgeGraph) -> list[dict[str, Any]]:
     return kg.cached("label-index", make)
 
 
-def search(kg: KnowledgeGraph, q: str, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
+def main_class(types: list[str] | set[str]) -> str | None:
+    """The class a person knows a resource by, among its clusterkg ``types``.
+
+    The rule of the explorer's node kinds (:data:`clusterkg.analytics.projection.KIND_ORDER`,
+    most specific first, vehicle makers before parts makers): a vehicle maker that also makes
+    drive motors is shown as a ``VehicleManufacturer``. A resource with none of those classes
+    (a city, an observation) shows the first of its types in alphabetical order; the
+    ``SyntheticEntity`` marker is never the main class.
+    """
+    named = set(types) - {"SyntheticEntity"}
+    for kind in KIND_ORDER:
+        if kind in named:
+            return kind
+    return min(named) if named else None
+
+
+#: Search scopes: every resource, or only those the graph explorer can open (its network).
+SEARCH_SCOPES = ("all", "explorer")
+
+
+def search(
+    kg: KnowledgeGraph, q: str, limit: int = SEARCH_LIMIT, scope: str = "all"
+) -> list[dict[str, Any]]:
     """Resources whose label or an alias contains ``q`` (case-insensitive).
 
     Ranked: exact match, then prefix, then word prefix, then substring; labels before aliases.
-    Each hit says which name matched.
+    Each hit says which name matched, its main class (:func:`main_class`) and whether the
+    explorer can open it (``openable``: it is a node of the explorer's network). With
+    ``scope="explorer"`` only openable hits are returned, so a list of ``limit`` hits is not
+    filled with resources the explorer cannot show.
     """
+    from clusterkg.views.explorer import base_network
+
     key = " ".join(q.split()).casefold()
     if not key:
         return []
+    network = base_network(kg)
     hits = []
     for rec in label_index(kg):
+        if scope == "explorer" and rec["iri"] not in network:
+            continue
         best = None
         for is_alias, name in [(0, rec["label"])] + [(1, a) for a in rec["aliases"]]:
             folded = name.casefold()
@@ -90,6 +120,8 @@ def search(kg: KnowledgeGraph, q: str, limit: int = SEARCH_LIMIT) -> list[dict[s
             "matched": name,
             "alias": bool(is_alias),
             "types": rec["types"],
+            "kind": main_class(rec["types"]),
+            "openable": rec["iri"] in network,
             "page": page_path(rec["iri"]),
         }
         for (_, is_alias, name), rec in hits[:limit]

@@ -504,7 +504,10 @@
   }
 
   // --- search with keyboard navigation ---
-  let hits = [], active = -1, timer = null;
+  // The list only ever shows hits for the text in the box (an answer to an older text is
+  // dropped), and Enter opens the highlighted hit; while the answer for new text is on its
+  // way, Enter waits for it and opens its first hit, which is then the highlighted one.
+  let hits = [], active = -1, timer = null, hitsFor = "", seq = 0;
   function renderHits() {
     const ul = $("search-results");
     ul.innerHTML = "";
@@ -513,21 +516,25 @@
       li.id = "hit-" + i; li.setAttribute("role", "option");
       li.setAttribute("aria-selected", i === active ? "true" : "false");
       li.textContent = h.label + (h.alias ? " (alias: " + h.matched + ")" : "");
-      const small = document.createElement("span"); small.className = "muted"; small.textContent = " " + (h.types[0] || "");
+      const small = document.createElement("span"); small.className = "muted hit-kind"; small.textContent = " " + (h.kind || "");
       li.appendChild(small);
       li.addEventListener("mousedown", (ev) => { ev.preventDefault(); choose(i); });
+      li.addEventListener("pointerenter", () => { if (active !== i) { active = i; renderHits(); } });
       ul.appendChild(li);
     });
     ul.hidden = hits.length === 0;
     $("search").setAttribute("aria-expanded", hits.length ? "true" : "false");
-    if (active >= 0) $("search").setAttribute("aria-activedescendant", "hit-" + active);
-    else $("search").removeAttribute("aria-activedescendant");
+    if (active >= 0) {
+      $("search").setAttribute("aria-activedescendant", "hit-" + active);
+      const li = $("hit-" + active); if (li && li.scrollIntoView) li.scrollIntoView({ block: "nearest" });
+    } else $("search").removeAttribute("aria-activedescendant");
   }
+  function closeHits() { clearTimeout(timer); seq++; hits = []; active = -1; renderHits(); }
   function choose(i) {
     const h = hits[i];
     if (!h) return;
-    hits = []; renderHits();
-    $("search").value = h.label;
+    closeHits();
+    hitsFor = $("search").value = h.label;
     if (data && byId.has(h.iri)) {
       selectNode(h.iri, true);
       const n = byId.get(h.iri);
@@ -541,22 +548,39 @@
       load();
     }
   }
+  function runSearch(q) {
+    const mine = ++seq;
+    return fetch("/api/search?scope=explorer&q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+      .then((resp) => resp.json())
+      .then((body) => {
+        if (mine !== seq) return false; // an answer to older text
+        // Only hits the explorer can open: in this view, or as a neighbourhood.
+        hits = (body.hits || []).filter((h) => h.openable || byId.has(h.iri));
+        hitsFor = q; active = hits.length ? 0 : -1;
+        renderHits();
+        return true;
+      });
+  }
   $("search").addEventListener("input", () => {
     clearTimeout(timer);
     const q = $("search").value.trim();
-    timer = setTimeout(async () => {
-      if (!q) { hits = []; renderHits(); return; }
-      const resp = await fetch("/api/search?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } });
-      hits = (await resp.json()).hits || [];
-      active = hits.length ? 0 : -1;
-      renderHits();
-    }, 150);
+    if (!q) { closeHits(); hitsFor = ""; return; }
+    // The shown hits are for older text now: none is highlighted until the new answer.
+    active = -1; renderHits();
+    timer = setTimeout(() => runSearch(q), 150);
   });
   $("search").addEventListener("keydown", (ev) => {
     if (ev.key === "ArrowDown") { active = Math.min(hits.length - 1, active + 1); renderHits(); ev.preventDefault(); }
     else if (ev.key === "ArrowUp") { active = Math.max(0, active - 1); renderHits(); ev.preventDefault(); }
-    else if (ev.key === "Enter") { choose(active); ev.preventDefault(); }
-    else if (ev.key === "Escape") { hits = []; renderHits(); }
+    else if (ev.key === "Enter") {
+      ev.preventDefault();
+      const q = $("search").value.trim();
+      if (!q) return;
+      if (q === hitsFor) { if (active >= 0) choose(active); return; }
+      clearTimeout(timer);
+      runSearch(q).then((fresh) => { if (fresh && active >= 0) choose(active); });
+    }
+    else if (ev.key === "Escape") { closeHits(); }
   });
 
   // --- controls ---
