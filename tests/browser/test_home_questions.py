@@ -8,31 +8,6 @@ Yibin, and no customer of it is stated (graphs/chengdu-chongqing-enterprises.ttl
 
 from __future__ import annotations
 
-import pytest
-
-VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
-LISTEN = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", (e) =>
-  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline")));
-"""
-
-
-@pytest.fixture(params=sorted(VIEWPORTS))
-def screen(request, watched):
-    """The watched page (console errors, requests) at a viewport, recording CSP violations."""
-    width, height = VIEWPORTS[request.param]
-    watched.page.set_viewport_size({"width": width, "height": height})
-    watched.page.add_init_script(LISTEN)
-    watched.name = request.param
-    return watched
-
-
-def _clean(w) -> None:
-    assert w.errors == []
-    assert w.page.evaluate("window.__csp") == []
-    assert w.foreign() == []
-
 
 def _ask(w, question: str):
     page = w.page
@@ -59,14 +34,14 @@ def test_home_leads_with_the_questions(screen):
     first = page.locator("ul.questions").bounding_box()
     assert first["y"] < page.locator("#coverage").bounding_box()["y"]
     screen.shot(f"home-questions-{screen.name}")
-    _clean(screen)
+    screen.assert_clean()
 
 
 def test_deepest_parts_base(screen):
     page = _ask(screen, "Which cluster has the deepest parts base?")
     row = page.locator("#comparison tr", has_text="Northeast China")
     assert "846" in row.inner_text()
-    _clean(screen)
+    screen.assert_clean()
 
 
 def test_who_supplies_changan_and_from_where(screen):
@@ -74,7 +49,7 @@ def test_who_supplies_changan_and_from_where(screen):
     text = page.locator("main").inner_text()
     assert "Changan Automobile's suppliers in Sichuan" in text
     assert "Sichuan" in text  # where they are
-    _clean(screen)
+    screen.assert_clean()
 
 
 def test_what_fails_if_the_battery_plants_in_yibin_stop(screen):
@@ -90,11 +65,11 @@ def test_what_fails_if_the_battery_plants_in_yibin_stop(screen):
     assert "failed" in site.get_attribute("class")
     summary.scroll_into_view_if_needed()
     screen.shot(f"home-yibin-{screen.name}")
-    _clean(screen)
+    screen.assert_clean()
 
 
 def test_where_846_comes_from(screen):
     page = _ask(screen, "Where does a number (846) come from?")
     text = page.locator("main").inner_text()
     assert "846 auto parts companies" in text
-    _clean(screen)
+    screen.assert_clean()

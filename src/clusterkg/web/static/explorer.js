@@ -203,12 +203,48 @@
   // Nodes are drawn in CSS pixels at their frame position: the circle, its label and a
   // click target of at least TARGET pixels keep their size on screen at every zoom.
   function placeNode(n, u) {
-    n.el.setAttribute("transform", `translate(${n.x * W},${n.y * H}) scale(${u})`);
+    const t = `translate(${n.x * W},${n.y * H}) scale(${u})`;
+    n.el.setAttribute("transform", t);
+    n.hitEl.setAttribute("transform", t);
+    if (n.lab) { n.lab.setAttribute("transform", t); fitLabel(n); }
   }
   function placeNodes() {
     if (!svg) return;
     const u = 1 / (pxPerUnit() * transform.k);
     for (const n of data.nodes) placeNode(n, u);
+    // Labels that would overlap a more important one (clusters, then bigger nodes) wait
+    // for a closer zoom; the tooltip still names every node.
+    const placed = [];
+    const rank = (n) => (n.kind === "IndustrialCluster" ? 0 : 1) * 10 + (1 - radius(n) / 20);
+    for (const n of data.nodes.filter((m) => m.lab && visible(m)).sort((a, b) => rank(a) - rank(b))) {
+      const b = n.labBox;
+      const crowded = !b || placed.some((p) => b.l < p.r && b.r > p.l && b.t < p.b && b.b > p.t);
+      n.lab.classList.toggle("crowded", crowded);
+      if (!crowded) placed.push(b);
+    }
+  }
+  // A label goes on the side of its node with more room in the drawing, shortened (…) when
+  // even that side is too narrow, so that no label is cut off at an edge.
+  const CHAR_PX = 7.2; // 12px sans-serif, about 0.6em a character
+  function fitLabel(n) {
+    const box = svg.getBoundingClientRect(), s = Math.min(box.width, box.height) / W;
+    const sx = (box.width - W * s) / 2 + s * (transform.x + transform.k * n.x * W);
+    const sy = (box.height - H * s) / 2 + s * (transform.y + transform.k * n.y * H);
+    const r = radius(n), pad = r + 4;
+    const right = box.width - sx - pad, left = sx - pad;
+    const onLeft = left > right && n.fullLabel.length * CHAR_PX > right;
+    const room = Math.max(onLeft ? left : right, 0);
+    let text = n.fullLabel;
+    if (text.length * CHAR_PX > room) text = text.slice(0, Math.max(Math.floor(room / CHAR_PX) - 1, 1)) + "…";
+    const width = text.length * CHAR_PX;
+    const [rect, label] = n.lab.children;
+    label.textContent = text;
+    label.setAttribute("x", onLeft ? -(r + 3) : r + 3);
+    label.setAttribute("text-anchor", onLeft ? "end" : "start");
+    rect.setAttribute("x", onLeft ? -(r + 3 + width) : r + 2);
+    rect.setAttribute("width", width);
+    // Its box in the drawing's pixels (the glyph's own height, not the click target's).
+    n.labBox = { l: onLeft ? sx - r - 3 - width : sx + r + 2, r: onLeft ? sx - r - 3 : sx + r + 2 + width, t: sy - 8, b: sy + 8 };
   }
 
   function drawSvg(stage) {
@@ -224,7 +260,12 @@
         el("title", {}, path).textContent = p.name;
       }
     }
-    const ge = el("g", { class: "edges" }, vp), gn = el("g", { class: "nodes" }, vp);
+    // Labels (with their click targets) lie under all the nodes: a long label never takes
+    // a click meant for another node's dot.
+    // and the 24 px click targets lie under the dots, so a dot is never hidden by a
+    // neighbour's target.
+    const ge = el("g", { class: "edges" }, vp), gl = el("g", { class: "labels" }, vp);
+    const gh = el("g", { class: "hits" }, vp), gn = el("g", { class: "nodes" }, vp);
     const showLabels = data.nodes.length <= 150;
     for (const e of data.edges) {
       const s = byId.get(e.source), t = byId.get(e.target);
@@ -236,16 +277,21 @@
         tabindex: 0, role: "button", "aria-label": n.label + " (" + n.kind + ")", "data-id": n.id, "data-label": n.label }, gn);
       const r = radius(n);
       // The click target: a circle of TARGET pixels, and the label's box when it has one.
-      el("circle", { r: Math.max(r, TARGET / 2), class: "hit" }, g);
+      const hit = el("g", { class: "node-hit", "data-id": n.id, "aria-hidden": "true" }, gh);
+      el("circle", { r: Math.max(r, TARGET / 2), class: "hit" }, hit);
+      n.hitEl = hit;
       el("circle", { r, fill: colourOf(n), class: "dot" }, g);
+      n.lab = null;
       if (showLabels || n.kind === "IndustrialCluster") {
-        const text = n.label.length > 28 ? n.label.slice(0, 26) + "…" : n.label;
-        // Labels near the right edge go on the node's left, so they are not cut off.
-        const left = n.x > 0.72;
-        const width = text.length * 7.2; // 12px sans-serif, about 0.6em a character
-        el("rect", { x: left ? -(r + 3 + width) : r + 2, y: -TARGET / 2, width, height: TARGET, class: "hit" }, g);
-        const t = el("text", { x: left ? -(r + 3) : r + 3, y: 4, class: "label", "text-anchor": left ? "end" : "start" }, g);
-        t.textContent = text;
+        n.fullLabel = n.label.length > 28 ? n.label.slice(0, 26) + "…" : n.label;
+        const lab = el("g", { class: "node-label", "data-id": n.id, "aria-hidden": "true" }, gl);
+        el("rect", { y: -TARGET / 2, height: TARGET, class: "hit" }, lab);
+        el("text", { y: 4, class: "label" }, lab);
+        lab.addEventListener("pointerenter", () => tooltip(n));
+        lab.addEventListener("pointerleave", () => tooltip(null));
+        lab.addEventListener("pointerdown", (ev) => ev.stopPropagation());
+        lab.addEventListener("click", (ev) => { if (ev.shiftKey) toggleScenario(n.id); else selectNode(n.id, true); });
+        n.lab = lab;
       }
       n.el = g;
       g.addEventListener("pointerenter", () => tooltip(n));
@@ -257,6 +303,9 @@
         if (ev.key === " ") { toggleScenario(n.id); ev.preventDefault(); }
       });
       nodeDrag(g, n);
+      nodeDrag(hit, n);
+      hit.addEventListener("pointerenter", () => tooltip(n));
+      hit.addEventListener("pointerleave", () => tooltip(null));
     }
     applyFilters();
     panZoom(svg);
@@ -341,7 +390,7 @@
   function panZoom(target) {
     let drag = null;
     target.addEventListener("pointerdown", (ev) => {
-      if (ev.target.closest && ev.target.closest(".node")) return;
+      if (ev.target.closest && ev.target.closest(".node, .node-hit, .node-label")) return;
       drag = { start: toFrame(target, ev), t: { ...transform } };
       target.setPointerCapture(ev.pointerId);
     });
@@ -395,7 +444,9 @@
     if (data) updateTitle();
     if (canvas) { applyTransform(); return; }
     if (!svg) return;
-    for (const n of data.nodes) n.el.classList.toggle("hidden", !visible(n));
+    for (const n of data.nodes) {
+      for (const e of [n.el, n.hitEl, n.lab]) if (e) e.classList.toggle("hidden", !visible(n));
+    }
     for (const e of data.edges) e.el.classList.toggle("hidden", !(visible(byId.get(e.source)) && visible(byId.get(e.target))));
   }
 
@@ -433,11 +484,18 @@
     tip.textContent = n.label + " — " + n.kind + (n.cluster ? " · " + ((data.labels || {})[n.cluster] || "") : "") +
       (n.synthetic ? " · SYNTHETIC" : "");
     tip.hidden = false;
+    // Measured at the left edge, then fixed at that width, so it wraps the same wherever it goes.
+    tip.style.width = ""; tip.style.left = "0px"; tip.style.top = "0px";
+    tip.style.width = tip.offsetWidth + "px";
     const wrap = $("stage").offsetParent.getBoundingClientRect();
     const stage = $("stage").getBoundingClientRect();
-    const at = nodeRect(n);
+    let at = nodeRect(n);
     if (!at) { tip.hidden = true; return; }
     const sel = state.sel && state.sel !== n.id && byId.has(state.sel) ? nodeRect(byId.get(state.sel)) : null;
+    // A node touching the selected one: go beside both.
+    if (sel && at.left <= sel.right + 6 && at.right >= sel.left - 6 && at.top <= sel.bottom + 6 && at.bottom >= sel.top - 6) {
+      at = { left: Math.min(at.left, sel.left), right: Math.max(at.right, sel.right), top: Math.min(at.top, sel.top), bottom: Math.max(at.bottom, sel.bottom) };
+    }
     const tw = tip.offsetWidth, th = tip.offsetHeight, gap = 6;
     const sides = [
       [at.right + gap, at.bottom + gap], [at.right + gap, at.top - th - gap],
@@ -474,8 +532,6 @@
     const d = await resp.json();
     if (!resp.ok) { panel.textContent = d.error || "not found"; return; }
     panel.innerHTML = "";
-    // On a narrow screen the panel is below the drawing: bring it into view.
-    if (push && narrow()) panel.scrollIntoView({ block: "start" });
     const h = document.createElement("h2");
     h.textContent = d.label; panel.appendChild(h);
     if (d.synthetic) { const b = document.createElement("p"); b.className = "synthetic"; b.textContent = "SYNTHETIC: generated by the calibrated model, not a sourced fact."; panel.appendChild(b); }
@@ -527,6 +583,8 @@
       const t = document.createElement("div"); t.className = "muted"; t.textContent = q.label; li.appendChild(t);
       quote(li, q);
     });
+    // On a narrow screen the panel is below the drawing: bring its heading into view.
+    if (push && narrow()) h.scrollIntoView({ block: "start" });
   }
 
   function toggleScenario(id) {
