@@ -175,7 +175,9 @@ def test_map_draws_provinces_and_places_a_site_in_its_province(screen):
 
 
 def test_synthetic_view_opens_on_the_cluster_the_user_came_from(screen):
-    page = _open(screen, f"?view=cluster&cluster={quote(CC, safe='')}")
+    # From Changan's neighbourhood: the cluster menu is not set, Changan's cluster is used.
+    page = _open(screen, f"?view=neighbourhood&node={quote(CHANGAN, safe='')}")
+    assert page.locator("#cluster").input_value() != CC
     page.locator("#view").scroll_into_view_if_needed()
     page.select_option("#view", "synthetic")
     page.wait_for_function(

@@ -776,11 +776,12 @@
     else if (ev.key === "Escape") { closeHits(); }
   });
 
-  // The cluster the user is looking at: the cluster view's, else the selected node's, else
-  // the cluster filter's, else the cluster menu's (so the synthetic view opens on it).
+  // The cluster the user is looking at: the cluster view's, else the selected node's (or the
+  // last neighbourhood's centre's), else the cluster filter's, else the cluster menu's (so
+  // the synthetic view opens on it).
   function contextCluster() {
     const auto = new Set([...$("cluster").options].map((o) => o.value));
-    const node = state.sel && byId.get(state.sel);
+    const node = byId.get(state.sel) || byId.get(state.node);
     const candidates = [state.cluster, ...(node ? [node.id, ...node.clusters] : []), state.fcluster];
     return candidates.find((c) => c && auto.has(c)) || $("cluster").value;
   }
