@@ -203,3 +203,34 @@ def test_png_export_is_print_resolution(screen, tmp_path):
     width, height = struct.unpack(">II", head[16:24])
     assert (width, height) == (3000, 3000)  # 10 inches at 300 dpi
     screen.assert_clean()
+
+
+def test_canvas_view_has_no_svg_export_and_a_print_png(screen, tmp_path):
+    # The synthetic view around a cluster (2,000 nodes and their links) is drawn on a canvas.
+    page = screen.page
+    page.goto(screen.base + f"/graph?view=synthetic&cluster={quote(CC, safe='')}")
+    page.locator("#graph-canvas").wait_for(timeout=180_000)
+    assert page.locator("#export-svg").is_hidden()
+    page.locator("#export-png").scroll_into_view_if_needed()
+    with page.expect_download() as dl:
+        page.click("#export-png")
+    path = tmp_path / "canvas.png"
+    dl.value.save_as(path)
+    assert struct.unpack(">II", path.read_bytes()[16:24]) == (3000, 3000)
+    screen.assert_clean()
+
+
+def test_yibin_failure_on_the_synthetic_network(screen):
+    yibin = "https://w3id.org/clusterkg/id/region/yibin"
+    page = screen.page
+    page.goto(
+        screen.base
+        + f"/graph?view=synthetic&cluster={quote(CC, safe='')}&failregion={quote(yibin, safe='')}"
+    )
+    summary = page.locator("#scenario-summary h3")
+    summary.wait_for(timeout=180_000)
+    text = page.locator("#scenario-summary").inner_text()
+    assert "(SYNTHETIC network)" in text
+    failed = int(text.split(" firms failed")[0].rsplit(None, 1)[-1])
+    assert failed >= 1  # the generator makes CATL's Yibin base a battery supplier
+    screen.assert_clean()

@@ -122,9 +122,8 @@ def _page(iri: URIRef, out: QueryResult, incoming: QueryResult) -> Response:
     own = [o for o in props.get(RDFS.label, [])]
     label = next((o for o in own if getattr(o, "language", None) == "en"), own[0] if own else None)
     in_labels = _label(incoming.rows, "xlabel")
-    synthetic_in = {
-        r["x"] for r in incoming.rows if r.get("syn") is not None and r["syn"].toPython()
-    }
+    # ?syn is an xsd:boolean literal: its lexical form says it.
+    synthetic_in = {r["x"] for r in incoming.rows if str(r.get("syn")) == "true"}
     inbound = sorted(
         {(r["x"], r["p"]) for r in incoming.rows},
         key=lambda t: (t[0] in synthetic_in, str(t[1]), str(t[0])),
