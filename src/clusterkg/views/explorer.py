@@ -422,3 +422,25 @@ def check_iri(iri: str) -> str:
     except ValueError:
         raise ViewError(f"{iri!r} is not an absolute IRI") from None
     return iri
+
+
+def located_regions(kg: KnowledgeGraph) -> list[dict[str, str]]:
+    """Every region in which the knowledge graph locates something (directly or through a
+    sub-region), with its English label: the choices of a region scenario, whether or not the
+    curated supply links reach the region (Yibin has the CATL plant but no curated link)."""
+
+    def make() -> list[dict[str, str]]:
+        rows = select(
+            kg,
+            """SELECT DISTINCT ?r ?label WHERE {
+              ?n ck:locatedIn ?x . ?x ck:partOf* ?r . ?r rdfs:label ?label
+              FILTER(LANG(?label) = "en" || LANG(?label) = "") }""",
+        )
+        best: dict[str, str] = {}
+        for row in rows:
+            iri, label = str(row["r"]), str(row["label"])
+            if iri not in best or label < best[iri]:
+                best[iri] = label
+        return [{"iri": i, "label": best[i]} for i in sorted(best, key=lambda i: best[i])]
+
+    return kg.cached("located-regions", make)

@@ -93,6 +93,13 @@ def graph() -> Response:
     return jsonify(gd.view(get_kg(), _spec()))
 
 
+@bp.get("/regions")
+def regions() -> Response:
+    """Every region in which the graph locates something, with its label (the explorer's
+    Region choices for filters and failure scenarios)."""
+    return jsonify({"regions": gd.located_regions(get_kg())})
+
+
 @bp.get("/search")
 def api_search() -> Response:
     """Resources whose label or alias contains ``q``; ``scope=explorer``: only those the
@@ -349,17 +356,23 @@ def scenario_selection() -> Response:
     graphs = body["graph"]
     kg = get_kg()
     G = gd.supply(kg, graphs)
-    chosen = _selection(kg, G, body, graphs)
     missing: list[str] = []
-    picked = select_nodes(
-        G,
-        firms=chosen["remove"],
-        regions=chosen["remove_regions"],
-        outside=chosen["keep_regions"],
-        kinds=chosen["kinds"],
-        clusters=chosen["clusters"],
-        missing=missing,
-    )
+    try:
+        chosen = _selection(kg, G, body, graphs)
+        picked = select_nodes(
+            G,
+            firms=chosen["remove"],
+            regions=chosen["remove_regions"],
+            outside=chosen["keep_regions"],
+            kinds=chosen["kinds"],
+            clusters=chosen["clusters"],
+            missing=missing,
+        )
+    except (AnalyticsError, ApiError) as exc:
+        # A selection that holds nothing runnable is an answer here, not an error: the page
+        # shows it while the user is still choosing (a malformed body is still a 400).
+        message = exc.message if isinstance(exc, ApiError) else str(exc)
+        return jsonify({"graph": graphs, "count": 0, "by_kind": {}, "problem": message})
     return jsonify(
         {
             "graph": graphs,
@@ -369,6 +382,7 @@ def scenario_selection() -> Response:
             "criteria": picked["criteria"],
             "nodes": picked["nodes"][:200],
             "ignored": sorted({*chosen["ignored"], *missing}),
+            "problem": None,
         }
     )
 

@@ -18,6 +18,8 @@
   const narrow = () => window.matchMedia("(max-width: 60rem)").matches;
   let outlines = null;
   let data = null, byId = new Map(), transform = { x: 0, y: 0, k: 1 };
+  // Regions that locate something (IRI -> label), for the Region filter and scenarios.
+  let allRegions = {};
   let selected = new Set(), scenario = null, svg = null, canvas = null, focusId = null;
 
   function params() {
@@ -84,6 +86,7 @@
       const body = await resp.json();
       if (!resp.ok) throw new Error(body.error || resp.statusText);
       if (body.view === "map") await loadOutlines();
+      await regionsReady;
       data = body;
       byId = new Map(data.nodes.map((n) => [n.id, n]));
       fillFilters();
@@ -117,8 +120,18 @@
     opts("f-kind", new Set(data.nodes.map((n) => n.kind)), (v) => v);
     opts("f-cluster", new Set(data.nodes.flatMap((n) => n.clusters)), short);
     opts("f-sector", new Set(data.nodes.flatMap((n) => n.sectors)), short);
-    opts("f-region", new Set(data.nodes.flatMap((n) => n.within)), short);
+    // Every region that locates something, not only those of the drawn nodes: a region the
+    // curated links do not reach (Yibin) can still be chosen, and the scenario says so.
+    const regionName = (iri) => allRegions[iri] || short(iri);
+    opts("f-region", new Set([...data.nodes.flatMap((n) => n.within), ...Object.keys(allRegions)]), regionName);
   }
+
+  // Fetched once, before the first drawing: filling the Region list later would widen the
+  // controls after the labels were placed.
+  const regionsReady = fetch("/api/regions", { headers: { Accept: "application/json" } })
+    .then((resp) => (resp.ok ? resp.json() : { regions: [] }))
+    .then((r) => { allRegions = Object.fromEntries((r.regions || []).map((x) => [x.iri, x.label])); })
+    .catch(() => {});
 
   function visible(n) {
     if (state.kind && n.kind !== state.kind) return false;
@@ -591,23 +604,75 @@
     if (selected.has(id)) selected.delete(id); else selected.add(id);
     if (svg) byId.get(id).el.classList.toggle("chosen", selected.has(id));
     else applyTransform();
-    $("simulate").disabled = selected.size === 0 && !state.region;
-    $("selection").textContent = selected.size
-      ? "Selected for the scenario: " + [...selected].map((s) => byId.get(s).label).join(", ")
-      : HINT;
+    previewSelection();
+  }
+
+  // What a scenario would remove: the INTERSECTION of the selected nodes, the Region, Class and
+  // Cluster filters (the server's rule, so the count shown is the count that runs).
+  function criteria() {
+    const region = state.failregion || state.region;
+    return {
+      remove: [...selected],
+      remove_regions: region ? [region] : [],
+      kinds: state.kind ? [state.kind] : [],
+      clusters: state.fcluster ? [state.fcluster] : [],
+    };
+  }
+
+  function hasCriteria(c) {
+    return Object.values(c).some((v) => v.length);
+  }
+
+  function network() {
+    return data && data.synthetic ? "synthetic" : "curated";
+  }
+
+  let previewSeq = 0;
+  async function previewSelection() {
+    const c = criteria(), seq = ++previewSeq;
+    $("simulate").disabled = !hasCriteria(c);
+    if (!hasCriteria(c)) { $("selection").textContent = HINT; return; }
+    const picked = selected.size
+      ? "Selected: " + [...selected].map((s) => (byId.get(s) || { label: s }).label).join(", ") + ". "
+      : "";
+    try {
+      const resp = await fetch("/api/scenario/selection", { method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ ...c, graph: network() }) });
+      const r = await resp.json();
+      if (seq !== previewSeq) return; // a newer selection is on its way
+      if (!resp.ok || r.problem) { $("selection").textContent = picked + "The scenario cannot run: " + (r.problem || r.error || resp.statusText); return; }
+      const kinds = Object.entries(r.by_kind || {}).map(([k, n]) => `${n} ${k}`).join(", ");
+      $("selection").textContent = picked + `A failure scenario would remove ${r.count} node(s) of the ${network()} supply network` +
+        (kinds ? ` (${kinds})` : "") + ".";
+    } catch (err) {
+      if (seq === previewSeq) $("selection").textContent = picked + "Could not count the selection: " + err;
+    }
+  }
+
+  // A link that opens the same scenario on another network (the server names the one that can
+  // answer, e.g. the synthetic network for a region the curated links do not reach).
+  function alternativeLink(alt) {
+    const q = new URLSearchParams({ view: alt === "synthetic" ? "synthetic" : "supply" });
+    const c = criteria();
+    if (c.remove_regions.length) q.set("failregion", c.remove_regions[0]);
+    if (c.remove.length) q.set("fail", c.remove.join(","));
+    if (c.kinds.length) q.set("kind", c.kinds[0]);
+    if (state.cluster) q.set("cluster", state.cluster);
+    return "/graph?" + q.toString();
   }
 
   async function simulate() {
     progress("Simulating the failure…");
+    const box = $("scenario-summary");
     try {
-      const region = state.failregion || state.region;
-      const body = { remove: [...selected], regions: selected.size ? [] : (region ? [region] : []),
-        network: data.synthetic ? "synthetic" : "curated" };
-      const resp = await fetch("/api/graph/scenario", { method: "POST",
+      const body = { ...criteria(), graph: network() };
+      const resp = await fetch("/api/scenario", { method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body) });
       const r = await resp.json();
-      const box = $("scenario-summary");
       box.hidden = false;
+      // A refused scenario leaves the page usable: Reset clears the message and the selection.
+      $("reset-scenario").disabled = false;
       if (!resp.ok) { box.textContent = "Scenario not run: " + (r.error || resp.statusText); return; }
       // Marked as failed: what was removed, what failed by cascade, and what the region holds
       // that has no supply link (it stops, though nothing depends on it).
@@ -618,26 +683,54 @@
         n.el.classList.toggle("affected", scenario.affectedSet.has(n.id));
       }
       applyTransform();
-      const money = new Intl.NumberFormat("en", { notation: "compact" }).format(r.lost_value_cny);
+      const name = (iri) => (r.labels && r.labels[iri]) || (byId.get(iri) || {}).label || iri.split("/").pop();
       box.innerHTML = "";
-      const h = document.createElement("h3"); h.textContent = "Failure scenario"; box.appendChild(h);
-      const p = document.createElement("p");
-      p.textContent = `${r.failed.length} firms failed (${r.cascaded.length} by cascade), ` +
-        `${r.affected_oems.length} OEMs affected, lost supply value ${money} CNY over ${r.lost_links} links` +
-        (r.synthetic ? " (SYNTHETIC network)." : ".") + (r.ignored.length ? ` ${r.ignored.length} selected node(s) are not in the supply network.` : "");
-      box.appendChild(p);
+      const add = (tag, text, cls) => { const e = document.createElement(tag); e.textContent = text; if (cls) e.className = cls; box.appendChild(e); return e; };
+      add("h3", "Failure scenario" + (r.synthetic ? " (SYNTHETIC network)" : ""));
+      add("p", `The selection held ${r.selection ? r.selection.count : r.removed.length} node(s); ` +
+        `${r.failed.length} firms failed (${r.cascaded.length} by cascade), ${r.affected_oems.length} OEMs affected.` +
+        (r.ignored.length ? ` ${r.ignored.length} selected node(s) are not in the supply network.` : ""));
+      add("p", `Lost supply value: ${r.lost_value_text} over ${r.lost_links} links, of which ` +
+        `${r.lost_value_to_oems_text} delivered to vehicle makers.`, "lost-value");
+      add("p", r.lost_value_explained, "muted");
       const ul = document.createElement("ul"); ul.id = "affected-oems";
       for (const a of r.affected_oems) {
         const li = document.createElement("li");
-        li.textContent = (a.label || a.oem) + (a.failed ? " (failed)" : ` (lost ${a.lost_suppliers.length} supplier(s))`);
+        let text = (a.label || a.oem) + (a.failed ? " (failed)" : ` (lost ${a.lost_suppliers.length} supplier(s))`);
+        if (a.failed && a.why && a.why.item) {
+          const chain = (a.why.chain || []).map((step) => `${name(step.supplier)} (${name(step.item)})`).join(" ← ");
+          text += `: could no longer source ${name(a.why.item)}` + (chain ? ` — ${chain}` : "");
+        }
+        li.textContent = text;
         ul.appendChild(li);
       }
       box.appendChild(ul);
-      for (const note of r.notes || []) {
-        const np = document.createElement("p"); np.className = "muted scenario-note"; np.textContent = note; box.appendChild(np);
+      if ((r.cascaded_firms || []).length) {
+        add("h4", "Failed by cascade");
+        const cl = document.createElement("ul"); cl.id = "cascaded-firms";
+        for (const c of r.cascaded_firms) {
+          const li = document.createElement("li");
+          li.textContent = `${c.label || name(c.node)}: lost ${name(c.item || "")}`;
+          cl.appendChild(li);
+        }
+        box.appendChild(cl);
       }
-      $("reset-scenario").disabled = false;
+      const details = r.note_details || [];
+      for (const d of details.length ? details : (r.notes || []).map((t) => ({ text: t }))) {
+        const np = add("p", d.text, "muted scenario-note");
+        if (d.alternative && d.alternative !== network()) {
+          const a = document.createElement("a");
+          a.href = alternativeLink(d.alternative);
+          a.textContent = ` Open the same scenario on the ${d.alternative} network.`;
+          a.className = "alternative";
+          np.appendChild(a);
+        }
+      }
       drawLegend();
+    } catch (err) {
+      box.hidden = false;
+      box.textContent = "Scenario not run: " + err;
+      $("reset-scenario").disabled = false;
     } finally { progress(""); }
   }
 
@@ -647,9 +740,8 @@
     if (svg) for (const n of data.nodes) n.el.classList.remove("failed", "affected", "chosen");
     $("scenario-summary").hidden = true;
     $("reset-scenario").disabled = true;
-    $("simulate").disabled = true;
-    $("selection").textContent = HINT;
     if (state.fail || state.failregion) { state.fail = state.failregion = ""; saveState(false); }
+    previewSelection();
     applyTransform();
     drawLegend();
   }
@@ -808,7 +900,7 @@
   for (const [id, key] of [["f-kind", "kind"], ["f-cluster", "fcluster"], ["f-sector", "sector"], ["f-region", "region"]]) {
     $(id).addEventListener("change", () => {
       state[key] = $(id).value; saveState(false); applyFilters();
-      $("simulate").disabled = selected.size === 0 && !state.region;
+      previewSelection();
     });
   }
   $("zoom-in").addEventListener("click", () => zoomAt({ x: W / 2, y: H / 2 }, 1.3));
