@@ -16,6 +16,7 @@ from clusterkg.analytics.projection import select
 from clusterkg.analytics.resilience import robustness, self_sufficiency, sourcing
 from clusterkg.store.kg import KnowledgeGraph
 from clusterkg.views import explorer as gd
+from clusterkg.views.sources import source_titles
 from clusterkg.vocab import CK, page_path
 
 #: Columns of the cluster comparison: indicator local name -> heading.
@@ -42,11 +43,12 @@ def class_counts(kg: KnowledgeGraph) -> list[dict[str, Any]]:
 
 def sources(kg: KnowledgeGraph) -> list[dict[str, Any]]:
     """The source documents with title, publisher, date and how many facts cite each."""
+    titles = source_titles(kg)
     rows = select(
         kg,
-        """SELECT ?s (SAMPLE(?t) AS ?title) (SAMPLE(?pub) AS ?publisher) (SAMPLE(?d) AS ?date)
+        """SELECT ?s (SAMPLE(?pub) AS ?publisher) (SAMPLE(?d) AS ?date)
         (COUNT(DISTINCT ?f) AS ?facts) WHERE { ?s a ck:SourceDocument
-        OPTIONAL { ?s dcterms:title ?t } OPTIONAL { ?s dcterms:publisher ?pub }
+        OPTIONAL { ?s dcterms:publisher ?pub }
         OPTIONAL { ?s dcterms:date ?d } OPTIONAL { ?f prov:wasDerivedFrom ?s } } GROUP BY ?s""",
     )
     return sorted(
@@ -54,7 +56,7 @@ def sources(kg: KnowledgeGraph) -> list[dict[str, Any]]:
             {
                 "iri": r["s"],
                 "page": page_path(r["s"]),
-                "title": str(r["title"] or r["s"]),
+                "title": titles.get(str(r["s"]), str(r["s"])),
                 "publisher": str(r["publisher"] or ""),
                 "date": str(r["date"] or ""),
                 "facts": int(r["facts"]),
