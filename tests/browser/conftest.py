@@ -116,3 +116,12 @@ def watched(browser_context, live_site) -> Iterator[Watched]:
         yield Watched(page, live_site)
     finally:
         page.close()
+
+
+def open_node_panel(page, url: str, label: str) -> None:
+    """Open the explorer at ``url``, click the node labelled ``label``, wait for its quotes."""
+    page.goto(url)
+    node = page.locator(f'#graph-svg .node[data-label="{label}"]')
+    node.wait_for()
+    node.locator("circle").click()
+    page.locator("#panel blockquote.quote").first.wait_for()

@@ -146,7 +146,7 @@
   }
 
   function drawSvg(stage) {
-    svg = el("svg", { id: "graph-svg", viewBox: `0 0 ${W} ${H}`, role: "img",
+    svg = el("svg", { id: "graph-svg", viewBox: `0 0 ${W} ${H}`, role: "group",
       "aria-label": data.title, "data-nodes": data.nodes.length }, stage);
     el("defs", {}, svg).innerHTML = '<marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#888"/></marker>';
     el("rect", { x: 0, y: 0, width: W, height: H, fill: "#fff", class: "bg" }, svg);
