@@ -73,3 +73,17 @@ def test_every_page_that_names_the_source_shows_its_title(client, sources, title
     related = client.get("/api/node", query_string={"iri": cluster}).get_json()["related"]
     from_source = [q for q in related if q["source"] == str(SOURCE)]
     assert from_source and {q["title"] for q in from_source} == {title}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["where-number-from", "deepest-parts-base", "indicator-across-areas", "supply-links"],
+)
+def test_named_queries_name_sources_by_title(client, sources, name):
+    titles = {str(t) for t in sources.objects(None, DCTERMS.title)}
+    labels = {str(t) for t in sources.objects(None, RDFS.label)} - titles
+    resp = client.get(f"/queries/{name}", query_string={"format": "json"})
+    assert resp.status_code == 200
+    shown = {row["source"]["value"] for row in resp.get_json()["results"]["bindings"]}
+    assert shown and shown <= titles, shown - titles
+    assert not shown & labels
