@@ -119,9 +119,12 @@ def watched(browser_context, live_site) -> Iterator[Watched]:
 
 
 def open_node_panel(page, url: str, label: str) -> None:
-    """Open the explorer at ``url``, click the node labelled ``label``, wait for its quotes."""
+    """Open the explorer at ``url``, choose the node labelled ``label`` with the keyboard
+    (focus, Enter: as a keyboard user does, and untouched by labels drawn over the node),
+    and wait for its quotes."""
     page.goto(url)
     node = page.locator(f'#graph-svg .node[data-label="{label}"]')
     node.wait_for()
-    node.locator("circle").click()
+    node.focus()
+    page.keyboard.press("Enter")
     page.locator("#panel blockquote.quote").first.wait_for()
