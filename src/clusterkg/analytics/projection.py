@@ -11,23 +11,25 @@ Three projections:
 
 Nodes are IRI strings; node attributes are ``label``, ``kind`` (the most specific clusterkg
 class), ``cluster``, ``region``, ``within`` (the region and every region it is ``ck:partOf``),
-``lat``/``long``, ``synthetic``, ``tier``, ``operator`` (for production sites) and ``oem``.
+``lat``/``long``, ``synthetic``, ``tier``, ``operator`` (for production sites), ``oem`` and
+``types`` (every stated clusterkg class).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 import networkx as nx
 from rdflib import URIRef
 
 from clusterkg.analytics import AnalyticsError
-from clusterkg.vocab import ANALYTICS_GRAPH, CK, PREFIXES, SYNTHETIC_GRAPH
+from clusterkg.store.results import QueryResult
+from clusterkg.vocab import ANALYTICS_GRAPH, CK, GRAPH, PREFIXES, SYNTHETIC_GRAPH
 
 #: Which named graphs a projection reads: the curated files, the synthetic network, or both.
-GRAPH_CHOICES = ("curated", "synthetic", "all")
+GRAPH_CHOICES = ("curated", "synthetic", "all", "imports")
 
 #: Most specific first: a node typed with several of these gets the first as its ``kind``.
 KIND_ORDER = (
@@ -64,7 +66,14 @@ PROJECTION_TIMEOUT = 120.0
 class Queryable(Protocol):
     """A KnowledgeGraph or a QueryEngine: anything with the engine's ``query``."""
 
-    def query(self, sparql: str, **kwargs: Any) -> Any: ...
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, object] | None = ...,
+        timeout: float | None = ...,
+        row_limit: int | None = ...,
+    ) -> QueryResult: ...
 
 
 def select(
@@ -110,11 +119,35 @@ def packed_select(kg: Queryable, variables: list[str], where: str) -> list[tuple
     return out
 
 
+def named_graph_selection(selection: str) -> str | None:
+    """The named graph IRI a ``--graph`` value names (an IRI, or ``graph/NAME`` for the
+    clusterkg graph namespace, as ``clusterkg stats`` lists them), or None for a choice of
+    :data:`GRAPH_CHOICES`."""
+    if selection in GRAPH_CHOICES:
+        return None
+    if selection.startswith(("http://", "https://")):
+        return selection
+    if selection.startswith("graph/"):
+        return str(GRAPH) + selection[len("graph/") :]
+    return None
+
+
+def needs_synthetic(selection: str) -> bool:
+    """Whether a ``--graph`` value asks for the synthetic network (generated when absent)."""
+    return selection in ("synthetic", "all")
+
+
 def graph_filter(selection: str) -> tuple[str, ...]:
-    """Validate a ``--graph`` choice; returns the choice as a 1-tuple for callers' messages."""
-    if selection not in GRAPH_CHOICES:
+    """Validate a ``--graph`` value; returns it as a 1-tuple for callers' messages.
+
+    ``curated`` (every graph but the synthetic and analytics ones), ``synthetic``, ``all``,
+    ``imports`` (the graphs ``clusterkg import`` wrote into a store: a user's own network,
+    without the bundled nodes), or one named graph by IRI or ``graph/NAME``.
+    """
+    if selection not in GRAPH_CHOICES and named_graph_selection(selection) is None:
         raise AnalyticsError(
-            f"unknown graph selection {selection!r}: use one of {', '.join(GRAPH_CHOICES)}"
+            f"unknown graph selection {selection!r}: use one of {', '.join(GRAPH_CHOICES)}, "
+            "or a named graph (its IRI or graph/NAME, as `clusterkg stats` lists them)"
         )
     return (selection,)
 
@@ -127,6 +160,11 @@ def _graph_selected(graph: str | None, selection: str) -> bool:
         return not is_synthetic
     if selection == "synthetic":
         return is_synthetic
+    if selection == "imports":
+        return bool(graph) and str(graph).startswith(str(GRAPH) + "import-")
+    named = named_graph_selection(selection)
+    if named is not None:
+        return graph == named
     return True
 
 
@@ -169,6 +207,39 @@ def region_ancestors(kg: Queryable) -> dict[str, set[str]]:
     for r in list(up):
         walk(r, frozenset({r}))
     return closure
+
+
+def class_ancestors(kg: Queryable) -> dict[str, set[str]]:
+    """For every clusterkg class (local name), itself and its clusterkg superclasses
+    (``rdfs:subClassOf`` closure), so that selecting PartsSupplier includes battery makers."""
+    up: dict[str, set[str]] = defaultdict(set)
+    ck = str(CK)
+    for c, p in packed_select(kg, ["c", "p"], "?c rdfs:subClassOf ?p"):
+        if c and p and c.startswith(ck) and p.startswith(ck):
+            up[c[len(ck) :]].add(p[len(ck) :])
+    closure: dict[str, set[str]] = {}
+    for c in list(up):
+        seen, stack = {c}, [c]
+        while stack:
+            for p in up.get(stack.pop(), ()):
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        closure[c] = seen
+    return closure
+
+
+def region_labels(kg: Queryable) -> dict[str, str]:
+    """The label of every region in the ``ck:partOf`` hierarchy (English or untagged first)."""
+    labels: dict[str, tuple[int, str]] = {}
+    for r, v, lang in packed_select(
+        kg,
+        ["r", "v", "lang"],
+        "{ ?r ck:partOf ?x } UNION { ?x ck:partOf ?r } ?r rdfs:label ?v BIND(LANG(?v) AS ?lang)",
+    ):
+        if r is not None:  # bound by the pattern; the packed rows type it as optional
+            labels[r] = _pick_label(labels.get(r), {"v": v, "lang": lang})
+    return {r: text for r, (_rank, text) in labels.items()}
 
 
 def _within(region: str | None, ancestors: dict[str, set[str]]) -> list[str]:
@@ -217,11 +288,14 @@ def _node_attributes(
         for row in got[key]:
             multi[key][row["n"]].append(row["v"])
     scalar = {k: {row["n"]: _num(row["v"]) for row in got[k]} for k in ("tiers", "lat", "long")}
+    supers = class_ancestors(kg)
 
     for n, a in attrs.items():
         kinds = types.get(n, set())
         a["label"] = labels[n][1] if n in labels else n.rsplit("/", 1)[-1]
         a["kind"] = next((k for k in KIND_ORDER if k in kinds), None)
+        # every stated ck: class and its ck: superclasses, for selection by class
+        a["types"] = sorted({u for k in kinds for u in supers.get(k, {k})})
         a["synthetic"] = "SyntheticEntity" in kinds
         operator = sorted(multi["operators"].get(n, []))
         a["operator"] = operator[0] if operator else None
@@ -335,6 +409,7 @@ def supply_network(kg: Queryable, graphs: str = "curated") -> nx.DiGraph:
             data["weight"] = data["value"]
     G.graph.update(
         graphs=graphs,
+        region_labels=region_labels(kg),
         synthetic=any(link["graph"] == str(SYNTHETIC_GRAPH) for link in links.values()),
         clusters=cluster_info(kg, ancestors),
     )
@@ -485,16 +560,23 @@ def resolve_region(kg: Queryable, label_or_iri: str) -> str:
     raise AnalyticsError(f"no region named {text!r}{hint}")
 
 
-def located_entities(kg: Queryable, region: str) -> list[dict[str, Any]]:
+def located_entities(kg: Queryable, region: str, graphs: str = "all") -> list[dict[str, Any]]:
     """Every entity of the KG located in ``region`` or a region (transitively) part of it,
     with its label: what a region scenario means, whether or not the entity has supply links.
+
+    ``graphs`` keeps to the network a scenario runs on: ``curated`` leaves out the
+    ``ck:SyntheticEntity`` nodes (a store may hold both), ``synthetic`` keeps only them.
     """
+    only = {
+        "curated": "FILTER NOT EXISTS { ?n a ck:SyntheticEntity }",
+        "synthetic": "?n a ck:SyntheticEntity .",
+    }.get(graphs, "")
     rows = packed_select(
         kg,
         ["n", "label", "lang"],
         # rdflib's n3() escapes the IRI (and refuses an invalid one), as engine.bind_values does
         f"""VALUES ?region {{ {URIRef(region).n3()} }}
-        ?n ck:locatedIn ?r . ?r ck:partOf* ?region .
+        ?n ck:locatedIn ?r . ?r ck:partOf* ?region . {only}
         OPTIONAL {{ ?n rdfs:label ?label BIND(LANG(?label) AS ?lang) }}""",
     )
     labels: dict[str, tuple[int, str]] = {}

@@ -10,14 +10,11 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Callable
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from clusterkg.analytics import AnalyticsError
 from clusterkg.errors import ClusterkgError
-from clusterkg.store.engine import QueryError
 
 log = logging.getLogger("clusterkg.web")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -33,15 +30,6 @@ class ApiError(ClusterkgError):
         self.headers = headers or {}
 
 
-#: Errors of the layers below that are not yet :class:`ClusterkgError` subclasses, and how to
-#: read their status. Each entry goes as soon as its class joins the hierarchy (then the one
-#: handler below answers it).
-_OUTSIDE_HIERARCHY: dict[type[Exception], Callable[[Exception], int]] = {
-    QueryError: lambda exc: int(getattr(exc, "status", 400)),
-    AnalyticsError: lambda exc: 400,
-}
-
-
 def request_id() -> str:
     """The id of the current request (a client's ``X-Request-Id`` if sane, else a new one)."""
     rid = getattr(g, "request_id", None)
@@ -52,15 +40,21 @@ def request_id() -> str:
     return rid
 
 
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    """An error answer in the representation the client prefers (plain text by default)."""
+def error_response(
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    fields: dict[str, object] | None = None,
+) -> Response:
+    """An error answer in the representation the client prefers (plain text by default);
+    ``fields`` (e.g. a query error's ``line`` and ``column``) are added to a JSON answer."""
     rid = request_id()
     if status < 500:
         log.info("request %s: %s %s -> %d %s", rid, request.method, request.path, status, message)
     accept = request.accept_mimetypes
     kind = accept.best_match(["text/plain", "application/json", "text/html"]) if accept else None
     if kind == "application/json":
-        resp = jsonify({"error": message, "status": status, "request_id": rid})
+        resp = jsonify({"error": message, "status": status, "request_id": rid, **(fields or {})})
     elif kind == "text/html":
         resp = Response(
             render_template("error.html", status=status, message=message, request_id=rid),
@@ -72,13 +66,6 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     for key, value in (headers or {}).items():
         resp.headers[key] = value
     return resp
-
-
-def _legacy_handler(status_of: Callable[[Exception], int]) -> Callable[[Exception], Response]:
-    def handle(exc: Exception) -> Response:
-        return error_response(status_of(exc), str(exc))
-
-    return handle
 
 
 def init_app(app: Flask) -> None:
@@ -95,11 +82,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ClusterkgError)
     def _clusterkg_error(exc: ClusterkgError) -> Response:
-        return error_response(exc.http_status, str(exc), getattr(exc, "headers", None))
-
-    for cls, status_of in _OUTSIDE_HIERARCHY.items():
-        if not issubclass(cls, ClusterkgError):
-            app.register_error_handler(cls, _legacy_handler(status_of))
+        # A query error's place, so an editor can mark it without reading the message.
+        where = {k: getattr(exc, k) for k in ("line", "column") if getattr(exc, k, None)}
+        return error_response(exc.http_status, str(exc), getattr(exc, "headers", None), where)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
