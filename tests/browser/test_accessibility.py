@@ -31,7 +31,7 @@ PAGES = {
     f"/graph?view=cluster&cluster={quote(CC, safe='')}": "#graph-svg .node",
     # A view that cannot be drawn (a node the graph does not have): the empty stage and legend.
     f"/graph?view=neighbourhood&node={quote(ID_NOTHING, safe='')}": None,
-    "/query": "#gutter",
+    "/query": "#yasgui .CodeMirror-linenumber",
     "/queries": None,
     "/queries/deepest-parts-base": "table",
     "/id/enterprise/changan-automobile": None,
