@@ -144,3 +144,15 @@ def screen(request, watched) -> Watched:
 
     watched.assert_clean = assert_clean
     return watched
+
+
+def open_node_panel(page, url: str, label: str) -> None:
+    """Open the explorer at ``url``, choose the node labelled ``label`` with the keyboard
+    (focus, Enter: as a keyboard user does, and untouched by labels drawn over the node),
+    and wait for its quotes."""
+    page.goto(url)
+    node = page.locator(f'#graph-svg .node[data-label="{label}"]')
+    node.wait_for()
+    node.focus()
+    page.keyboard.press("Enter")
+    page.locator("#panel blockquote.quote").first.wait_for()

@@ -115,7 +115,12 @@ def test_universities_work_with_oems(kg):
 def test_where_a_number_comes_from(kg):
     rows = records(kg, "where-number-from", value="846")
     assert len(rows) == 1
-    assert rows[0]["fileName"] == "000_c7ada073ea1d8b9a.txt"
+    # graphs/sources.ttl: dcterms:title of src:six-auto-clusters (its file 000_c7ada073...).
+    assert rows[0]["source"] == (
+        "Overview of the Development of the Six Major Automobile Industry Clusters: "
+        "problems and development suggestions"
+    )
+    assert rows[0]["document"] == "https://w3id.org/clusterkg/id/source/six-auto-clusters"
     assert "846 auto parts companies" in rows[0]["quote"]
     again = records(kg, "where-from", resource=rows[0]["fact"])
     assert again and again[0]["graph"].endswith("/graph/auto-clusters")

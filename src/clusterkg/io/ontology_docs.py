@@ -41,7 +41,7 @@ def ontology_html(settings: Settings) -> str:
     digest = hashlib.sha256(data).hexdigest()
     cached = cache_dir() / f"{digest}.html"
     if cached.exists():
-        return cached.read_text(encoding="utf-8")
+        return with_landmarks(cached.read_text(encoding="utf-8"))
     try:
         from pylode import OntPub
 
@@ -52,4 +52,26 @@ def ontology_html(settings: Settings) -> str:
         write_bytes_atomic(cached, html.encode("utf-8"))
     except OSError:
         pass  # a read-only cache only costs the next request another rendering
+    return with_landmarks(html)
+
+
+#: pyLODE's page as it writes it -> the same with a language and ARIA landmarks (WCAG 2.1
+#: SC 3.1.1 language of page; landmarks let screen-reader users jump to the contents or the
+#: table of contents). pyLODE's own markup has neither.
+_LANDMARKS = {
+    "<html>": '<html lang="en">',
+    '<div id="content">': '<div id="content" role="main">',
+    '<div id="toc">': '<div id="toc" role="navigation" aria-label="Table of contents">',
+    '<div id="pylode">': '<div id="pylode" role="contentinfo">',
+}
+
+
+def with_landmarks(html: str) -> str:
+    """pyLODE's HTML with ``lang="en"`` and main, navigation and contentinfo landmarks.
+
+    Each element is changed once, where pyLODE writes it; markup another pyLODE version writes
+    differently is left as it is (the accessibility test then says what is missing).
+    """
+    for plain, marked in _LANDMARKS.items():
+        html = html.replace(plain, marked, 1)
     return html

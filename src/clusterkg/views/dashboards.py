@@ -17,6 +17,7 @@ from clusterkg.analytics.projection import select
 from clusterkg.analytics.resilience import robustness, self_sufficiency, sourcing
 from clusterkg.store.kg import KnowledgeGraph
 from clusterkg.views import explorer as gd
+from clusterkg.views.sources import source_titles
 from clusterkg.vocab import ANALYTICS_GRAPH, CK, ID, SYNTHETIC_GRAPH, page_path
 
 #: Columns of the cluster comparison: indicator local name -> heading.
@@ -125,11 +126,12 @@ def _listing_query(cls: str, side: str) -> str:
 
 def sources(kg: KnowledgeGraph) -> list[dict[str, Any]]:
     """The source documents with title, publisher, date and how many facts cite each."""
+    titles = source_titles(kg)
     rows = select(
         kg,
-        """SELECT ?s (SAMPLE(?t) AS ?title) (SAMPLE(?pub) AS ?publisher) (SAMPLE(?d) AS ?date)
+        """SELECT ?s (SAMPLE(?pub) AS ?publisher) (SAMPLE(?d) AS ?date)
         (COUNT(DISTINCT ?f) AS ?facts) WHERE { ?s a ck:SourceDocument
-        OPTIONAL { ?s dcterms:title ?t } OPTIONAL { ?s dcterms:publisher ?pub }
+        OPTIONAL { ?s dcterms:publisher ?pub }
         OPTIONAL { ?s dcterms:date ?d } OPTIONAL { ?f prov:wasDerivedFrom ?s } } GROUP BY ?s""",
     )
     return sorted(
@@ -137,7 +139,7 @@ def sources(kg: KnowledgeGraph) -> list[dict[str, Any]]:
             {
                 "iri": r["s"],
                 "page": page_path(r["s"]),
-                "title": str(r["title"] or r["s"]),
+                "title": titles.get(str(r["s"]), str(r["s"])),
                 "publisher": str(r["publisher"] or ""),
                 "date": str(r["date"] or ""),
                 "facts": int(r["facts"]),

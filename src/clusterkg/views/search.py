@@ -10,6 +10,7 @@ from typing import Any
 
 from clusterkg.analytics.projection import KIND_ORDER, select
 from clusterkg.store.kg import KnowledgeGraph
+from clusterkg.views.sources import source_titles
 from clusterkg.vocab import CK, PREFIXES, RDF, curie, page_path
 
 #: Search answers at most this many hits.
@@ -158,21 +159,21 @@ def node_detail(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
         return None
     quotes = select(
         kg,
-        """SELECT ?s ?quote ?src ?title ?file WHERE { GRAPH ?g { ?s ck:quote ?quote
+        """SELECT ?s ?quote ?src ?file WHERE { GRAPH ?g { ?s ck:quote ?quote
         OPTIONAL { ?s prov:wasDerivedFrom ?src } }
-        OPTIONAL { ?src dcterms:title|rdfs:label ?title }
         OPTIONAL { ?src ck:fileName ?file } }""",
         bindings=b,
     )
     related = select(
         kg,
-        """SELECT ?s ?x ?p ?xlabel ?quote ?src ?title WHERE { ?x ?p ?s ; ck:quote ?quote
+        """SELECT ?s ?x ?p ?xlabel ?quote ?src WHERE { ?x ?p ?s ; ck:quote ?quote
         OPTIONAL { ?x rdfs:label ?xlabel }
-        OPTIONAL { ?x prov:wasDerivedFrom ?src OPTIONAL { ?src dcterms:title ?title } } }
+        OPTIONAL { ?x prov:wasDerivedFrom ?src } }
         ORDER BY ?x LIMIT """
         + str(RELATED_QUOTES),
         bindings=b,
     )
+    titles = source_titles(kg)  # a source is named by its title on every page
     label = None
     is_synthetic = any(r["p"] == str(RDF.type) and r["o"] == str(CK.SyntheticEntity) for r in out)
     facts, links = [], []
@@ -200,10 +201,14 @@ def node_detail(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
     for r in quotes:
         k = (str(r["quote"]), r["src"])
         rec = q_out.setdefault(
-            k, {"quote": str(r["quote"]), "source": r["src"], "title": None, "file": None}
+            k,
+            {
+                "quote": str(r["quote"]),
+                "source": r["src"],
+                "title": titles.get(str(r["src"])),
+                "file": None,
+            },
         )
-        if r["title"] and (rec["title"] is None or len(str(r["title"])) > len(rec["title"])):
-            rec["title"] = str(r["title"])
         if r["file"]:
             rec["file"] = str(r["file"])
     rel_out: dict[tuple, dict[str, Any]] = defaultdict(dict)
@@ -216,7 +221,7 @@ def node_detail(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
                 "property": curie(r["p"]),
                 "quote": str(r["quote"]),
                 "source": r["src"],
-                "title": str(r["title"]) if r["title"] else rel_out[k].get("title"),
+                "title": titles.get(str(r["src"])) or rel_out[k].get("title"),
             }
         )
     return {

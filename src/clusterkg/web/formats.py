@@ -16,39 +16,92 @@ from clusterkg.store.native import NATIVE
 from clusterkg.store.results import ResultKind
 from clusterkg.views.serialize import FORMAT_ALIASES, offered_types
 
-#: Alternatives of the graph formats when a results format was named for a graph (and back).
-_CROSS = {
-    "application/sparql-results+xml": "application/rdf+xml",
-    "application/sparql-results+json": "application/ld+json",
-}
+#: A ``format=`` name that means another syntax for a graph: SPARQL clients ask for "XML" and
+#: mean RDF/XML for DESCRIBE/CONSTRUCT (SPARQLWrapper's ``XML`` return format does). "json" gets
+#: no such alternative: JSON-LD is asked for by its own name, and answering a SELECT-results
+#: name with a graph syntax hid the mismatch from the client (issue 15).
+_GRAPH_ALTERNATIVE = {"application/sparql-results+xml": "application/rdf+xml"}
+#: Every media type some result kind is written in (a ``format=`` outside it is unknown).
+_WRITTEN = {*FORMAT_ALIASES.values(), *offered_types("select"), *offered_types("graph")}
 
 
 class NotAcceptable(UnusableInput):
-    """No offered media type satisfies the client (HTTP 406, RFC 9110 section 15.5.7)."""
+    """No offered media type satisfies the client (HTTP 406, RFC 9110 section 15.5.7).
+
+    ``reason`` says what was asked for that cannot be given; the message then lists the
+    ``format=`` names and media types that fit.
+    """
 
     http_status = 406
 
-    def __init__(self, offered: Iterable[str]) -> None:
+    def __init__(self, offered: Iterable[str], reason: str | None = None) -> None:
         self.offered = list(offered)
+        names = format_names(self.offered)
+        fits = f"format={', '.join(names)}; " if names else ""
         super().__init__(
-            "none of the requested media types can be produced; available: "
+            (reason or "none of the requested media types can be produced")
+            + f"; available: {fits}"
             + ", ".join(self.offered)
         )
 
 
+def format_names(offered: Iterable[str]) -> list[str]:
+    """The first ``format=`` name (in :data:`FORMAT_ALIASES` order) of each offered type."""
+    names = []
+    for mime in offered:
+        name = next((n for n, target in FORMAT_ALIASES.items() if target == mime), None)
+        if name is not None and name not in names:
+            names.append(name)
+    return names
+
+
+def _result_kind(offered: Mapping[str, str]) -> str:
+    kinds = {
+        "graph": "an RDF graph (a DESCRIBE or CONSTRUCT result)",
+        "ask": "an ASK result",
+        "select": "a SELECT result",
+    }
+    for kind, what in kinds.items():
+        if set(offered) == set(offered_types(kind)):
+            return what
+    return "this resource"
+
+
+def _named_match(accept: MIMEAccept | None, offered: Mapping[str, str]) -> str | None:
+    """The best offered type among those the Accept header names outright (no ``*/*``)."""
+    if not accept:
+        return None
+    named = MIMEAccept([(value, q) for value, q in accept if value != "*/*" and q > 0])
+    return named.best_match(list(offered)) if named else None
+
+
 def negotiate(accept: MIMEAccept | None, offered: dict[str, str], fmt: str | None) -> str:
-    """The media type to answer with: ``format=`` wins, else the best Accept match.
+    """The media type to answer with: ``format=`` wins when it can be met, else Accept.
 
     Quality values and specificity follow RFC 9110 section 12.5.1 as werkzeug implements them;
     ties go to the first offered type. No Accept header means the first offered type.
+
+    A ``format=`` the server cannot meet for this result (an unknown name such as SPARQLWrapper's
+    ``n3``, or a SELECT-results format for a graph) does not override an Accept header that
+    names an offered type: SPARQLWrapper sends ``format=n3`` together with ``Accept:
+    text/turtle, ...`` and must get Turtle. Without such an Accept (none, or only ``*/*``) the
+    answer is a 406 that says why and lists the formats that fit.
     """
     if fmt:
-        mime = FORMAT_ALIASES.get(fmt.strip().lower(), fmt.strip().lower())
-        if mime not in offered and _CROSS.get(mime) in offered:
-            mime = _CROSS[mime]
-        if mime not in offered:
-            raise NotAcceptable(offered)
-        return mime
+        asked = fmt.strip().lower()
+        mime = FORMAT_ALIASES.get(asked, asked)
+        if mime not in offered and _GRAPH_ALTERNATIVE.get(mime) in offered:
+            mime = _GRAPH_ALTERNATIVE[mime]
+        if mime in offered:
+            return mime
+        fallback = _named_match(accept, offered)
+        if fallback is not None:
+            return fallback
+        if mime in _WRITTEN:
+            reason = f"format={fmt.strip()} cannot be given for {_result_kind(offered)}"
+        else:
+            reason = f"format={fmt.strip()} is not a format this server writes"
+        raise NotAcceptable(offered, reason)
     if not accept:
         return next(iter(offered))
     best = accept.best_match(list(offered))

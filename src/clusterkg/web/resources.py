@@ -16,6 +16,7 @@ from rdflib.term import Node
 
 from clusterkg.store.results import QueryResult
 from clusterkg.views.serialize import GRAPH_TYPES, graph_bytes
+from clusterkg.views.sources import source_titles
 from clusterkg.vocab import CK, ID, PROV, curie, page_path
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
@@ -46,6 +47,10 @@ def _describe(iri: URIRef) -> tuple[QueryResult, QueryResult, QueryResult]:
     incoming = engine.query(_IN % INCOMING_LIMIT, bindings={"s": iri})
     bnodes = engine.query(_BNODES, bindings={"s": iri})
     return out, incoming, bnodes
+
+
+def _objects(out: QueryResult) -> set:
+    return {row["o"] for row in out.rows if isinstance(row["o"], URIRef)}
 
 
 def _label(rows: list[dict], var: str = "olabel") -> dict:
@@ -93,7 +98,9 @@ def resource(rest: str) -> Response:
 
 
 def _page(iri: URIRef, out: QueryResult, incoming: QueryResult) -> Response:
-    labels = _label(out.rows)
+    titles = source_titles(get_kg())
+    # A source document is named by its title here as on every page (clusterkg.views.sources).
+    labels = {**_label(out.rows), **{o: titles[str(o)] for o in _objects(out) if str(o) in titles}}
     props: dict = defaultdict(list)
     seen = set()
     for row in out.rows:
@@ -121,6 +128,7 @@ def _page(iri: URIRef, out: QueryResult, incoming: QueryResult) -> Response:
             )
     own = [o for o in props.get(RDFS.label, [])]
     label = next((o for o in own if getattr(o, "language", None) == "en"), own[0] if own else None)
+    label = titles.get(str(iri), label)
     in_labels = _label(incoming.rows, "xlabel")
     # ?syn is an xsd:boolean literal: its lexical form says it.
     synthetic_in = {r["x"] for r in incoming.rows if str(r.get("syn")) == "true"}

@@ -116,6 +116,18 @@ SELECT ?cluster ?label WHERE {
     yasr: { prefixes: editor.prefixes, defaultPlugin: "table", pluginOrder: ["table", "chart", "response"] },
   });
 
+  // Accessibility (axe-core, tests/browser/test_accessibility.py): YASGUI leaves its editors'
+  // text areas without a name and puts its "add tab" button inside the role=tablist, which may
+  // hold only tabs. Each new tab brings a new editor, so this runs on every change of the DOM.
+  function accessibleYasgui() {
+    for (const area of $("yasgui").querySelectorAll("textarea:not([aria-label])")) area.setAttribute("aria-label", "SPARQL query");
+    for (const list of $("yasgui").querySelectorAll("[role=tablist]")) {
+      for (const button of [...list.querySelectorAll("button")]) if (!button.closest("[role=tab]")) list.after(button);
+    }
+  }
+  accessibleYasgui();
+  new MutationObserver(accessibleYasgui).observe($("yasgui"), { childList: true, subtree: true });
+
   function showNamed(name, values) {
     const q = byName.get(name);
     $("named-description").textContent = q ? q.description : "";
