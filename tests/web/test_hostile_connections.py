@@ -137,3 +137,24 @@ def test_settings_of_the_connection_guard_are_checked(tmp_path):
     assert proc.returncode == 2
     assert "CLUSTERKG_HEADER_TIMEOUT='0'" in proc.stderr and "more than 0" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_every_limit_variable_sets_its_field():
+    from clusterkg.config import Settings
+
+    s = Settings.from_env(
+        {
+            "CLUSTERKG_CONNECTION_LIMIT": "7",
+            "CLUSTERKG_CLIENT_CONNECTIONS": "3",
+            "CLUSTERKG_HEADER_TIMEOUT": "1.5",
+            "CLUSTERKG_IDLE_TIMEOUT": "9",
+            "CLUSTERKG_CLIENT_CONCURRENCY": "2",
+            "CLUSTERKG_QUEUE_WAIT": "0",
+        }
+    )
+    assert (s.connection_limit, s.client_connections) == (7, 3)
+    assert (s.header_timeout, s.idle_timeout, s.queue_wait) == (1.5, 9.0, 0.0)
+    assert s.client_share == 2
+    # By default one client may use every worker but one, and at least one.
+    assert Settings.from_env({}, workers=4).client_share == 3
+    assert Settings.from_env({}, workers=1).client_share == 1
