@@ -4,8 +4,7 @@ Every request to a route that may run a query (``/sparql``, ``/queries/<name>``,
 every ``/api/*`` route and the pages built from the graph) takes a *slot* for as long as it
 runs. There are as many slots as query workers (``Settings.workers``), and one client (the
 remote address) holds at most ``Settings.client_share`` of them. A request that finds no slot
-waits up to ``Settings.queue_wait`` seconds for one (or, when as many of its client's requests
-as its share already wait, not at all), then is answered:
+waits up to ``Settings.queue_wait`` seconds for one, then is answered:
 
 - **429 Too Many Requests** when its client already holds its share (RFC 6585 section 4);
 - **503 Service Unavailable** when the other clients fill the server (RFC 9110 section 15.6.4);
@@ -40,7 +39,6 @@ class FairShare:
         self.wait = wait
         self.retry_after = retry_after
         self._held: Counter[str] = Counter()
-        self._waiting: Counter[str] = Counter()
         self._busy = 0
         self._changed = threading.Condition()
 
@@ -49,44 +47,27 @@ class FairShare:
         with self._changed:
             return self._held[client]
 
-    def waiting(self, client: str) -> int:
-        """Requests of ``client`` waiting for a slot now."""
-        with self._changed:
-            return self._waiting[client]
-
     def acquire(self, client: str) -> None:
         """Take a slot for ``client``, waiting up to ``wait`` seconds; raise :class:`ApiError`
-        429 (the client's share is taken) or 503 (the server is full) when none frees, or at
-        once when ``per_client`` requests of the client are already waiting."""
+        429 (the client's share is taken) or 503 (the server is full) when none frees."""
         deadline = time.monotonic() + self.wait
         with self._changed:
-            own_share_taken = self._held[client] >= self.per_client
-            # A waiting request holds one of the HTTP server's threads: a client gets as many
-            # waiting places as running ones, so its backlog cannot take every thread.
-            queue_full = self._waiting[client] >= self.per_client
-            self._waiting[client] += 1
-            try:
-                while not queue_full:
-                    own_share_taken = self._held[client] >= self.per_client
-                    if not own_share_taken and self._busy < self.total:
-                        self._held[client] += 1
-                        self._busy += 1
-                        return
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        break
-                    self._changed.wait(left)
-            finally:
-                self._waiting[client] -= 1
-                if self._waiting[client] <= 0:
-                    del self._waiting[client]
+            while True:
+                own_share_taken = self._held[client] >= self.per_client
+                if not own_share_taken and self._busy < self.total:
+                    self._held[client] += 1
+                    self._busy += 1
+                    return
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._changed.wait(left)
         seconds = str(max(1, math.ceil(self.retry_after)))
         if own_share_taken:
             raise ApiError(
                 429,
                 f"too many requests at once from {client}: {self.per_client} may run at a "
-                f"time (CLUSTERKG_CLIENT_CONCURRENCY)"
-                f"{' and as many wait' if queue_full else ''}; retry after {seconds} s",
+                f"time (CLUSTERKG_CLIENT_CONCURRENCY); retry after {seconds} s",
                 {"Retry-After": seconds},
             )
         raise ApiError(
