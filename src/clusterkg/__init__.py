@@ -6,16 +6,12 @@ From Python: ``kg = clusterkg.open()``, then ``kg.query(...)``, ``kg.named(...)`
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
+
+from clusterkg.version import __version__
 
 if TYPE_CHECKING:
     from clusterkg.session import Session
-
-try:
-    __version__ = version("clusterkg")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0"
 
 __all__ = ["__version__", "open"]
 

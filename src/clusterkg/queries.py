@@ -26,7 +26,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from clusterkg.store.engine import QueryError
+from clusterkg.store.query_engine import QueryError
 from clusterkg.store.results import QueryResult
 from clusterkg.vocab import ID
 

@@ -149,7 +149,7 @@ class Session:
 
     def query(self, sparql: str, **kwargs: Any) -> Result:
         """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE); keyword arguments go to
-        :meth:`clusterkg.store.engine.QueryEngine.query` (``bindings``, ``row_limit`` ...)."""
+        :meth:`clusterkg.store.query_engine.QueryEngine.query` (``bindings``, ``row_limit`` ...)."""
         return Result.of(self.kg.query(sparql, **kwargs))
 
     def queries(self) -> dict[str, NamedQuery]:
@@ -248,4 +248,7 @@ def open(
     overrides = {**settings, "store": store}
     if home is not None:
         overrides["root"] = home_folder(home, "home")
-    return Session(open_kg(Settings.from_env(**overrides), extra=list(data)))
+    # One killable worker: a library query stops at the same time limit as the server's.
+    return Session(
+        open_kg(Settings.from_env(**overrides), isolated=True, workers=1, extra=list(data))
+    )

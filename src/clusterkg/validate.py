@@ -25,7 +25,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from clusterkg.store.loader import QUAD_FORMATS, LoadError, discover, rdf_format
+from clusterkg.store.graph_files import LoadError, discover, rdf_format
+from clusterkg.store.rdf_formats import QUAD_FORMATS
 from clusterkg.vocab import SH
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
@@ -175,13 +176,14 @@ def validate_paths(
         allow_warnings=True,
         advanced=True,
     )
-    violations = _violations(results, data, origin, root)
+    violations = violations_of(results, data, origin, root)
     return ValidationReport(
-        bool(conforms), violations, [_rel(p, root) for p in data_paths], len(data), results
+        bool(conforms), violations, [relative_path(p, root) for p in data_paths], len(data), results
     )
 
 
-def _rel(path: str | Path, root: Path | None) -> str:
+def relative_path(path: str | Path, root: Path | None) -> str:
+    """``path`` relative to ``root`` where it lies below it (how reports name files), else as is."""
     p = Path(path)
     if root is not None:
         try:
@@ -215,9 +217,11 @@ def _path_text(results: Graph, path: Node | None) -> str | None:
     return "(complex path)"
 
 
-def _violations(
+def violations_of(
     results: Graph, data: Graph, origin: dict[Node, set[str]], root: Path | None
 ) -> list[Violation]:
+    """The person-readable violations of a SHACL results graph (either engine's), each with the
+    files that state its focus node (``origin``), de-duplicated."""
     out: list[Violation] = []
     seen: set[tuple] = set()
     for r in results.subjects(RDF.type, SH.ValidationResult):
@@ -242,7 +246,7 @@ def _violations(
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
                 value=str(value) if value is not None else None,
                 shape=str(shape) if isinstance(shape, URIRef) else None,
-                files=sorted(_rel(f, root) for f in origin.get(focus, ())),
+                files=sorted(relative_path(f, root) for f in origin.get(focus, ())),
             )
         )
     out.sort(key=lambda v: (v.files, v.focus, v.path or "", v.message))

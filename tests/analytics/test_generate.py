@@ -129,12 +129,10 @@ def test_stated_chengdu_chongqing_dependences(kg_2000):
             if item == "power-battery":
                 battery_suppliers.add(s)
     assert total > 0 and outside / total >= 0.85
-    anchors = {
-        str(ID["site/catl-yibin"]),
-        str(ID["enterprise/byd"]),
-        str(ID["enterprise/byd-battery"]),
-    }
+    # BYD, a vehicle maker in the curated graph, is not an anchor: its battery arm is
+    anchors = {str(ID["site/catl-yibin"]), str(ID["enterprise/byd-battery"])}
     assert battery_suppliers and battery_suppliers <= anchors
+    assert str(ID["enterprise/byd"]) not in G
 
 
 def test_cluster_members_lists_each_generated_firm_once(kg_2000):
@@ -154,3 +152,47 @@ def test_cluster_members_lists_each_generated_firm_once(kg_2000):
         f"<{cluster}> ; a <https://w3id.org/clusterkg/ontology#SyntheticEntity> }}"
     )
     assert len(synthetic) == stated.records()[0]["n"]
+
+
+def test_realised_supplier_distribution_is_reported_and_links_are_distinct(full):
+    text, summary = full
+    store = open_kg(Settings.from_env(store="memory", load_bundled=False))
+    store.backend.load_data(text.encode(), "trig", None)
+    prefix = "PREFIX ck: <https://w3id.org/clusterkg/ontology#> "
+    (dup,) = store.query(
+        prefix
+        + """SELECT (COUNT(?l) AS ?links) (COUNT(DISTINCT ?key) AS ?distinct) WHERE {
+        GRAPH ?g { ?l a ck:SupplyLink ; ck:supplier ?s ; ck:customer ?c ; ck:suppliedItem ?i }
+        BIND(CONCAT(STR(?s), " ", STR(?c), " ", STR(?i)) AS ?key) }""",
+        row_limit=None,
+    ).records()
+    assert dup["links"] == dup["distinct"] == summary["links"]
+    rows = store.query(
+        prefix
+        + """SELECT ?c ?i (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g {
+        ?l ck:supplier ?s ; ck:customer ?c ; ck:suppliedItem ?i . ?c ck:tier 0 } }
+        GROUP BY ?c ?i""",
+        row_limit=None,
+    ).records()
+    counts = [int(r["n"]) for r in rows]
+    assert len(counts) == 259 * 8  # every OEM buys each of the eight tier-1 items
+    got = summary["tier1_suppliers_per_item"]
+    for key, want in (("1", 1), ("2", 2), ("3", 3)):
+        assert got[key] == pytest.approx(counts.count(want) / len(counts))
+    assert got["4+"] == pytest.approx(sum(c >= 4 for c in counts) / len(counts))
+    assert got["max"] == max(counts)
+    # the idle-supplier rule moves the realised shares well away from the 0.5 initial draw
+    assert got["1"] < 0.4 and got["max"] > 3
+    note = store.query(
+        prefix + "SELECT ?n WHERE { GRAPH ?g { ?r a ck:AnalysisRun ; ck:note ?n } }",
+        row_limit=None,
+    ).records()[0]["n"]
+    assert f"1: {got['1']:.1%}" in str(note) and "byd-battery" in str(note)
+    store.close()
+
+
+def test_one_oem_per_counted_vehicle_enterprise(kg_2000):
+    G = supply_network(kg_2000, "synthetic")
+    oems = [n for n, a in G.nodes(data=True) if a.get("oem")]
+    # every OEM of the synthetic network is a generated tier-0 firm with suppliers
+    assert oems and all(G.nodes[o]["synthetic"] and G.in_degree(o) for o in oems)

@@ -21,7 +21,7 @@ import pytest
 import clusterkg
 from clusterkg.analytics import AnalyticsError
 from clusterkg.errors import SettingsError
-from clusterkg.store.engine import QueryError
+from clusterkg.store.query_engine import QueryError
 from tests.web.conftest import live, make_app
 
 ID = "https://w3id.org/clusterkg/id/"

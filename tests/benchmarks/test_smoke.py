@@ -129,7 +129,12 @@ def test_concurrency_and_analytics_sane(run):
         assert a["nodes"] > 0 and a["edges"] > 0
         for step in ANALYTICS_STEPS:
             assert a["steps"][step]["status"] == "ok"
-        assert set(a["naive"]) == {"pagerank", "betweenness_sampled", "robustness_random"}
+        assert set(a["naive"]) == {
+            "pagerank",
+            "betweenness",
+            "betweenness_sampled",
+            "robustness_random",
+        }
 
 
 def test_targets_and_markdown(run):

@@ -13,7 +13,7 @@ from clusterkg.config import Settings
 from clusterkg.io.csv_import import ImportFailed, import_csv
 from clusterkg.io.templates import TEMPLATES
 from clusterkg.store.backends import OxigraphBackend
-from clusterkg.store.engine import QueryEngine
+from clusterkg.store.query_engine import QueryEngine
 from clusterkg.vocab import CK, ID
 
 # What each template's example row must add, worked out from the example by hand.
@@ -42,6 +42,23 @@ EXPECTED = {
           rdfs:label "EXAMPLE Auto Parts Support Plan (fictitious)"@en ,
             "示例汽车零部件扶持计划（虚构）"@zh ;
           ck:targets id:cluster\\/cc-auto ; dcterms:issued "2024-03-01"^^xsd:date } }""",
+    "items": """ASK { GRAPH ?g {
+        id:component\\/example-separator-film a skos:Concept ;
+          skos:inScheme id:scheme\\/components ;
+          rdfs:label "EXAMPLE separator film"@en , "示例隔膜"@zh ;
+          skos:altLabel "EXAMPLE separator" ;
+          skos:broader id:component\\/raw-materials-and-components ; skos:notation "EX-001" } }""",
+    "regions": """ASK { GRAPH ?g {
+        id:region\\/example-new-district a ck:District ;
+          rdfs:label "EXAMPLE New District"@en , "示例新区"@zh ;
+          ck:partOf id:region\\/chengdu ; wgs84:lat 30.5 ; wgs84:long 104.0 } }""",
+    # A register's link: the same triples as a supply link, no quote, a ck:PrivateRegister source.
+    "register-links": """ASK { GRAPH ?g {
+        id:supply\\/example-battery-co-to-changan-automobile-power-battery-2024 a ck:SupplyLink ;
+          ck:supplier id:enterprise\\/example-battery-co ;
+          ck:suppliedItem id:component\\/power-battery ; ck:annualValueCNY 123456789.0 ;
+          prov:wasDerivedFrom [ a ck:PrivateRegister ] .
+        FILTER NOT EXISTS { id:supply\\/example-battery-co-to-changan-automobile-power-battery-2024 ck:quote ?q } } }""",
 }
 PREFIXES = """PREFIX ck: <https://w3id.org/clusterkg/ontology#>
 PREFIX id: <https://w3id.org/clusterkg/id/>
@@ -74,7 +91,7 @@ def test_template_example_imports_into_a_store_and_answers_sparql(kind, env, tmp
     assert header.split(",") == TEMPLATES[kind].names
     csv_file = write_csv(tmp_path / f"{kind}.csv", printed.output)
     store = tmp_path / "store"
-    if kind in ("supply-links", "observations", "memberships"):
+    if kind in ("supply-links", "register-links", "observations", "memberships"):
         # These examples refer to the (fictitious) enterprises example: import it first.
         firms = runner.invoke(main, ["import", "--template", "enterprises"], env=env).output
         first = write_csv(tmp_path / "enterprises.csv", firms)

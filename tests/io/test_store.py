@@ -202,7 +202,7 @@ def test_closing_an_oxigraph_store_releases_its_folder(tmp_path):
     )
     answer = first.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert len(answer.rows) == 1
-    with pytest.raises(BackendError, match="cannot open"):
+    with pytest.raises(BackendError, match="in use by another process"):
         open_backend(spec)  # locked while the first is open: the test below can fail
     first.close()
     first.close()  # twice is harmless

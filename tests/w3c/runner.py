@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.plugins.sparql.results.rdfresults import RDFResultParser
 from rdflib.query import Result
 
-from clusterkg.store.engine import _code_only
+from clusterkg.store.sparql_text import code_only as _code_only
 
 RS = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/result-set#")
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

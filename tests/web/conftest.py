@@ -21,7 +21,7 @@ from rdflib import Dataset
 from waitress import create_server
 
 from clusterkg.config import Settings
-from clusterkg.store.loader import discover, graph_iri_for
+from clusterkg.store.graph_files import discover, graph_iri_for
 from clusterkg.web.app import create_app
 
 TOKEN = "test-token-6f1c"

@@ -17,9 +17,9 @@ from rdflib.query import Result
 from werkzeug.datastructures import MIMEAccept
 
 from clusterkg.config import Settings
-from clusterkg.store.isolation import IsolatedEngine
 from clusterkg.store.native import SerializedResult
 from clusterkg.store.results import QueryResult
+from clusterkg.store.workers import IsolatedEngine
 from clusterkg.views.serialize import json_with_link
 from clusterkg.web.formats import native_formats
 from tests.web.conftest import make_app

@@ -2,7 +2,7 @@
 communities, resilience, disruption scenarios, cluster indicators, the calibrated synthetic
 network and the write-back of results as RDF.
 
-Every module reads the graph through SPARQL (``clusterkg.store.engine``), so the analytics work
+Every module reads the graph through SPARQL (``clusterkg.store.query_engine``), so the analytics work
 on every store backend; networkx only ever sees plain strings and numbers.
 """
 

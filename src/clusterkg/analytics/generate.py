@@ -16,6 +16,19 @@ et al. 2002, fitness model); a pick stays in the buyer's cluster with probabilit
 its OEMs buy drive motors, electronic controls and transmissions from outside the region with
 probability ``cc_outside``, and batteries from the CATL/BYD plants.
 
+Suppliers per item: each OEM first draws 1, 2 or 3 tier-1 suppliers per item with
+probabilities ``suppliers_per_item`` (0.5/0.3/0.2). The counts give about 480 tier-1 firms per
+item against 259 OEMs, so the rule that gives every idle supplier a customer (below) adds
+links, and the REALISED distribution is far wider: at seed 0, scale 1.0, 23.6% of the OEM
+items have one supplier, 27.6% two, 23.7% three and 25.1% four to ten. The
+summary (``tier1_suppliers_per_item``) and the run's ``ck:note`` state the realised shares;
+no supplier sells one item to one customer twice.
+
+Real firms of the curated graph appear as parties of synthetic links only as battery anchors
+(``curated_parties`` in the summary, named in the run's note): CATL's production sites and BYD
+Battery. BYD itself is a vehicle maker there, so it is not an anchor (it would be an OEM with
+no supplier); every OEM of the synthetic network is a generated tier-0 firm.
+
 Output: TriG in the named graph ``https://w3id.org/clusterkg/graph/synthetic``; every node and
 link is a ``ck:SyntheticEntity`` with ``ck:analysisRun`` pointing to a ``ck:AnalysisRun`` that
 records the generator, seed and parameters. Only ``random.Random.random`` is used (its sequence
@@ -32,10 +45,10 @@ import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from clusterkg import __version__
 from clusterkg.analytics import AnalyticsError
 from clusterkg.analytics.indicators import PARTS, VEHICLES, comparable_counts, observations
 from clusterkg.analytics.projection import Queryable, select
+from clusterkg.version import __version__
 from clusterkg.vocab import CK, ID, SYNTHETIC_GRAPH
 
 GENERATOR = "clusterkg.analytics.generate/1"
@@ -141,7 +154,17 @@ def calibration(kg: Queryable) -> Calibration:
             kg, "SELECT DISTINCT ?e WHERE { ?e a ?t . ?t rdfs:subClassOf* ck:Enterprise }"
         )
     }
-    anchors += [op for op in BATTERY_OPERATORS if op in existing and op not in with_site]
+    # A vehicle maker is not a battery anchor, even one that makes batteries (BYD): in the
+    # synthetic network it would be an OEM with no supplier of its own. Its battery arm (BYD
+    # Battery, ck:subsidiaryOf BYD in the curated graph) supplies in its place.
+    makers = {
+        r["e"] for r in select(kg, "SELECT DISTINCT ?e WHERE { ?e a ck:VehicleManufacturer }")
+    }
+    anchors += [
+        op
+        for op in BATTERY_OPERATORS
+        if op in existing and op not in with_site and op not in makers
+    ]
     return Calibration(clusters, labels, vehicles, parts, places, sorted(anchors), sources)
 
 
@@ -172,6 +195,20 @@ class _Picker:
             if s not in exclude and s not in out:
                 out.append(s)
         return out
+
+
+def tier1_distribution(counts: list[int]) -> dict[str, Any]:
+    """Shares of OEM items with 1, 2, 3 and 4 or more tier-1 suppliers, and the largest
+    count: what the network realises, which the initial draw alone does not determine."""
+    n = len(counts) or 1
+    out: dict[str, Any] = {
+        "1": sum(1 for c in counts if c == 1) / n,
+        "2": sum(1 for c in counts if c == 2) / n,
+        "3": sum(1 for c in counts if c == 3) / n,
+        "4+": sum(1 for c in counts if c >= 4) / n,
+    }
+    out["max"] = max(counts, default=0)
+    return out
 
 
 def _draw(rng: random.Random, probs: tuple[float, ...]) -> int:
@@ -283,6 +320,7 @@ def generate(
     others = {c: [o for o in cal.clusters if o != c] for c in cal.clusters}
     has_customer: set[str] = set()
     anchors = [a for a in cal.battery_anchors]
+    anchored: list[int] = []  # supplier counts of the OEM items bought from the anchors
 
     def link(supplier: str, customer: str, item: str, tier: int) -> None:
         counter["link"] += 1
@@ -299,16 +337,22 @@ def generate(
             ("ck:synthetic", "true"),
         )
 
+    #: (customer, item) -> suppliers already linked: no supplier sells one item twice to one
+    #: customer (a tier-1 firm buys from 2-4 tier-2 firms, drawing an item each time).
+    bought: dict[tuple[str, str], set[str]] = {}
+
     def buy(customer: str, item: str, tier: int, m: int, outside_p: float) -> None:
         c = firms[customer]["cluster"]
+        have = bought.setdefault((customer, item), set())
         chosen: list[str] = []
         for _ in range(m):
             outside = rng.random() < outside_p
             pk = picker(tier, item, others[c] if outside and others[c] else [c])
             if not pk:
                 pk = picker(tier, item, cal.clusters)
-            chosen += pk.pick_distinct(rng, 1, set(chosen))
+            chosen += pk.pick_distinct(rng, 1, have | set(chosen))
         for s in chosen:
+            have.add(s)
             link(s, customer, item, tier)
 
     oem_list = [f for f, a in firms.items() if a["tier"] == 0]
@@ -322,6 +366,7 @@ def generate(
                 )
                 for a in sorted(set(picks)):
                     link(a, o, item, 1)
+                anchored.append(len(set(picks)))
                 continue
             outside_p = p.cc_outside if cc and item in CC_OUTSIDE_ITEMS else 1 - p.in_cluster
             buy(o, item, 1, m, outside_p)
@@ -348,7 +393,13 @@ def generate(
         buyers = [b for c in home for b in buyers_by.get((a["tier"] - 1, c), [])] or [
             b for c in cal.clusters for b in buyers_by.get((a["tier"] - 1, c), [])
         ]
-        link(f, buyers[int(rng.random() * len(buyers))], a["item"], a["tier"])
+        buyer = buyers[int(rng.random() * len(buyers))]
+        bought.setdefault((buyer, a["item"]), set()).add(f)
+        link(f, buyer, a["item"], a["tier"])
+    realised = tier1_distribution(
+        [len(sups) for (b, _i), sups in bought.items() if firms.get(b, {}).get("tier") == 0]
+        + anchored
+    )
     if progress:
         print(f"generate: {counter['link']} supply links", file=sys.stderr)
 
@@ -367,7 +418,13 @@ def generate(
             "ck:note",
             _lit(
                 "Generated, not taken from a source: calibrated to the enterprise "
-                "counts of the observations this run used (prov:used)."
+                "counts of the observations this run used (prov:used). Realised tier-1 "
+                "suppliers per OEM and item (the draw "
+                + "/".join(f"{x:g}" for x in p.suppliers_per_item)
+                + " over 1..n, then every idle supplier given a customer): "
+                + ", ".join(f"{k}: {v:.1%}" for k, v in realised.items() if k != "max")
+                + f" (at most {realised['max']}). Real firms of the curated graph that are "
+                "parties here: " + (", ".join(anchors) if anchors else "none") + "."
             ),
         ),
     ]
@@ -393,6 +450,9 @@ def generate(
         "firms": len(firms),
         "links": counter["link"],
         "battery_anchors": anchors,
+        "curated_parties": anchors,
+        "duplicate_links": 0,
+        "tier1_suppliers_per_item": realised,
         "per_cluster": {
             c: {
                 "oems": sum(1 for a in firms.values() if a["cluster"] == c and a["tier"] == 0),
@@ -416,7 +476,7 @@ def load_synthetic(
     text, summary = generate(kg, params, progress=progress)
     kg.backend.drop_graph(str(SYNTHETIC_GRAPH))
     kg.backend.load_data(text.encode(), "trig", None)
-    # The store's default graph is the merge of its loaded graphs (clusterkg.store.loader);
+    # The store's default graph is the merge of its loaded graphs (clusterkg.store.graph_files);
     # analytics still tell the graphs apart with GRAPH ?g.
     kg.backend.merge_into_default(str(SYNTHETIC_GRAPH))
     return summary

@@ -11,19 +11,21 @@ Three projections:
 
 Nodes are IRI strings; node attributes are ``label``, ``kind`` (the most specific clusterkg
 class), ``cluster``, ``region``, ``within`` (the region and every region it is ``ck:partOf``),
-``lat``/``long``, ``synthetic``, ``tier``, ``operator`` (for production sites) and ``oem``.
+``lat``/``long``, ``synthetic``, ``tier``, ``operator`` (for production sites), ``oem`` and
+``types`` (every stated clusterkg class).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 import networkx as nx
 from rdflib import URIRef
 
 from clusterkg.analytics import AnalyticsError
+from clusterkg.store.results import QueryResult
 from clusterkg.vocab import ANALYTICS_GRAPH, CK, PREFIXES, SYNTHETIC_GRAPH
 
 #: Which named graphs a projection reads: the curated files, the synthetic network, or both.
@@ -64,7 +66,14 @@ PROJECTION_TIMEOUT = 120.0
 class Queryable(Protocol):
     """A KnowledgeGraph or a QueryEngine: anything with the engine's ``query``."""
 
-    def query(self, sparql: str, **kwargs: Any) -> Any: ...
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, object] | None = ...,
+        timeout: float | None = ...,
+        row_limit: int | None = ...,
+    ) -> QueryResult: ...
 
 
 def select(
@@ -171,6 +180,39 @@ def region_ancestors(kg: Queryable) -> dict[str, set[str]]:
     return closure
 
 
+def class_ancestors(kg: Queryable) -> dict[str, set[str]]:
+    """For every clusterkg class (local name), itself and its clusterkg superclasses
+    (``rdfs:subClassOf`` closure), so that selecting PartsSupplier includes battery makers."""
+    up: dict[str, set[str]] = defaultdict(set)
+    ck = str(CK)
+    for c, p in packed_select(kg, ["c", "p"], "?c rdfs:subClassOf ?p"):
+        if c and p and c.startswith(ck) and p.startswith(ck):
+            up[c[len(ck) :]].add(p[len(ck) :])
+    closure: dict[str, set[str]] = {}
+    for c in list(up):
+        seen, stack = {c}, [c]
+        while stack:
+            for p in up.get(stack.pop(), ()):
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        closure[c] = seen
+    return closure
+
+
+def region_labels(kg: Queryable) -> dict[str, str]:
+    """The label of every region in the ``ck:partOf`` hierarchy (English or untagged first)."""
+    labels: dict[str, tuple[int, str]] = {}
+    for r, v, lang in packed_select(
+        kg,
+        ["r", "v", "lang"],
+        "{ ?r ck:partOf ?x } UNION { ?x ck:partOf ?r } ?r rdfs:label ?v BIND(LANG(?v) AS ?lang)",
+    ):
+        if r is not None:  # bound by the pattern; the packed rows type it as optional
+            labels[r] = _pick_label(labels.get(r), {"v": v, "lang": lang})
+    return {r: text for r, (_rank, text) in labels.items()}
+
+
 def _within(region: str | None, ancestors: dict[str, set[str]]) -> list[str]:
     if not region:
         return []
@@ -217,11 +259,14 @@ def _node_attributes(
         for row in got[key]:
             multi[key][row["n"]].append(row["v"])
     scalar = {k: {row["n"]: _num(row["v"]) for row in got[k]} for k in ("tiers", "lat", "long")}
+    supers = class_ancestors(kg)
 
     for n, a in attrs.items():
         kinds = types.get(n, set())
         a["label"] = labels[n][1] if n in labels else n.rsplit("/", 1)[-1]
         a["kind"] = next((k for k in KIND_ORDER if k in kinds), None)
+        # every stated ck: class and its ck: superclasses, for selection by class
+        a["types"] = sorted({u for k in kinds for u in supers.get(k, {k})})
         a["synthetic"] = "SyntheticEntity" in kinds
         operator = sorted(multi["operators"].get(n, []))
         a["operator"] = operator[0] if operator else None
@@ -335,6 +380,7 @@ def supply_network(kg: Queryable, graphs: str = "curated") -> nx.DiGraph:
             data["weight"] = data["value"]
     G.graph.update(
         graphs=graphs,
+        region_labels=region_labels(kg),
         synthetic=any(link["graph"] == str(SYNTHETIC_GRAPH) for link in links.values()),
         clusters=cluster_info(kg, ancestors),
     )

@@ -7,7 +7,8 @@
 - :func:`critical_nodes`: articulation points and bridges (Hopcroft & Tarjan 1973) of the
   undirected projection; per OEM the node connectivity and a minimum node cut from its supply
   base (Menger 1927; Even & Tarjan 1975) and its dominators (Lengauer & Tarjan 1979; Cooper,
-  Harvey & Kennedy 2001, as implemented by networkx).
+  Harvey & Kennedy 2001); articulation points, bridges and dominators are computed by igraph
+  (:mod:`clusterkg.analytics.kernels`), the minimum cuts by networkx's max-flow.
 - :func:`robustness`: largest weakly connected component and OEM reachability as nodes are
   removed at random or by degree/betweenness, with the R-index of Schneider et al. (PNAS 2011).
 - :func:`cascade`: failure propagation (AND across items, OR across suppliers; or a threshold
@@ -22,13 +23,13 @@ import os
 import random
 import sys
 from collections import Counter, defaultdict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-from networkx.algorithms.connectivity import minimum_st_node_cut
 
-from clusterkg.analytics import AnalyticsError, centrality
+from clusterkg.analytics import AnalyticsError, centrality, kernels
 
 UNSPECIFIED = "unspecified"
 SUPER_SOURCE = "urn:clusterkg:super-source"
@@ -192,16 +193,9 @@ _SHARED: dict[str, Any] = {}
 
 
 def _oem_cut(o: str) -> list[str]:
-    """A minimum node cut between the super-source and ``o`` in the shared supply-base graph,
-    computed on ``o``'s ancestors only: the rest of the network cannot carry flow to it."""
-    H = _SHARED["H"]
-    keep = nx.ancestors(H, o)
-    keep.add(o)
-    # A small graph of its own, not a subgraph view: a view filters the super-source's whole
-    # adjacency (every terminal supplier) on each pass, which took half the time at 100k firms.
-    sub = nx.DiGraph()
-    sub.add_edges_from((u, v) for v in keep for u in H.pred[v])
-    return sorted(minimum_st_node_cut(sub, SUPER_SOURCE, o))
+    """A minimum node cut between the super-source and ``o`` in the shared supply-base graph
+    (:func:`clusterkg.analytics.kernels.min_st_node_cut`: on ``o``'s ancestors only)."""
+    return kernels.min_st_node_cut(_SHARED["H"], SUPER_SOURCE, o)
 
 
 def auto_workers(G: nx.DiGraph, threshold: int = 2000) -> int:
@@ -231,12 +225,12 @@ def critical_nodes(
     The cuts are independent max-flow problems; with ``workers > 1`` they are spread over
     that many forked processes (about 30 ms each on the national network, 259 OEMs).
     """
-    arts, brs = articulation_and_bridges(G)
+    arts, brs = kernels.articulation_points_and_bridges(G)
     H = nx.DiGraph()
     H.add_edges_from(G.edges)
     H.add_nodes_from(G)
     H.add_edges_from((SUPER_SOURCE, t) for t in terminal_suppliers(G))
-    idom = nx.immediate_dominators(H, SUPER_SOURCE) if SUPER_SOURCE in H else {}
+    idom = kernels.immediate_dominators(H, SUPER_SOURCE) if SUPER_SOURCE in H else {}
     targets = oems(G) if targets is None else targets
     unknown = [o for o in targets if o not in G]
     if unknown:
@@ -282,13 +276,20 @@ def critical_nodes(
     return CriticalNodes(arts, brs, per)
 
 
+def auto_batch(n: int, recomputations: int = 200) -> int:
+    """Removals between two recomputations when the caller gives none: about
+    ``recomputations`` recomputations in all, so that a recomputed targeted attack on the
+    national network (13,000 firms) costs about 200 exact betweenness passes, not 13,000."""
+    return max(1, -(-n // recomputations))
+
+
 def removal_order(
     G: nx.DiGraph,
     strategy: str,
     *,
     rng: random.Random | None = None,
     recompute: bool = False,
-    batch: int = 1,
+    batch: int | None = 1,
     k: int = centrality.DEFAULT_K,
     exact_threshold: int = centrality.EXACT_THRESHOLD,
     scores_given: dict[str, float] | None = None,
@@ -296,36 +297,59 @@ def removal_order(
     """The order in which ``strategy`` (random | degree | betweenness) removes nodes.
 
     Ties break by node IRI so that orders are reproducible. With ``recompute`` the score is
-    recomputed on the remaining network after every ``batch`` removals. Betweenness is
-    :func:`clusterkg.analytics.centrality.betweenness` (exact up to ``exact_threshold``
-    nodes); ``scores_given`` reuses scores already computed on ``G``.
+    recomputed on the remaining network after every ``batch`` removals (``None``:
+    :func:`auto_batch`); the remaining network is kept as an igraph graph from which the
+    removed vertices are deleted, so each recomputation is one exact igraph pass with no
+    conversion. Betweenness is :func:`clusterkg.analytics.centrality.betweenness` (exact at
+    every size unless ``exact_threshold`` asks for the sampled estimate with ``k`` sources);
+    ``scores_given`` reuses scores already computed on ``G`` with the same options.
     """
     nodes = sorted(G)
     if strategy == "random":
         (rng or random.Random(0)).shuffle(nodes)
         return nodes
-
-    def scores(H: nx.DiGraph) -> dict[str, float]:
-        if strategy == "degree":
-            return {n: float(H.in_degree(n) + H.out_degree(n)) for n in H}
-        if strategy == "betweenness":
-            if scores_given is not None and H is G:
-                return scores_given
-            return centrality.betweenness(H, exact_threshold=exact_threshold, k=k, seed=0)[0]
+    if strategy not in ("degree", "betweenness"):
         raise AnalyticsError(
             f"unknown removal strategy {strategy!r}: use random, degree or betweenness"
         )
 
+    def scores(H: nx.DiGraph) -> dict[str, float]:
+        if strategy == "degree":
+            return {n: float(H.in_degree(n) + H.out_degree(n)) for n in H}
+        if scores_given is not None and H is G:
+            return scores_given
+        return centrality.betweenness(H, exact_threshold=exact_threshold, k=k, seed=0)[0]
+
     if not recompute:
         sc = scores(G)
         return sorted(nodes, key=lambda n: (-sc[n], n))
-    H = G.copy()
+    step = auto_batch(len(nodes)) if batch is None else max(1, batch)
     order: list[str] = []
-    while H.number_of_nodes():
-        sc = scores(H)
-        pick = sorted(H, key=lambda n: (-sc[n], n))[: max(1, batch)]
-        order.extend(pick)
-        H.remove_nodes_from(pick)
+    if strategy == "betweenness" and len(nodes) > exact_threshold:
+        # the caller asked for sampled scores: recompute them on networkx copies
+        H = G.copy()
+        while H.number_of_nodes():
+            sc = scores(H)
+            pick = sorted(H, key=lambda n: (-sc[n], n))[:step]
+            order.extend(pick)
+            H.remove_nodes_from(pick)
+        return order
+    g0, names0 = kernels.to_igraph(G)
+    g = g0.copy()
+    g.vs["name"] = names0
+    while g.vcount():
+        names = g.vs["name"]
+        if strategy == "degree":
+            raw = [float(d) for d in g.degree(mode="all")]
+        elif scores_given is not None and not order:
+            raw = [scores_given[v] for v in names]
+        else:
+            # unnormalised: normalising multiplies every score by one factor, so the
+            # ranking is the one networkx's normalised scores give
+            raw = g.betweenness(directed=True)
+        ranked = sorted(range(len(names)), key=lambda i: (-raw[i], names[i]))[:step]
+        order.extend(names[i] for i in ranked)
+        g.delete_vertices(ranked)
     return order
 
 
@@ -333,36 +357,37 @@ def lcc_curve(G: nx.Graph, order: list[str]) -> list[float]:
     """``s(Q)`` for Q = 0..N: largest weakly connected component / N after removing Q nodes.
 
     Computed by adding nodes back in reverse order with a union-find (Newman & Ziff 2000), so
-    the whole curve costs about one pass over the edges.
+    the whole curve costs about one pass over the edges (on integer vertex ids).
     """
     n = len(order)
     if n == 0:
         return [0.0]
-    parent: dict[str, str] = {}
-    size: dict[str, int] = {}
+    adj, index = kernels.adjacency(G, "all")
+    parent = [-1] * len(adj)  # -1: not added back yet
+    size = [0] * len(adj)
 
-    def find(x: str) -> str:
+    def find(x: int) -> int:
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    U = G.to_undirected(as_view=True) if G.is_directed() else G
     largest = 0
     curve = [0.0] * (n + 1)  # curve[Q]: after removing the first Q nodes of ``order``
     for q in range(n, 0, -1):
-        v = order[q - 1]
+        v = index[order[q - 1]]
         parent[v], size[v] = v, 1
         largest = max(largest, 1)
-        for u in U[v]:
-            if u in parent:
+        for u in adj[v]:
+            if parent[u] >= 0:
                 a, b = find(u), find(v)
                 if a != b:
                     if size[a] < size[b]:
                         a, b = b, a
                     parent[b] = a
                     size[a] += size[b]
-                    largest = max(largest, size[a])
+                    if size[a] > largest:
+                        largest = size[a]
         curve[q - 1] = largest / n
     curve[n] = 0.0
     return curve
@@ -394,8 +419,8 @@ def oem_reach_share(G: nx.DiGraph, removed: set[str], base: list[str], targets: 
 def oem_reach_curve(
     G: nx.DiGraph, order: list[str], base: list[str], targets: list[str]
 ) -> list[float]:
-    """``o(Q)`` for Q = 0..N: share of ``targets`` reachable from a surviving terminal supplier
-    (one of ``base``) after removing the first Q nodes of ``order``.
+    """``o(Q)`` for Q = 0..N: share of ``targets`` (OEMs) reachable from a surviving terminal
+    supplier (one of ``base``) after removing the first Q nodes of ``order``.
 
     Exact at every Q in one pass over the edges: nodes are added back in reverse order, and
     reachability only grows as nodes come back, so each node is marked reached at most once
@@ -405,26 +430,33 @@ def oem_reach_curve(
     n = len(order)
     if not targets:
         return [0.0] * (n + 1)
-    is_base = set(base)
-    is_target = set(targets) - is_base
-    present: set[str] = set()
-    reached: set[str] = set()
-    succ, pred = G._succ, G._pred
+    succ, index = kernels.adjacency(G, "out")
+    pred, _ = kernels.adjacency(G, "in")
+    m = len(succ)
+    is_base = [False] * m
+    for b in base:
+        is_base[index[b]] = True
+    is_target = [False] * m
+    for t in targets:
+        if t not in base:
+            is_target[index[t]] = True
+    present = [False] * m
+    reached = [False] * m
     hits = 0
     curve = [0.0] * (n + 1)
     for q in range(n, 0, -1):
-        v = order[q - 1]
-        present.add(v)
-        if v in is_base or any(u in reached for u in pred[v]):
-            reached.add(v)
-            hits += v in is_target
+        v = index[order[q - 1]]
+        present[v] = True
+        if is_base[v] or any(reached[u] for u in pred[v]):
+            reached[v] = True
+            hits += is_target[v]
             stack = [v]
             while stack:
                 u = stack.pop()
                 for w in succ[u]:
-                    if w in present and w not in reached:
-                        reached.add(w)
-                        hits += w in is_target
+                    if present[w] and not reached[w]:
+                        reached[w] = True
+                        hits += is_target[w]
                         stack.append(w)
         curve[q - 1] = hits / len(targets)
     return curve
@@ -467,7 +499,7 @@ def robustness(
     trials: int = 10,
     seed: int = 0,
     recompute: bool = False,
-    batch: int = 1,
+    batch: int | None = None,
     points: int = 100,
     progress: bool = False,
     scores: dict[str, float] | None = None,
@@ -477,7 +509,9 @@ def robustness(
     Both curves are exact at every Q (reverse sweeps, :func:`lcc_curve` and
     :func:`oem_reach_curve`) and each R is Schneider's sum over all N removals; ``points``
     only sets how many evenly spaced Q the returned curves show. Random removal averages
-    ``trials`` seeded orders; targeted strategies are deterministic and run once.
+    ``trials`` seeded orders; targeted strategies are deterministic and run once. With
+    ``recompute``, scores are recomputed after every ``batch`` removals (``None``:
+    :func:`auto_batch`, about 200 recomputations in all).
     """
     n = G.number_of_nodes()
     if n == 0:
@@ -532,7 +566,7 @@ def robustness(
             "trials": runs,
             "seed": seed,
             "recompute": recompute,
-            "batch": batch,
+            "batch": (auto_batch(n) if batch is None else batch) if recompute else None,
             "points": pts,
             "oems": len(targets),
         },
@@ -541,12 +575,19 @@ def robustness(
 
 @dataclass
 class CascadeResult:
-    """Which nodes failed and in which round (0 = removed at the start)."""
+    """Which nodes failed and in which round (0 = removed at the start), and why.
+
+    ``cause[v] = (item, supplier)`` for a node that failed by cascade: under the AND rule the
+    item it could no longer source and the supplier of that item that failed first (ties by
+    IRI), so that following ``cause`` leads back to a removed node in strictly falling rounds.
+    Under the threshold rule the item is ``None`` and the supplier is its first failed one.
+    """
 
     failed: dict[str, int]
     rounds: int
     mode: str
     theta: float | None
+    cause: dict[str, tuple[str | None, str]] = field(default_factory=dict)
 
     @property
     def initial(self) -> list[str]:
@@ -556,9 +597,156 @@ class CascadeResult:
     def cascaded(self) -> list[str]:
         return sorted(n for n, r in self.failed.items() if r > 0)
 
+    def chain(self, node: str) -> list[dict[str, str | None]]:
+        """The steps from ``node`` back to a removed node: ``customer`` could not source
+        ``item`` because ``supplier`` failed, and so on until a supplier that was removed."""
+        steps: list[dict[str, str | None]] = []
+        while node in self.cause:
+            item, supplier = self.cause[node]
+            steps.append({"customer": node, "item": item, "supplier": supplier})
+            node = supplier
+        return steps
+
+
+class CascadeModel:
+    """The inbound needs of every firm of ``G`` (item -> its suppliers), computed once so
+    that many cascades on the same network (one per candidate single point of failure, per
+    region, per cluster) each cost only the part of the network they reach."""
+
+    def __init__(self, G: nx.DiGraph) -> None:
+        self.G = G
+        self.needs: dict[str, dict[str, frozenset[str]]] = {
+            v: {item: frozenset(sups) for item, sups in sorted(_inbound(G, v).items())}
+            for v in G
+            if G.in_degree(v)
+        }
+        self._weights: dict[str, dict[str, float]] | None = None
+        #: supplier -> the (customer, item) needs it is one of the suppliers of
+        self.supplies: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for v, items in self.needs.items():
+            for item, sups in items.items():
+                for sup in sups:
+                    self.supplies[sup].append((v, item))
+        self._out: dict[str, tuple[int, float, float]] | None = None
+
+    def supply_out(self) -> dict[str, tuple[int, float, float]]:
+        """Per supplier, :func:`supply_out` (links, known value, value to OEMs), once."""
+        if self._out is None:
+            self._out = {s: supply_out(self.G, s) for s in self.G}
+        return self._out
+
+    def weights(self) -> dict[str, dict[str, float]]:
+        """Per customer, each supplier's share basis: its annual value when every inbound
+        link states one (and they sum above 0), else its number of links."""
+        if self._weights is None:
+            self._weights = {}
+            for v in self.needs:
+                per = _inbound(self.G, v)
+                links = [(s, val) for sups in per.values() for s, val in sups.items()]
+                by_value = (
+                    all(val is not None for _, val in links) and sum(val for _, val in links) > 0
+                )
+                w: dict[str, float] = defaultdict(float)
+                for s, val in links:
+                    w[s] += val if by_value else 1.0
+                self._weights[v] = w
+        return self._weights
+
+    def sole_suppliers(self) -> set[str]:
+        """Nodes that are the only supplier of some item of some customer: only their single
+        failure can make anything else fail under the AND rule (a customer fails in round 1
+        only if one of its items loses every supplier, i.e. the item's supplier set is {x})."""
+        return {
+            next(iter(s)) for items in self.needs.values() for s in items.values() if len(s) == 1
+        }
+
+    def _run_and(self, failed: dict[str, int], first: Any) -> CascadeResult:
+        """The AND rule by counting: each need (customer, item) keeps how many of its
+        suppliers are left; a supplier's failure decrements its needs once, and a customer
+        fails in the next round when one of its needs reaches 0. Round by round this is the
+        synchronous fixed point (a need reaches 0 in round r exactly when its last supplier
+        failed in round r - 1), at the cost of the failed suppliers' links only."""
+        cause: dict[str, tuple[str | None, str]] = {}
+        left: dict[tuple[str, str], int] = {}
+        needs, supplies = self.needs, self.supplies
+        frontier = list(failed)
+        rnd = 0
+        while frontier:
+            rnd += 1
+            zeroed: dict[str, list[str]] = defaultdict(list)
+            for f in frontier:
+                for key in supplies.get(f, ()):
+                    v = key[0]
+                    if v in failed:
+                        continue
+                    r = left.get(key)
+                    r = (len(needs[v][key[1]]) if r is None else r) - 1
+                    left[key] = r
+                    if r == 0:
+                        zeroed[v].append(key[1])
+            frontier = sorted(zeroed)
+            for v in frontier:
+                failed[v] = rnd
+            for v in frontier:
+                # the first item in IRI order that lost its last supplier, as the scan did
+                item = min(zeroed[v])
+                cause[v] = (item, first(needs[v][item]))
+        return CascadeResult(failed, max(failed.values(), default=0), "and", None, cause)
+
+    def run(
+        self, initial: list[str] | set[str], *, mode: str = "and", theta: float = 0.5
+    ) -> CascadeResult:
+        """The cascade from ``initial`` (see :func:`cascade`); inputs are not checked here."""
+        failed = dict.fromkeys(initial, 0)
+        cause: dict[str, tuple[str | None, str]] = {}
+        succ = self.G._succ
+        weights = self.weights() if mode == "threshold" else {}
+
+        def first(sups: Iterable[str]) -> str:
+            return min((s for s in sups if s in failed), key=lambda s: (failed[s], s))
+
+        if mode == "and":
+            return self._run_and(failed, first)
+        frontier = set(failed)
+        rnd = 0
+        while frontier:
+            rnd += 1
+            candidates = {c for f in frontier for c in succ[f] if c not in failed}
+            new: dict[str, tuple[str | None, str]] = {}
+            # decisions within a round read only earlier rounds, so their order is free;
+            # the new failures are recorded in IRI order below (reproducible output)
+            for v in candidates:
+                if mode == "and":
+                    for item, sups in self.needs[v].items():
+                        if all(s in failed for s in sups):
+                            new[v] = (item, first(sups))
+                            break
+                else:
+                    w = weights[v]
+                    total = sum(w.values())
+                    lost = sum(x for s, x in w.items() if s in failed)
+                    if total > 0 and lost / total >= theta - 1e-12:
+                        new[v] = (None, first(w))
+            for v in sorted(new):
+                failed[v] = rnd
+                cause[v] = new[v]
+            frontier = set(new)
+        return CascadeResult(
+            failed,
+            max(failed.values(), default=0),
+            mode,
+            theta if mode == "threshold" else None,
+            cause,
+        )
+
 
 def cascade(
-    G: nx.DiGraph, initial: list[str] | set[str], *, mode: str = "and", theta: float = 0.5
+    G: nx.DiGraph,
+    initial: list[str] | set[str],
+    *,
+    mode: str = "and",
+    theta: float = 0.5,
+    model: CascadeModel | None = None,
 ) -> CascadeResult:
     """Propagate failures downstream to a fixed point, in synchronous rounds.
 
@@ -566,7 +754,7 @@ def cascade(
     failed (AND across items, OR across alternative suppliers). ``mode="threshold"``: a firm
     fails when the failed share of its inbound supply reaches ``theta``; shares are by annual
     value when every inbound link states one, else by link count. Firms without suppliers never
-    fail by cascade.
+    fail by cascade. ``model`` reuses the needs of ``G`` computed once (:class:`CascadeModel`).
     """
     if mode not in ("and", "threshold"):
         raise AnalyticsError(f"unknown cascade mode {mode!r}: use and or threshold")
@@ -575,35 +763,39 @@ def cascade(
     unknown = [n for n in initial if n not in G]
     if unknown:
         raise AnalyticsError(f"not in the supply network: {', '.join(sorted(unknown))}")
-    failed = dict.fromkeys(initial, 0)
-    needs = {v: _inbound(G, v) for v in G if G.in_degree(v)}
-    weights: dict[str, dict[str, float]] = {}
-    for v, items in needs.items():
-        links = [(s, val) for per in items.values() for s, val in per.items()]
-        by_value = all(val is not None for _, val in links) and sum(val for _, val in links) > 0
-        w: dict[str, float] = defaultdict(float)
-        for s, val in links:
-            w[s] += val if by_value else 1.0
-        weights[v] = w
-    frontier = set(failed)
-    rnd = 0
-    while frontier:
-        rnd += 1
-        candidates = {c for f in frontier for c in G.successors(f)} - set(failed)
-        new = set()
-        for v in sorted(candidates):
-            if mode == "and":
-                if any(all(s in failed for s in sups) for sups in needs[v].values()):
-                    new.add(v)
-            else:
-                w = weights[v]
-                total = sum(w.values())
-                lost = sum(x for s, x in w.items() if s in failed)
-                if total > 0 and lost / total >= theta - 1e-12:
-                    new.add(v)
-        for v in new:
-            failed[v] = rnd
-        frontier = new
-    return CascadeResult(
-        failed, max(failed.values(), default=0), mode, theta if mode == "threshold" else None
-    )
+    return (model or CascadeModel(G)).run(initial, mode=mode, theta=theta)
+
+
+def supply_out(G: nx.DiGraph, s: str) -> tuple[int, float, float]:
+    """The supply links of supplier ``s``: their number, the sum of their known annual
+    values, and the part of it delivered to OEMs."""
+    links, value, to_oems = 0, 0.0, 0.0
+    nodes = G.nodes
+    for c, data in G._succ[s].items():
+        oem = bool(nodes[c].get("oem"))
+        for link in data.get("links", []):
+            links += 1
+            v = link.get("value")
+            if v is not None:
+                value += v
+                if oem:
+                    to_oems += v
+    return links, value, to_oems
+
+
+def lost_supply(
+    G: nx.DiGraph, failed: Iterable[str], model: CascadeModel | None = None
+) -> dict[str, Any]:
+    """The supply links whose supplier failed: their number, the sum of their known annual
+    values (``value``: summed over every tier, so a chain A -> B -> OEM counts both links,
+    i.e. it double counts value that flows along a chain), and the part delivered straight to
+    OEMs (``value_to_oems``: counted once per OEM purchase, no double counting). ``model``
+    reuses per-supplier totals computed once (many scenarios on one network)."""
+    per = model.supply_out() if model is not None else None
+    links, value, to_oems = 0, 0.0, 0.0
+    for s in failed:
+        n, v, o = per[s] if per is not None else supply_out(G, s)
+        links += n
+        value += v
+        to_oems += o
+    return {"links": links, "value": value, "value_to_oems": to_oems}

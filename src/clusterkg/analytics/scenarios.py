@@ -1,11 +1,14 @@
-"""Disruption scenarios: remove firms or whole regions, cascade, and report the damage.
+"""Disruption scenarios: remove a selection of nodes, cascade, and report the damage.
 
-A scenario removes named nodes (an enterprise also takes its production sites, ``ck:operatedBy``),
-every node located in a region or any of its sub-regions (``ck:locatedIn`` then ``ck:partOf``),
-or every node located outside a region. The failure then propagates with
+A scenario removes the intersection of the criteria given (:func:`select_nodes`): named nodes
+(an enterprise also takes its production sites, ``ck:operatedBy``), nodes located in a region
+or any of its sub-regions (``ck:locatedIn`` then ``ck:partOf``), nodes located outside a
+region, nodes of a class (with its subclasses) and members of a cluster. The failure then propagates with
 :func:`clusterkg.analytics.resilience.cascade`. The report lists failed firms, affected OEMs
-(failed, or lost at least one supplier), and lost supply value (the known annual value of every
-link whose supplier failed), in total and per cluster.
+(failed, or lost at least one supplier; a failed one with the item and chain that explain it),
+the firms that failed by cascade, and lost supply value (the known annual value of every link
+whose supplier failed, over all tiers: :data:`LOST_VALUE_EXPLAINED`) beside the value delivered
+to OEMs only, in total and per cluster.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from typing import Any
 import networkx as nx
 
 from clusterkg.analytics import AnalyticsError
-from clusterkg.analytics.resilience import cascade
+from clusterkg.analytics.numbers import human_amount
+from clusterkg.analytics.resilience import cascade, lost_supply
 
 
 @dataclass
@@ -38,6 +42,10 @@ class ScenarioReport:
     failure_round: dict[str, int] = field(default_factory=dict)
     unlinked: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    note_details: list[dict[str, Any]] = field(default_factory=list)
+    cascaded_firms: list[dict[str, Any]] = field(default_factory=list)
+    selection: dict[str, Any] = field(default_factory=dict)
+    lost_value_to_oems: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,10 +57,17 @@ class ScenarioReport:
             "rounds": self.rounds,
             "affected_oems": self.affected_oems,
             "lost_value_cny": self.lost_value,
+            "lost_value_text": human_amount(self.lost_value),
+            "lost_value_to_oems_cny": self.lost_value_to_oems,
+            "lost_value_to_oems_text": human_amount(self.lost_value_to_oems),
+            "lost_value_explained": LOST_VALUE_EXPLAINED,
+            "selection": self.selection,
+            "cascaded_firms": self.cascaded_firms,
             "lost_links": self.lost_links,
             "per_cluster": self.per_cluster,
             "unlinked": self.unlinked,
             "notes": self.notes,
+            "note_details": self.note_details,
         }
 
 
@@ -78,40 +93,156 @@ def with_sites(G: nx.DiGraph, nodes: Iterable[str]) -> set[str]:
     return chosen
 
 
+def kinds_in(G: nx.DiGraph) -> list[str]:
+    """Every clusterkg class a node of ``G`` has (stated or inherited): the valid kinds."""
+    return sorted(
+        {t for _, a in G.nodes(data=True) for t in (a.get("types") or [a.get("kind")]) if t}
+    )
+
+
+def _has_kind(a: dict[str, Any], kinds: set[str]) -> bool:
+    return bool(kinds & set(a.get("types") or [a.get("kind")]))
+
+
+def select_nodes(
+    G: nx.DiGraph,
+    *,
+    firms: Iterable[str] = (),
+    regions: Iterable[str] = (),
+    outside: Iterable[str] = (),
+    kinds: Iterable[str] = (),
+    clusters: Iterable[str] = (),
+    missing: list[str] | None = None,
+) -> dict[str, Any]:
+    """The nodes a scenario removes: the INTERSECTION of the criteria given, each criterion
+    the union of its values. ``firms``: those nodes and the sites they operate; ``regions``:
+    located in one of them or a sub-region; ``outside``: located outside one of them;
+    ``kinds``: of one of these clusterkg classes (a subclass counts: BatteryMaker is a
+    PartsSupplier); ``clusters``: members of one of them. So ``regions=[Yibin],
+    kinds=[BatteryMaker]`` is the battery makers located in Yibin.
+
+    Returns ``nodes`` (sorted), ``count``, ``by_kind`` (count per most specific class) and
+    ``criteria``, so that a page can show how many nodes the selection holds before running.
+    A firm not in the network (and operating no site in it) is an error, unless ``missing``
+    is a list: then it is appended there and left out.
+    """
+    firms, regions, outside = list(firms), list(regions), list(outside)
+    kinds, clusters = list(kinds), list(clusters)
+    if not (firms or regions or outside or kinds or clusters):
+        raise AnalyticsError(
+            "a scenario needs something to remove: firms, regions, kinds or clusters"
+        )
+    valid = kinds_in(G)
+    bad = [k for k in kinds if k not in valid]
+    if bad:
+        raise AnalyticsError(f"unknown kind {bad[0]!r}: the supply network has {', '.join(valid)}")
+    known_clusters = sorted({c for _, a in G.nodes(data=True) for c in a.get("clusters") or ()})
+    bad = [c for c in clusters if c not in known_clusters]
+    if bad:
+        raise AnalyticsError(
+            f"cluster {bad[0]} has no member in the supply network; clusters there: "
+            + (", ".join(known_clusters) or "none")
+        )
+    operators = {a.get("operator") for _, a in G.nodes(data=True)}
+    absent = sorted(n for n in firms if n not in G and n not in operators)
+    if absent and missing is None:
+        raise AnalyticsError(f"not in the supply network: {', '.join(absent)}")
+    if missing is not None:
+        missing.extend(absent)
+    chosen: set[str] | None = None
+
+    def narrow(part: set[str]) -> None:
+        nonlocal chosen
+        chosen = part if chosen is None else chosen & part
+
+    if firms:
+        narrow(with_sites(G, firms) & set(G))
+    if regions:
+        narrow({n for r in regions for n in nodes_in_region(G, r)})
+    if outside:
+        narrow({n for r in outside for n in nodes_outside_region(G, r)})
+    want_kinds, want_clusters = set(kinds), set(clusters)
+    if kinds:
+        narrow({n for n, a in G.nodes(data=True) if _has_kind(a, want_kinds)})
+    if clusters:
+        narrow({n for n, a in G.nodes(data=True) if want_clusters & set(a.get("clusters") or ())})
+    nodes = sorted(chosen or ())
+    by_kind: dict[str, int] = defaultdict(int)
+    for n in nodes:
+        by_kind[G.nodes[n].get("kind") or "unknown"] += 1
+    return {
+        "nodes": nodes,
+        "count": len(nodes),
+        "by_kind": dict(sorted(by_kind.items())),
+        "criteria": {
+            "firms": sorted(firms),
+            "regions": sorted(regions),
+            "outside": sorted(outside),
+            "kinds": sorted(kinds),
+            "clusters": sorted(clusters),
+        },
+    }
+
+
+#: What ``lost_value_cny`` is, said beside it so that no reader takes it for the OEMs' loss.
+LOST_VALUE_EXPLAINED = (
+    "lost supply value: the sum of the known annual values of every supply link whose "
+    "supplier failed, over all tiers. Value passed along a chain (materials -> part -> "
+    "system -> vehicle maker) is counted once per link, so it double counts; "
+    "lost_value_to_oems_cny counts only the links delivered to vehicle makers."
+)
+
+
 def run_scenario(
     G: nx.DiGraph,
     *,
     remove: Iterable[str] = (),
     remove_regions: Iterable[str] = (),
     keep_regions: Iterable[str] = (),
+    kinds: Iterable[str] = (),
+    clusters: Iterable[str] = (),
     mode: str = "and",
     theta: float = 0.5,
     located: dict[str, list[dict[str, Any]]] | None = None,
+    missing: str = "error",
 ) -> ScenarioReport:
-    """Remove ``remove`` (node IRIs, with the sites they operate), the nodes in
-    ``remove_regions`` and the nodes outside ``keep_regions`` (region IRIs), cascade, and
-    report the damage. A named firm that is not itself in the network must operate a site
-    that is.
+    """Remove the nodes :func:`select_nodes` selects (the intersection of ``remove``: node
+    IRIs with the sites they operate; ``remove_regions``; outside ``keep_regions``;
+    ``kinds``; ``clusters``), cascade, and report the damage. A named firm that is not
+    itself in the network must operate a site that is; with ``missing="note"`` it is left
+    out with a structured note instead of an error.
 
     ``located`` maps each removed region to the KG's entities located there
     (:func:`clusterkg.analytics.projection.located_entities`); those that are not in the
     supply network are reported as ``unlinked`` with a note, so that a region scenario that
     removes nothing says why (the entity exists but has no stated supply link).
+
+    Every failed OEM carries ``why``: the item it could no longer source and the ``chain`` of
+    (customer, item, supplier) steps back to a removed node. ``cascaded_firms`` lists every
+    firm that failed by cascade with the same explanation.
     """
     remove, remove_regions, keep_regions = list(remove), list(remove_regions), list(keep_regions)
-    if not (remove or remove_regions or keep_regions):
-        raise AnalyticsError("a scenario needs something to remove: firms or regions")
-    operators = {a.get("operator") for _, a in G.nodes(data=True)}
-    missing = [n for n in remove if n not in G and n not in operators]
-    if missing:
-        raise AnalyticsError(f"not in the supply network: {', '.join(sorted(missing))}")
-    initial = with_sites(G, remove) & set(G)
-    for r in remove_regions:
-        initial |= set(nodes_in_region(G, r))
-    for r in keep_regions:
-        initial |= set(nodes_outside_region(G, r))
-    res = cascade(G, initial, mode=mode, theta=theta)
+    kinds, clusters = list(kinds), list(clusters)
+    if missing not in ("error", "note"):
+        raise AnalyticsError(f"missing must be error or note, got {missing!r}")
+    absent: list[str] | None = [] if missing == "note" else None
+    selection = select_nodes(
+        G,
+        firms=remove,
+        regions=remove_regions,
+        outside=keep_regions,
+        kinds=kinds,
+        clusters=clusters,
+        missing=absent,
+    )
+    res = cascade(G, selection["nodes"], mode=mode, theta=theta)
     failed = set(res.failed)
+
+    def why(n: str) -> dict[str, Any]:
+        if res.failed[n] == 0:
+            return {"removed": True, "item": None, "chain": []}
+        return {"removed": False, "item": res.cause[n][0], "chain": res.chain(n)}
+
     affected = []
     for n in sorted(G):
         a = G.nodes[n]
@@ -126,8 +257,19 @@ def run_scenario(
                     "cluster": a.get("cluster"),
                     "failed": n in failed,
                     "lost_suppliers": lost,
+                    **({"why": why(n)} if n in failed else {}),
                 }
             )
+    cascaded_firms = [
+        {
+            "node": n,
+            "label": G.nodes[n].get("label"),
+            "kind": G.nodes[n].get("kind"),
+            "round": res.failed[n],
+            **why(n),
+        }
+        for n in res.cascaded
+    ]
     lost_value, lost_links = 0.0, 0
     per: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"failed": 0, "affected_oems": 0, "lost_value_cny": 0.0, "lost_links": 0}
@@ -136,17 +278,25 @@ def run_scenario(
         per[G.nodes[n].get("cluster") or "none"]["failed"] += 1
     for rec in affected:
         per[rec["cluster"] or "none"]["affected_oems"] += 1
-    for s, c, data in G.edges(data=True):
-        if s not in failed:
-            continue
-        key = G.nodes[c].get("cluster") or "none"
-        for link in data.get("links", []):
-            lost_links += 1
-            per[key]["lost_links"] += 1
-            if link.get("value") is not None:
-                lost_value += link["value"]
-                per[key]["lost_value_cny"] += link["value"]
-    unlinked, notes = _unlinked(G, remove_regions, located or {})
+    for s in failed:
+        for c, data in G._succ[s].items():
+            key = G.nodes[c].get("cluster") or "none"
+            for link in data.get("links", []):
+                lost_links += 1
+                per[key]["lost_links"] += 1
+                if link.get("value") is not None:
+                    lost_value += link["value"]
+                    per[key]["lost_value_cny"] += link["value"]
+    unlinked, details = _unlinked(G, remove_regions, located or {})
+    details += [_not_in_network(G, n) for n in absent or ()]
+    if not selection["nodes"]:
+        details.append(
+            {
+                "code": "empty-selection",
+                "text": "the selection holds no node of the supply network: nothing fails",
+                "network": _which(G),
+            }
+        )
     return ScenarioReport(
         removed=res.initial,
         failed=sorted(failed),
@@ -160,21 +310,46 @@ def run_scenario(
             "remove": sorted(remove),
             "remove_regions": sorted(remove_regions),
             "keep_regions": sorted(keep_regions),
+            "kinds": sorted(kinds),
+            "clusters": sorted(clusters),
             "mode": mode,
             "theta": theta if mode == "threshold" else None,
         },
         synthetic=bool(G.graph.get("synthetic")),
         failure_round=dict(res.failed),
         unlinked=unlinked,
-        notes=notes,
+        notes=[d["text"] for d in details],
+        note_details=details,
+        cascaded_firms=cascaded_firms,
+        selection={k: v for k, v in selection.items() if k != "nodes"},
+        lost_value_to_oems=lost_supply(G, failed)["value_to_oems"],
     )
+
+
+def _which(G: nx.DiGraph) -> str:
+    return "synthetic" if G.graph.get("synthetic") else G.graph.get("graphs", "curated")
+
+
+def _not_in_network(G: nx.DiGraph, node: str) -> dict[str, Any]:
+    which = _which(G)
+    other = "synthetic" if which == "curated" else ("curated" if which == "synthetic" else None)
+    return {
+        "code": "not-in-network",
+        "node": node,
+        "network": which,
+        "alternative": other,
+        "text": f"{node} is not in the {which} supply network (no supply link names it), "
+        "so it was left out" + (f"; the {other} network may hold it." if other else "."),
+    }
 
 
 def _unlinked(
     G: nx.DiGraph, regions: list[str], located: dict[str, list[dict[str, Any]]]
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """Entities located in the removed regions that have no supply link in ``G``, and notes."""
-    which = "synthetic" if G.graph.get("synthetic") else G.graph.get("graphs", "curated")
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Entities located in the removed regions that have no supply link in ``G``, and the
+    notes about them as structured records (``code``, ``region``, ``network``, the
+    ``alternative`` network that can answer, and the ``text``)."""
+    which = _which(G)
     unlinked, notes = [], []
     for r in regions:
         in_g = nodes_in_region(G, r)
@@ -185,20 +360,33 @@ def _unlinked(
             shown = ", ".join(f"{e['label']} ({e['iri']})" for e in missing[:10])
             more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
             notes.append(
-                f"{name}: the knowledge graph locates {len(missing)} entit"
-                f"{'y' if len(missing) == 1 else 'ies'} here with no supply link in the "
-                f"{which} network, so removing {'it' if len(missing) == 1 else 'them'} "
-                f"cannot make anything fail: {shown}{more}."
+                {
+                    "code": "unlinked",
+                    "region": r,
+                    "network": which,
+                    "alternative": "synthetic" if which == "curated" else None,
+                    "entities": [e["iri"] for e in missing],
+                    "text": f"{name}: the knowledge graph locates {len(missing)} entit"
+                    f"{'y' if len(missing) == 1 else 'ies'} here with no supply link in the "
+                    f"{which} network, so removing {'it' if len(missing) == 1 else 'them'} "
+                    f"cannot make anything fail: {shown}{more}.",
+                }
             )
         if not in_g:
             notes.append(
-                f"{name}: nothing in the {which} supply network is located here"
-                + (
-                    "; the curated graph states few firm-to-firm links. The synthetic "
-                    "network (--graph synthetic or all; `clusterkg generate`) models the "
-                    "supply links of such sites (e.g. CATL Yibin's battery deliveries)."
-                    if which == "curated"
-                    else "."
-                )
+                {
+                    "code": "nothing-located",
+                    "region": r,
+                    "network": which,
+                    "alternative": "synthetic" if which == "curated" else None,
+                    "text": f"{name}: nothing in the {which} supply network is located here"
+                    + (
+                        "; the curated graph states few firm-to-firm links. The synthetic "
+                        "network (--graph synthetic or all; `clusterkg generate`) models the "
+                        "supply links of such sites (e.g. CATL Yibin's battery deliveries)."
+                        if which == "curated"
+                        else "."
+                    ),
+                }
             )
     return unlinked, notes

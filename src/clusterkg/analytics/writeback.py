@@ -21,7 +21,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
-from clusterkg import __version__
+from clusterkg.version import __version__
 from clusterkg.vocab import ANALYTICS_GRAPH, CK, ID, SYNTHETIC_GRAPH
 
 #: Metric names of clusterkg.analytics -> local names of their ck: IRIs.

@@ -17,10 +17,10 @@ from typing import Any, NoReturn
 
 import click
 
-from clusterkg import __version__
 from clusterkg.cli import analyze, core, data, serve
 from clusterkg.config import home_folder
 from clusterkg.errors import ClusterkgError, SettingsError, UnusableInput
+from clusterkg.version import __version__
 
 #: Exit status of an error that is a bug rather than a problem with the input.
 EXIT_INTERNAL = 1

@@ -15,7 +15,7 @@ from clusterkg.errors import Finding, UnusableInput
 from clusterkg.queries import load_queries, parse_query_file
 from clusterkg.shacl import validate_paths_sparql
 from clusterkg.stats import kg_statistics
-from clusterkg.store.engine import QueryError
+from clusterkg.store.query_engine import QueryError
 from clusterkg.validate import validate_paths
 
 

@@ -137,7 +137,7 @@ def load_command(directory: str, data: tuple[str, ...], no_bundled: bool) -> Non
     Each file is one transaction: a crash leaves every file either loaded or absent.
     Graphs already in the store are replaced by the file of the same name.
     """
-    from clusterkg.io.load import load_store
+    from clusterkg.io.persistent_load import load_store
 
     reports = load_store(
         Path(directory), [Path(d) for d in data], settings(), bundled=not no_bundled

@@ -26,11 +26,13 @@ def knowledge_graph(
     """The knowledge graph of ``config`` with ``extra`` files loaded, closed afterwards.
 
     The store's errors (a bad spec, an unreadable file) are :class:`~clusterkg.errors.
-    UnusableInput`, which the entry point reports with exit status 2.
+    UnusableInput`, which the entry point reports with exit status 2. Queries run in one
+    killable worker process, so a command's queries stop at the same time limit as the
+    server's (pyoxigraph cannot be interrupted from a thread).
     """
     if extra and log is not None:
         log(f"loading the knowledge graph and {len(extra)} extra file(s) ...")
-    kg = open_kg(config, extra=list(extra), quiet=quiet)
+    kg = open_kg(config, isolated=True, workers=1, extra=list(extra), quiet=quiet)
     try:
         yield kg
     finally:

@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from clusterkg.config import Settings
 from clusterkg.errors import Finding
@@ -34,21 +34,32 @@ from clusterkg.io.rows import (
     Build,
     RowReader,
     build_enterprise,
+    build_item,
     build_membership,
     build_observation,
     build_policy,
+    build_region,
     build_supply_link,
     plan_enterprise,
+    plan_item,
+    plan_region,
     slug,
 )
-from clusterkg.io.templates import TEMPLATES
+from clusterkg.io.templates import BUILT_AS, PRIVATE_KINDS, TEMPLATES, for_register
 from clusterkg.store.backends import Backend, BackendError, open_backend
-from clusterkg.store.engine import QueryEngine, QueryError
+from clusterkg.store.graph_files import LoadError
 from clusterkg.store.kg import KnowledgeGraph, open_kg
-from clusterkg.store.loader import LoadError
+from clusterkg.store.query_engine import QueryEngine, QueryError
 from clusterkg.vocab import CK, GRAPH, ID, PREFIXES, SCHEMA
 
 KINDS = tuple(TEMPLATES)
+#: Kinds whose rows name nodes that other rows of the same file may refer to (a parent
+#: company, a broader item, a parent region further down): built in two passes.
+_TWO_PASS = {
+    "enterprises": (plan_enterprise, build_enterprise),
+    "items": (plan_item, build_item),
+    "regions": (plan_region, build_region),
+}
 
 #: Which column a SHACL result on a property most likely concerns, for the report.
 _PROPERTY_COLUMN = {
@@ -69,6 +80,9 @@ _PROPERTY_COLUMN = {
     str(CK.issuedBy): "issued_by",
     str(CK.targets): "targets",
     str(DCTERMS.issued): "issued",
+    str(SKOS.broader): "broader",
+    str(SKOS.notation): "code",
+    str(CK.partOf): "parent",
 }
 
 
@@ -109,6 +123,7 @@ class ImportResult:
     added: dict[str, int] = field(default_factory=dict)
     target: str = ""
     shacl: str = ""
+    note: str = ""
 
     def summary(self) -> str:
         """One paragraph saying what was added and where."""
@@ -118,7 +133,7 @@ class ImportResult:
             f"{self.path.name}: {self.rows} rows of {self.kind} -> {len(self.graph)} triples "
             f"({what}) in graph <{self.graph_iri}>, source <{self.source}>; "
             f"SHACL: {self.shacl}; written to {where}"
-        )
+        ) + (f"\nnote: {self.note}" if self.note else "")
 
 
 # ----------------------------------------------------------------------------------------
@@ -163,9 +178,18 @@ def build_graph(
     source: URIRef,
     indicator_units: dict[str, str | None],
     membership_exists,
+    *,
+    private_register: bool = False,
 ) -> tuple[Build, int, list[RowError]]:
-    """Rows -> triples of ``kind``; returns the build, the number of data rows and errors."""
+    """Rows -> triples of ``kind``; returns the build, the number of data rows and errors.
+
+    Rows of a ``private_register`` need no quote where the kind allows it
+    (:func:`clusterkg.io.templates.for_register`).
+    """
     template = TEMPLATES[kind]
+    if private_register:
+        template = for_register(template)
+    kind = BUILT_AS[kind]
     table, errors = read_table(data, template.names)
     if table is None:
         return Build(Graph(), source, resolver), 0, errors
@@ -176,12 +200,12 @@ def build_graph(
         return Build(Graph(), source, resolver), len(table.rows), errors
     build = Build(Graph(), source, resolver)
     readers = [RowReader(template, n, cells, resolver) for n, cells in table.rows]
-    if kind == "enterprises":
-        # Two passes, so that a row may refer to a row further down (parent companies).
-        planned = [(r, plan_enterprise(build, r)) for r in readers]
+    if kind in _TWO_PASS:
+        plan, build_row = _TWO_PASS[kind]
+        planned = [(r, plan(build, r)) for r in readers]
         for r, node in planned:
             if node is not None:
-                build_enterprise(build, r, node)
+                build_row(build, r, node)
     else:
         for r in readers:
             if kind == "supply-links":
@@ -223,9 +247,16 @@ def provenance(
     sha256: str,
     rows: int,
     when: datetime,
+    private_register: bool = False,
 ) -> None:
-    """Describe the import as a ck:SourceDocument: title, file name, sha256, time, rows."""
+    """Describe the import as a ck:SourceDocument: title, file name, sha256, time, rows.
+
+    A ``private_register`` (an internal supplier list) is also a ck:PrivateRegister: its facts
+    carry no quote, and queries tell them from the curated, quoted facts by this class.
+    """
     graph.add((source, RDF.type, CK.SourceDocument))
+    if private_register:
+        graph.add((source, RDF.type, CK.PrivateRegister))
     graph.add((source, RDFS.label, Literal(title, lang="en")))
     graph.add((source, DCTERMS.title, Literal(title)))
     graph.add((source, SCHEMA.name, Literal(file_name)))
@@ -321,13 +352,18 @@ def prepare_import(
     backend: Backend | None = None,
     into: Path | None = None,
     data: bytes | None = None,
+    private_register: bool = False,
 ) -> ImportResult:
-    """Read, check and convert a CSV file; raise :class:`ImportFailed` with every bad row."""
+    """Read, check and convert a CSV file; raise :class:`ImportFailed` with every bad row.
+
+    ``private_register``: the file is an internal register (kind ``register-links`` always is).
+    """
     path = Path(path)
     if kind not in TEMPLATES:
         raise ImportFailed(
             path, [RowError(0, "", kind, f"unknown kind; use one of {', '.join(KINDS)}")]
         )
+    private_register = private_register or kind in PRIVATE_KINDS
     if data is None:
         try:
             data = path.read_bytes()
@@ -347,7 +383,13 @@ def prepare_import(
                 [RowError(0, "", sha[:16], f"this file was already imported (source <{source}>)")],
             )
         build, rows, errors = build_graph(
-            data, kind, resolver, source, _indicator_units(engines), _membership_checker(engines)
+            data,
+            kind,
+            resolver,
+            source,
+            _indicator_units(engines),
+            _membership_checker(engines),
+            private_register=private_register,
         )
         if not errors and rows == 0:
             errors.append(RowError(2, "", "", "no data rows below the header"))
@@ -362,6 +404,7 @@ def prepare_import(
             sha256=sha,
             rows=rows,
             when=datetime.now(timezone.utc),
+            private_register=private_register,
         )
         shacl_errors, status = shacl_problems(build, engines, settings, ontology)
         if shacl_errors:
@@ -409,6 +452,14 @@ def write_into_store(result: ImportResult, backend: Backend) -> None:
         )
     # The store's default graph is the merge of its named graphs (store.backends); one
     # INSERT DATA adds to both, so readers see all of the import or none of it.
+    if str(GRAPH["clusterkg"]) not in backend.graph_names():
+        # serve/analyze load the bundled graphs only into an empty folder; after this write
+        # the folder is not empty, so the regions, items and curated network would be missing.
+        result.note = (
+            f"{backend.spec} holds no bundled graphs (the ontology, regions, curated network); "
+            "add them with 'clusterkg load DIR' (serve and analyze load them only into an "
+            "empty folder)"
+        )
     nt = result.graph.serialize(format="nt")
     pause_before_commit(backend.spec)
     backend.update(f"INSERT DATA {{ {nt} GRAPH <{URIRef(result.graph_iri)}> {{ {nt} }} }}")
@@ -424,11 +475,14 @@ def import_csv(
     into: Path | str | None = None,
     store: str | None = None,
     token: str | None = None,
+    private_register: bool = False,
 ) -> ImportResult:
     """Validate ``path`` as ``kind`` and write it ``into`` a Turtle file or a ``store``.
 
     With neither, the file is only checked. ``token`` authorises updates of a ``sparql:``
-    store (default ``$CLUSTERKG_REMOTE_TOKEN``). Raises :class:`ImportFailed` (nothing written).
+    store (default ``$CLUSTERKG_REMOTE_TOKEN``). ``private_register``: the file is an
+    internal register, its source a ck:PrivateRegister and its supply links need no quote.
+    Raises :class:`ImportFailed` (nothing written).
     """
     settings = settings or Settings.from_env()
     into_path = Path(into) if into else None
@@ -440,7 +494,16 @@ def import_csv(
     locked = _lock_target(into_path, store)
     try:
         with target_lock(locked) if locked is not None else nullcontext():
-            return _import_and_write(path, kind, settings, source_title, into_path, store, token)
+            return _import_and_write(
+                path,
+                kind,
+                settings,
+                source_title=source_title,
+                into=into_path,
+                store=store,
+                token=token,
+                private_register=private_register,
+            )
     except TargetBusy as exc:
         raise ImportFailed(Path(path), [RowError(0, "", "", str(exc))]) from None
 
@@ -449,17 +512,25 @@ def _import_and_write(
     path: Path | str,
     kind: str,
     settings: Settings,
+    *,
     source_title: str | None,
     into: Path | None,
     store: str | None,
     token: str | None,
+    private_register: bool,
 ) -> ImportResult:
     """:func:`import_csv`'s work once the target is locked: check, then write."""
     # A store that cannot be opened is unusable input (BackendError), not a problem of the rows.
     backend = open_backend(store, token=token) if store else None
     try:
         result = prepare_import(
-            path, kind, settings, source_title=source_title, backend=backend, into=into
+            path,
+            kind,
+            settings,
+            source_title=source_title,
+            backend=backend,
+            into=into,
+            private_register=private_register,
         )
         if into is not None:
             write_into_file(result, into)

@@ -27,8 +27,8 @@ from clusterkg.io.network import (
     to_networkx,
 )
 from clusterkg.io.references import ontology_graph
-from clusterkg.store.engine import QueryError
 from clusterkg.store.kg import KnowledgeGraph
+from clusterkg.store.query_engine import QueryError
 from clusterkg.vocab import ANALYTICS_GRAPH, CK, GRAPH, PREFIXES
 
 RDF_FORMATS = ("turtle", "trig", "nquads", "jsonld")

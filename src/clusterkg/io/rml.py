@@ -40,8 +40,8 @@ from clusterkg.io.references import Resolver, ontology_graph
 from clusterkg.io.rml_runner import MARKER
 from clusterkg.io.rows import Build, slug
 from clusterkg.store.backends import BackendError, open_backend
-from clusterkg.store.engine import QueryError
-from clusterkg.store.loader import LoadError
+from clusterkg.store.graph_files import LoadError
+from clusterkg.store.query_engine import QueryError
 from clusterkg.vocab import CK, GRAPH, ID
 
 #: What :func:`setup_venv` installs into the RML environment.

@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from clusterkg.io.csv_read import FORMULA, RowError
 from clusterkg.io.references import Resolver, normalise
-from clusterkg.io.templates import APPROXIMATIONS, Column, Template
+from clusterkg.io.templates import APPROXIMATIONS, ITEM_SCHEME, Column, Template
 from clusterkg.vocab import CK, CUR, ID, UNIT, WGS84, local_name
 
 UNITS = {
@@ -189,9 +189,11 @@ def _id(r: RowReader, col: Column, value: str):
 
 
 def _ref(r: RowReader, col: Column, value: str):
-    iri, reason = r.resolver.resolve(value, col.classes)
+    iri, reason = r.resolver.resolve(
+        value, col.classes, col.scheme, added_by=col.added_by, list_all=col.list_all
+    )
     if reason or iri is None:
-        r.fail(col.name, value, reason or "cannot be resolved")
+        r.fail(col.name, value, reason or "does not resolve")
         return None
     return URIRef(iri)
 
@@ -248,21 +250,23 @@ def _fact(b: Build, node: URIRef, r: RowReader, quote, note) -> None:
         g.add((node, CK.note, Literal(note, lang="en")))
 
 
-# ----- enterprises -----
-def plan_enterprise(b: Build, r: RowReader) -> URIRef | None:
-    """First pass: mint the IRI of an enterprise row so that other rows can refer to it."""
+# ----- named nodes: enterprises, items, regions -----
+def plan_named(
+    b: Build, r: RowReader, folder: str, cls: str, kind: str, scheme: str = ""
+) -> URIRef | None:
+    """First pass: mint the IRI of a row that names a node (of class ``cls``, typed ``kind``)
+    so that other rows can refer to it; refuse a name another node of ``cls`` already has."""
     name_en, name_zh = r.get("name_en"), r.get("name_zh")
     id_value = r.get("id")
     aliases = r.get("aliases") or []
-    kind = r.get("type") or "Enterprise"
     if not name_en and not name_zh:
         if not r.raw("name_en") and not r.raw("name_zh"):
             r.fail("name_en", "", "name_en or name_zh is required")
         return None
     if r.errors:
         return None
-    node = _mint(b, r, id_value, "enterprise", name_en or name_zh)
-    if name_en and _duplicate(b, r, ("name", normalise(name_en)), "name_en", name_en):
+    node = _mint(b, r, id_value, folder, name_en or name_zh)
+    if name_en and _duplicate(b, r, ("name", cls, normalise(name_en)), "name_en", name_en):
         return None
     if _duplicate(b, r, ("iri", str(node)), "id", str(node)):
         return None
@@ -280,7 +284,7 @@ def plan_enterprise(b: Build, r: RowReader) -> URIRef | None:
         same = [
             i
             for i, t in b.resolver.by_label(name_en).items()
-            if b.resolver.is_a(t, [str(CK.Enterprise)]) and i not in b.resolver.local
+            if b.resolver.fits(i, t, [cls], scheme) and i not in b.resolver.local
         ]
         if same:
             r.fail(
@@ -291,9 +295,48 @@ def plan_enterprise(b: Build, r: RowReader) -> URIRef | None:
             )
             return None
     b.resolver.add_local(
-        str(node), [name_en or "", name_zh or "", *aliases], [str(CK[kind])], r.row
+        str(node),
+        [name_en or "", name_zh or "", *aliases],
+        [kind],
+        r.row,
+        [scheme] if scheme else [],
     )
     return node
+
+
+def _add_names(b: Build, r: RowReader, node: URIRef, kind: URIRef) -> None:
+    g = b.graph
+    g.add((node, RDF.type, kind))
+    if r.get("name_en"):
+        g.add((node, RDFS.label, Literal(r.get("name_en"), lang="en")))
+    if r.get("name_zh"):
+        g.add((node, RDFS.label, Literal(r.get("name_zh"), lang="zh")))
+    for alias in r.get("aliases") or []:
+        g.add((node, SKOS.altLabel, Literal(alias)))
+
+
+def _both_or_neither(r: RowReader, values: dict) -> None:
+    if (values["lat"] is None) != (values["long"] is None) and not r.errors:
+        missing = "long" if values["long"] is None else "lat"
+        r.fail(missing, "", "give both lat and long, or neither")
+
+
+def _add_point(b: Build, node: URIRef, values: dict) -> None:
+    if values["lat"] is not None:
+        b.graph.add((node, WGS84.lat, Literal(values["lat"], datatype=XSD.decimal)))
+        b.graph.add((node, WGS84.long, Literal(values["long"], datatype=XSD.decimal)))
+
+
+def _made(b: Build, r: RowReader, node: URIRef, what: str) -> None:
+    """Record that row ``r`` made ``node`` (for SHACL reports) and count it as ``what``."""
+    b.row_of[str(node)] = r.row
+    b.added[what] = b.added.get(what, 0) + 1
+
+
+def plan_enterprise(b: Build, r: RowReader) -> URIRef | None:
+    """First pass of an enterprise row (see :func:`plan_named`)."""
+    kind = r.get("type") or "Enterprise"
+    return plan_named(b, r, "enterprise", str(CK.Enterprise), str(CK[kind]))
 
 
 def build_enterprise(b: Build, r: RowReader, node: URIRef) -> None:
@@ -302,22 +345,14 @@ def build_enterprise(b: Build, r: RowReader, node: URIRef) -> None:
         c: r.get(c)
         for c in ("region", "cluster", "sector", "parent", "lat", "long", "quote", "note")
     }
-    if (values["lat"] is None) != (values["long"] is None) and not r.errors:
-        missing = "long" if values["long"] is None else "lat"
-        r.fail(missing, "", "give both lat and long, or neither")
+    _both_or_neither(r, values)
     if values["parent"] is not None and values["parent"] == node:
         r.fail("parent", r.raw("parent"), "an enterprise cannot be its own parent")
     if r.errors:
         return
     g = b.graph
     kind = r.get("type") or "Enterprise"
-    g.add((node, RDF.type, CK[kind]))
-    if r.get("name_en"):
-        g.add((node, RDFS.label, Literal(r.get("name_en"), lang="en")))
-    if r.get("name_zh"):
-        g.add((node, RDFS.label, Literal(r.get("name_zh"), lang="zh")))
-    for alias in r.get("aliases") or []:
-        g.add((node, SKOS.altLabel, Literal(alias)))
+    _add_names(b, r, node, CK[kind])
     if values["region"] is not None:
         g.add((node, CK.locatedIn, values["region"]))
     for cluster in values["cluster"] or []:
@@ -326,12 +361,60 @@ def build_enterprise(b: Build, r: RowReader, node: URIRef) -> None:
         g.add((node, CK.sector, values["sector"]))
     if values["parent"] is not None:
         g.add((node, CK.subsidiaryOf, values["parent"]))
-    if values["lat"] is not None:
-        g.add((node, WGS84.lat, Literal(values["lat"], datatype=XSD.decimal)))
-        g.add((node, WGS84.long, Literal(values["long"], datatype=XSD.decimal)))
+    _add_point(b, node, values)
     _fact(b, node, r, values["quote"], values["note"])
-    b.row_of[str(node)] = r.row
-    b.added[kind] = b.added.get(kind, 0) + 1
+    _made(b, r, node, kind)
+
+
+# ----- items (concepts of the supplied-item scheme) -----
+def plan_item(b: Build, r: RowReader) -> URIRef | None:
+    """First pass of an item row: a new concept of the supplied-item scheme."""
+    return plan_named(b, r, "component", str(SKOS.Concept), str(SKOS.Concept), ITEM_SCHEME)
+
+
+def build_item(b: Build, r: RowReader, node: URIRef) -> None:
+    """Second pass: ``node a skos:Concept ; skos:inScheme <components>`` with its broader item,
+    code (skos:notation) and definition; the broader item may be a later row."""
+    values = {c: r.get(c) for c in ("broader", "code", "definition", "note")}
+    if values["broader"] is not None and values["broader"] == node:
+        r.fail("broader", r.raw("broader"), "an item cannot be broader than itself")
+    if r.errors:
+        return
+    g = b.graph
+    _add_names(b, r, node, SKOS.Concept)
+    g.add((node, SKOS.inScheme, URIRef(ITEM_SCHEME)))
+    if values["broader"] is not None:
+        g.add((node, SKOS.broader, values["broader"]))
+    if values["code"]:
+        g.add((node, SKOS.notation, Literal(values["code"])))
+    if values["definition"]:
+        g.add((node, SKOS.definition, Literal(values["definition"], lang="en")))
+    _fact(b, node, r, None, values["note"])
+    _made(b, r, node, "item")
+
+
+# ----- regions -----
+def plan_region(b: Build, r: RowReader) -> URIRef | None:
+    """First pass of a region row (see :func:`plan_named`)."""
+    kind = r.get("type") or "Region"
+    return plan_named(b, r, "region", str(CK.Region), str(CK[kind]))
+
+
+def build_region(b: Build, r: RowReader, node: URIRef) -> None:
+    """Second pass: a ck:Region (or subclass) ``ck:partOf`` its parent, with its centre."""
+    values = {c: r.get(c) for c in ("parent", "lat", "long", "note")}
+    _both_or_neither(r, values)
+    if values["parent"] is not None and values["parent"] == node:
+        r.fail("parent", r.raw("parent"), "a region cannot be part of itself")
+    if r.errors:
+        return
+    kind = r.get("type") or "Region"
+    _add_names(b, r, node, CK[kind])
+    if values["parent"] is not None:
+        b.graph.add((node, CK.partOf, values["parent"]))
+    _add_point(b, node, values)
+    _fact(b, node, r, None, values["note"])
+    _made(b, r, node, kind)
 
 
 # ----- supply links -----
@@ -346,6 +429,8 @@ def build_supply_link(b: Build, r: RowReader) -> None:
         return
     key = ("link", v["supplier"], v["customer"], v["item"], str(v["period"] or ""))
     if _duplicate(b, r, key, "supplier", r.raw("supplier")):
+        return
+    if v["supplier_location"] is not None and not _locate(b, r, v["supplier"], v):
         return
     tail = [local_name(v["supplier"]), "to", local_name(v["customer"]), local_name(v["item"])]
     if v["period"] is not None:
@@ -365,8 +450,28 @@ def build_supply_link(b: Build, r: RowReader) -> None:
     if v["period"] is not None:
         g.add((node, CK.refPeriod, v["period"]))
     _fact(b, node, r, v["quote"], v["note"])
-    b.row_of[str(node)] = r.row
-    b.added["SupplyLink"] = b.added.get("SupplyLink", 0) + 1
+    _made(b, r, node, "SupplyLink")
+
+
+def _locate(b: Build, r: RowReader, supplier: URIRef, v: dict) -> bool:
+    """``supplier ck:locatedIn supplier_location``, unless the graph or an earlier row already
+    places the supplier: then the location must be one of those (a supplier is in one place
+    per row set; a plant elsewhere is a ck:ProductionSite of its own)."""
+    region = v["supplier_location"]
+    known = {URIRef(i) for i in b.resolver.objects(str(supplier), str(CK.locatedIn))}
+    known |= {URIRef(str(o)) for o in b.graph.objects(supplier, CK.locatedIn)}
+    if known and region not in known:
+        r.fail(
+            "supplier_location",
+            r.raw("supplier_location"),
+            f"{supplier} is located in {', '.join(sorted(known))}, not {region}",
+        )
+        return False
+    if not known:
+        b.graph.add((supplier, CK.locatedIn, region))
+        b.graph.add((supplier, PROV.wasDerivedFrom, b.source))
+        b.row_of.setdefault(str(supplier), r.row)
+    return True
 
 
 # ----- observations -----
@@ -411,8 +516,7 @@ def build_observation(b: Build, r: RowReader, indicator_units: dict[str, str | N
     if v["stated_value"]:
         g.add((node, CK.statedValue, Literal(v["stated_value"])))
     _fact(b, node, r, v["quote"], v["note"])
-    b.row_of[str(node)] = r.row
-    b.added["Observation"] = b.added.get("Observation", 0) + 1
+    _made(b, r, node, "Observation")
 
 
 def _unit_fits(unit: str, expected: str) -> bool:
@@ -470,8 +574,7 @@ def build_policy(b: Build, r: RowReader) -> None:
     if v["url"] is not None:
         g.add((node, URIRef("https://schema.org/url"), v["url"]))
     _fact(b, node, r, v["quote"], v["note"])
-    b.row_of[str(node)] = r.row
-    b.added[kind] = b.added.get(kind, 0) + 1
+    _made(b, r, node, kind)
 
 
 def _new_node(b: Build, r: RowReader, node: URIRef) -> bool:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from clusterkg.vocab import CK, ORG, SKOS
+from clusterkg.vocab import CK, ID, ORG, SKOS
 
 #: Column value types. ``ref`` resolves by IRI, label or alias; ``refs`` is a ``|``-list of them.
 TYPES = (
@@ -46,6 +46,9 @@ class Column:
     help: str = ""
     classes: tuple[str, ...] = ()  # for ref/refs: the classes a referenced node may have
     choices: tuple[str, ...] = ()  # for enum
+    scheme: str = ""  # for ref/refs: the skos:ConceptScheme a referenced concept must be in
+    added_by: str = ""  # for ref/refs: the import kind that adds nodes this column refers to
+    list_all: bool = False  # for ref/refs: an unknown value's error lists every valid node
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,11 @@ ENTERPRISE_TYPES = (
     "ServiceCompany",
 )
 POLICY_TYPES = ("Policy", "Plan", "Agreement")
+REGION_TYPES = ("Region", "Country", "Province", "City", "District", "EconomicRegion")
+#: The concept scheme of what supply links carry (ontology/schemes.ttl), extended by --kind items.
+ITEM_SCHEME = str(ID["scheme/components"])
+#: The concept scheme of industry sectors (ontology/schemes.ttl).
+SECTOR_SCHEME = str(ID["scheme/sectors"])
 #: ``approximation`` column values -> ck:ApproximationQualifier local names.
 APPROXIMATIONS = {
     "about": "About",
@@ -91,29 +99,61 @@ APPROXIMATIONS = {
 _ID_HELP = "optional: an IRI, or a slug for the IRI (made from the English name when empty)"
 _QUOTE_HELP = "optional: the passage of your source that states the row (8+ characters)"
 _QUOTE_REQUIRED = "the passage of your source that states the row, verbatim (8+ characters)"
+_REGISTER_QUOTE_HELP = "optional for a private register: a passage of it (8+ characters)"
 _PARTY = (str(CK.Enterprise), str(CK.EnterpriseGroup), str(CK.ProductionSite))
 _ORGANISATION = (str(ORG.Organization), str(ORG.FormalOrganization))
+_REGION = (str(CK.Region),)
+_CONCEPT = (str(SKOS.Concept),)
+
+
+def _region_column(name: str, help: str) -> Column:
+    return Column(name, "ref", help=help, classes=_REGION, added_by="regions")
+
+
+def _item_column(name: str, help: str, *, required: bool = False) -> Column:
+    return Column(
+        name,
+        "ref",
+        required=required,
+        help=help,
+        classes=_CONCEPT,
+        scheme=ITEM_SCHEME,
+        added_by="items",
+        list_all=True,
+    )
+
+
+#: The columns that name a node and its place, shared by enterprises, items and regions.
+_NAME_COLUMNS = (
+    Column("id", "id", help=_ID_HELP),
+    Column("name_en", "text", required=True, help="English name (rdfs:label @en)"),
+    Column("name_zh", "text", help="Chinese name as written (rdfs:label @zh)"),
+)
 
 TEMPLATES: dict[str, Template] = {
     "enterprises": Template(
         "enterprises",
         "enterprise",
         (
-            Column("id", "id", help=_ID_HELP),
-            Column("name_en", "text", required=True, help="English name (rdfs:label @en)"),
-            Column("name_zh", "text", help="Chinese name as written (rdfs:label @zh)"),
+            *_NAME_COLUMNS,
             Column(
                 "type", "enum", help="the ck: class, default Enterprise", choices=ENTERPRISE_TYPES
             ),
             Column("aliases", "texts", help="other names, separated by |"),
-            Column("region", "ref", help="where it is based: a region", classes=(str(CK.Region),)),
+            _region_column("region", "where it is based: a region"),
             Column(
                 "cluster",
                 "refs",
                 help="industrial clusters it belongs to (ck:memberOf), |",
                 classes=(str(CK.IndustrialCluster),),
             ),
-            Column("sector", "ref", help="a sector concept", classes=(str(SKOS.Concept),)),
+            Column(
+                "sector",
+                "ref",
+                help="a concept of the sector scheme",
+                classes=_CONCEPT,
+                scheme=SECTOR_SCHEME,
+            ),
             Column(
                 "parent",
                 "ref",
@@ -160,14 +200,14 @@ TEMPLATES: dict[str, Template] = {
                 help="enterprise or enterprise group",
                 classes=(str(CK.Enterprise), str(CK.EnterpriseGroup)),
             ),
-            Column(
-                "item",
-                "ref",
-                required=True,
-                help="a component concept (what is supplied)",
-                classes=(str(SKOS.Concept),),
+            _item_column(
+                "item", "an item of the supplied-item scheme (add yours: kind items)", required=True
             ),
             Column("annual_value_cny", "number", help="yuan per year, >= 0, base units"),
+            _region_column(
+                "supplier_location",
+                "where the supplier is (ck:locatedIn), if the graph does not say yet",
+            ),
             Column(
                 "approximation",
                 "enum",
@@ -184,6 +224,7 @@ TEMPLATES: dict[str, Template] = {
             "customer": "Changan Automobile",
             "item": "power battery",
             "annual_value_cny": "123456789",
+            "supplier_location": "",
             "approximation": "about",
             "period": "2024",
             "quote": "EXAMPLE: a fictitious row showing the format, not a real supply relation",
@@ -331,7 +372,84 @@ TEMPLATES: dict[str, Template] = {
             "note": "replace this row",
         },
     ),
+    "items": Template(
+        "items",
+        "component",
+        (
+            *_NAME_COLUMNS,
+            Column("aliases", "texts", help="other names, separated by |"),
+            _item_column("broader", "the broader item it is a kind of, may be another row"),
+            Column("code", "text", help="optional: its code in your or a published classification"),
+            Column("definition", "text", help="what the item is (skos:definition @en)"),
+            Column("note", "text", help="optional editor's note"),
+        ),
+        {
+            "id": "",
+            "name_en": "EXAMPLE separator film",
+            "name_zh": "示例隔膜",
+            "aliases": "EXAMPLE separator",
+            "broader": "raw materials and components (unspecified)",
+            "code": "EX-001",
+            "definition": "EXAMPLE: a fictitious item showing the format; replace this row",
+            "note": "",
+        },
+    ),
+    "regions": Template(
+        "regions",
+        "region",
+        (
+            *_NAME_COLUMNS,
+            Column("type", "enum", help="the ck: class, default Region", choices=REGION_TYPES),
+            Column("aliases", "texts", help="other names, separated by |"),
+            _region_column(
+                "parent", "the larger region it lies in (ck:partOf), may be another row"
+            ),
+            Column("lat", "lat", help="WGS84 latitude of its centre, -90..90"),
+            Column("long", "long", help="WGS84 longitude of its centre, -180..180"),
+            Column("note", "text", help="optional editor's note"),
+        ),
+        {
+            "id": "",
+            "name_en": "EXAMPLE New District",
+            "name_zh": "示例新区",
+            "type": "District",
+            "aliases": "",
+            "parent": "Chengdu",
+            "lat": "30.5",
+            "long": "104.0",
+            "note": "EXAMPLE: a fictitious region showing the format; replace this row",
+        },
+    ),
 }
+
+
+#: Kinds whose quote a private register need not give (the shapes accept such rows when their
+#: source is a ck:PrivateRegister). Enterprises and memberships never require one.
+REGISTER_KINDS = ("supply-links",)
+
+
+def for_register(template: Template, kind: str | None = None) -> Template:
+    """``template`` for rows of a private register (an internal supplier list): the same
+    columns with the quote optional, since a register states its facts without a passage to
+    quote; the import marks their source ck:PrivateRegister instead (docs/data-io.md)."""
+    if template.kind not in REGISTER_KINDS:
+        return template
+    columns = tuple(
+        replace(c, required=False, help=_REGISTER_QUOTE_HELP) if c.name == "quote" else c
+        for c in template.columns
+    )
+    example = {**template.example, "quote": ""}
+    example["note"] = "EXAMPLE: a fictitious register row (no quote needed); replace this row"
+    return replace(template, kind=kind or template.kind, columns=columns, example=example)
+
+
+#: ``register-links``: supply links of a private register, as their own kind so that
+#: ``clusterkg import --kind register-links`` needs no other option.
+TEMPLATES["register-links"] = for_register(TEMPLATES["supply-links"], "register-links")
+#: The kind whose rows each kind's rows are built as.
+BUILT_AS = {kind: kind for kind in TEMPLATES} | {"register-links": "supply-links"}
+#: Kinds that are rows of a private register whatever the caller says.
+PRIVATE_KINDS = ("register-links",)
 
 
 def template_csv(kind: str) -> str:

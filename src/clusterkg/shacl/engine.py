@@ -33,17 +33,18 @@ from rdflib.term import Node
 
 from clusterkg.errors import UnusableInput
 from clusterkg.shacl.compiler import Check, Compiled, compile_shapes, sparql_term
-from clusterkg.store.backends import _OX_FORMATS
-from clusterkg.store.loader import QUAD_FORMATS, LoadError, rdf_format
+from clusterkg.store.graph_files import LoadError, rdf_format
+from clusterkg.store.rdf_formats import OXIGRAPH as _OX_FORMATS
+from clusterkg.store.rdf_formats import QUAD_FORMATS
 from clusterkg.store.terms import ox_to_rdflib, rdflib_to_ox
 from clusterkg.validate import (
     ValidationReport,
-    _rel,
-    _violations,
     ontology_files,
     parse_files,
+    relative_path,
     split_inputs,
     validate_paths,
+    violations_of,
 )
 from clusterkg.vocab import SH
 
@@ -384,11 +385,11 @@ def validate_paths_sparql(
     labels, origin = _focus_facts(
         store, data.files, {row[0] for _c, rows in checked for row in rows}
     )
-    violations = _violations(results, labels, origin, root)
+    violations = violations_of(results, labels, origin, root)
     report = ValidationReport(
         not violations,
         violations,
-        [_rel(p, root) for p in data_paths],
+        [relative_path(p, root) for p in data_paths],
         distinct_data_triples(data),
         results,
     )

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import IO, cast
 
 import pyoxigraph as ox
 
+from clusterkg.store.results import ResultKind
 from clusterkg.vocab import PREFIXES
 
 #: Result-set formats (names as in ``clusterkg.web.formats.SELECT_TYPES``).
@@ -40,7 +42,11 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "trig": ox.RdfFormat.TRIG,
 }
 #: The result kinds of :class:`clusterkg.store.results.QueryResult` and their format tables.
-NATIVE = {"select": RESULTS_FORMATS, "ask": RESULTS_FORMATS, "graph": GRAPH_FORMATS}
+NATIVE: dict[ResultKind, dict[str, ox.QueryResultsFormat] | dict[str, ox.RdfFormat]] = {
+    "select": RESULTS_FORMATS,
+    "ask": RESULTS_FORMATS,
+    "graph": GRAPH_FORMATS,
+}
 _PREFIXED = ("turtle", "trig", "xml")
 
 
@@ -53,14 +59,14 @@ class SerializedResult:
     ``row_limit`` mean what they mean on :class:`~clusterkg.store.results.QueryResult`.
     """
 
-    kind: str
+    kind: ResultKind
     format: str
     body: bytes
     truncated: bool = False
     row_limit: int | None = None
 
 
-def result_kind(raw: object) -> str:
+def result_kind(raw: object) -> ResultKind:
     """``select``, ``ask`` or ``graph`` for a pyoxigraph query result."""
     if isinstance(raw, ox.QueryBoolean):
         return "ask"
@@ -99,7 +105,7 @@ def _bounded_tsv(solutions: ox.QuerySolutions, row_limit: int | None) -> tuple[b
     # Header + limit rows + one more row proves truncation.
     sink = _LineWriter(None if row_limit is None else row_limit + 2)
     try:
-        solutions.serialize(sink, format=ox.QueryResultsFormat.TSV)
+        solutions.serialize(cast("IO[bytes]", sink), format=ox.QueryResultsFormat.TSV)
     except _EnoughRows:
         pass
     data = b"".join(sink.chunks)
@@ -115,23 +121,25 @@ def serialize_result(raw: object, fmt: str, row_limit: int | None) -> Serialized
     """A pyoxigraph query result written in format ``fmt`` of its kind, cut at ``row_limit``.
 
     ``row_limit`` counts solutions (SELECT) or triples as the query produced them (CONSTRUCT,
-    DESCRIBE), as :func:`clusterkg.store.backends._from_ox` does; duplicate triples are then
-    written once, as a graph is a set (RDF 1.1 Concepts, section 3).
+    DESCRIBE), as :func:`clusterkg.store.oxigraph_backend.to_query_result` does; duplicate
+    triples are then written once, as a graph is a set (RDF 1.1 Concepts, section 3).
     """
-    kind = result_kind(raw)
-    if kind == "ask":
-        body = raw.serialize(format=RESULTS_FORMATS[fmt])  # type: ignore[attr-defined]
-        return SerializedResult(kind, fmt, body)
-    if kind == "select":
+    if isinstance(raw, ox.QueryBoolean):
+        return SerializedResult("ask", fmt, raw.serialize(format=RESULTS_FORMATS[fmt]) or b"")
+    if isinstance(raw, ox.QuerySolutions):
         target = RESULTS_FORMATS[fmt]
-        tsv, truncated = _bounded_tsv(raw, row_limit)  # type: ignore[arg-type]
+        tsv, truncated = _bounded_tsv(raw, row_limit)
         if target == ox.QueryResultsFormat.TSV:
             body = tsv
         else:
             kept = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-            body = kept.serialize(format=target)  # type: ignore[union-attr]
-        return SerializedResult(kind, fmt, body, truncated, row_limit)
-    triples = list(itertools.islice(raw, None if row_limit is None else row_limit + 1))  # type: ignore[call-overload]
+            assert isinstance(kept, ox.QuerySolutions)  # TSV has no boolean results
+            body = kept.serialize(format=target) or b""
+        return SerializedResult("select", fmt, body, truncated, row_limit)
+    if not isinstance(raw, ox.QueryTriples):
+        raise TypeError(f"not a pyoxigraph query result: {raw!r}")
+    kind: ResultKind = "graph"
+    triples = list(itertools.islice(raw, None if row_limit is None else row_limit + 1))
     truncated = row_limit is not None and len(triples) > row_limit
     if truncated:
         del triples[row_limit:]
@@ -139,7 +147,7 @@ def serialize_result(raw: object, fmt: str, row_limit: int | None) -> Serialized
     prefixes = None
     if fmt in _PREFIXED:
         # Declare only the prefixes in use, found in the N-Triples text (a C-speed search).
-        plain = ox.serialize(unique, format=ox.RdfFormat.N_TRIPLES)
+        plain = ox.serialize(unique, format=ox.RdfFormat.N_TRIPLES) or b""
         prefixes = {p: ns for p, ns in PREFIXES.items() if f"<{ns}".encode() in plain}
-    body = ox.serialize(unique, format=GRAPH_FORMATS[fmt], prefixes=prefixes)
+    body = ox.serialize(unique, format=GRAPH_FORMATS[fmt], prefixes=prefixes) or b""
     return SerializedResult(kind, fmt, body, truncated, row_limit)

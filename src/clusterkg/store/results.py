@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 from rdflib import Graph
 from rdflib.term import Node
 
-from clusterkg.store.terms import to_python
+from clusterkg.store.terms import EncodedTerm, TermDecoder, to_python
+
+#: What a query returns: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE).
+ResultKind: TypeAlias = Literal["select", "ask", "graph"]
+Triple: TypeAlias = tuple[Node, Node, Node]
 
 
 @dataclass
@@ -20,11 +24,11 @@ class QueryResult:
     says that the row limit cut the answer.
     """
 
-    kind: str
+    kind: ResultKind
     vars: list[str] = field(default_factory=list)
     rows: list[dict[str, Node]] = field(default_factory=list)
     boolean: bool | None = None
-    triples: list[tuple[Node, Node, Node]] = field(default_factory=list)
+    triples: list[Triple] = field(default_factory=list)
     truncated: bool = False
     row_limit: int | None = None
 
@@ -41,3 +45,33 @@ class QueryResult:
         for t in self.triples:
             g.add(t)
         return g
+
+
+@dataclass
+class EncodedResult:
+    """A :class:`QueryResult` with its terms encoded (:func:`~clusterkg.store.terms.encode_term`).
+
+    This is how a result crosses the pipe from a query worker: tuples of strings pickle far
+    faster than rdflib terms. :meth:`decode` gives the :class:`QueryResult`.
+    """
+
+    kind: ResultKind
+    vars: list[str] = field(default_factory=list)
+    rows: list[dict[str, EncodedTerm]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[tuple[EncodedTerm, EncodedTerm, EncodedTerm]] = field(default_factory=list)
+    truncated: bool = False
+    row_limit: int | None = None
+
+    def decode(self) -> QueryResult:
+        """The same result with rdflib terms."""
+        term = TermDecoder()
+        return QueryResult(
+            self.kind,
+            vars=self.vars,
+            rows=[{k: term(v) for k, v in row.items()} for row in self.rows],
+            boolean=self.boolean,
+            triples=[(term(s), term(p), term(o)) for s, p, o in self.triples],
+            truncated=self.truncated,
+            row_limit=self.row_limit,
+        )

@@ -16,7 +16,6 @@ from flask import Flask, current_app
 from flask_cors import CORS
 
 from clusterkg.config import Settings
-from clusterkg.store.isolation import isolate
 from clusterkg.store.kg import KnowledgeGraph, open_kg
 from clusterkg.web import errors, limits, security
 
@@ -46,7 +45,8 @@ def create_app(
 ) -> Flask:
     """A Flask app serving the knowledge graph; opens (and loads) the store once.
 
-    Pass ``kg`` to serve an already opened knowledge graph (its engine is isolated here).
+    Pass ``kg`` to serve an already opened knowledge graph (open it with
+    ``open_kg(settings, isolated=True)`` for killable query workers; it is served as given).
     """
     settings, overrides = _settings(config)
     app = Flask(__name__)
@@ -55,8 +55,9 @@ def create_app(
     app.json.sort_keys = False  # type: ignore[attr-defined]
     workers = settings.workers
     if kg is None:
-        kg = open_kg(settings, quiet=bool(overrides.get("quiet", True)))
-    isolate(kg, workers=workers)
+        kg = open_kg(
+            settings, isolated=True, workers=workers, quiet=bool(overrides.get("quiet", True))
+        )
     app.extensions["clusterkg"] = kg
     atexit.register(kg.close)
 

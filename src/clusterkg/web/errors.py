@@ -10,14 +10,11 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Callable
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from clusterkg.analytics import AnalyticsError
 from clusterkg.errors import ClusterkgError
-from clusterkg.store.engine import QueryError
 
 log = logging.getLogger("clusterkg.web")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -31,15 +28,6 @@ class ApiError(ClusterkgError):
         self.http_status = self.status = status
         self.message = message
         self.headers = headers or {}
-
-
-#: Errors of the layers below that are not yet :class:`ClusterkgError` subclasses, and how to
-#: read their status. Each entry goes as soon as its class joins the hierarchy (then the one
-#: handler below answers it).
-_OUTSIDE_HIERARCHY: dict[type[Exception], Callable[[Exception], int]] = {
-    QueryError: lambda exc: int(getattr(exc, "status", 400)),
-    AnalyticsError: lambda exc: 400,
-}
 
 
 def request_id() -> str:
@@ -74,13 +62,6 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     return resp
 
 
-def _legacy_handler(status_of: Callable[[Exception], int]) -> Callable[[Exception], Response]:
-    def handle(exc: Exception) -> Response:
-        return error_response(status_of(exc), str(exc))
-
-    return handle
-
-
 def init_app(app: Flask) -> None:
     """Install the request id and the error handlers on ``app``."""
 
@@ -96,10 +77,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ClusterkgError)
     def _clusterkg_error(exc: ClusterkgError) -> Response:
         return error_response(exc.http_status, str(exc), getattr(exc, "headers", None))
-
-    for cls, status_of in _OUTSIDE_HIERARCHY.items():
-        if not issubclass(cls, ClusterkgError):
-            app.register_error_handler(cls, _legacy_handler(status_of))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

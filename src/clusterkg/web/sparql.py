@@ -17,10 +17,11 @@ from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from clusterkg.store.engine import QueryError, _code_only
-from clusterkg.store.isolation import IsolatedEngine
 from clusterkg.store.native import SerializedResult
+from clusterkg.store.query_engine import QueryError
 from clusterkg.store.results import QueryResult
+from clusterkg.store.sparql_text import code_only, with_base
+from clusterkg.store.workers import IsolatedEngine
 from clusterkg.views.serialize import GRAPH_TYPES, graph_bytes, offered_types, serialize
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
@@ -121,21 +122,6 @@ def endpoint() -> Response:
     return _run_query(query, sources)
 
 
-_RELATIVE_IRI = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]*:)[^<>\"{}|^`\\\s]*>")
-
-
-def with_base(query: str, base: str) -> tuple[str, int]:
-    """The query with ``BASE <base>`` in front when it has relative IRIs, and the added width.
-
-    The protocol lets the service choose the base IRI; the endpoint URL is the natural one. It
-    goes on the first line, so error lines stay right (columns on line 1 are corrected).
-    """
-    if not _RELATIVE_IRI.search(query):
-        return query, 0
-    prefix = f"BASE <{base}> "
-    return prefix + query, len(prefix)
-
-
 def _accept():
     return request.accept_mimetypes if request.headers.get("Accept") else None
 
@@ -222,7 +208,7 @@ def with_using(update: str, using: list[str], using_named: list[str]) -> str:
     """
     if not using and not using_named:
         return update
-    code = _code_only(update)
+    code = code_only(update)
     if _KEYWORD["USING"].search(code) or _KEYWORD["WITH"].search(code):
         raise ApiError(
             400,

@@ -16,7 +16,8 @@ from pathlib import Path
 from clusterkg.config import Settings
 from clusterkg.errors import UnusableInput
 from clusterkg.store.backends import BackendError, OxigraphBackend
-from clusterkg.store.loader import QUAD_FORMATS, LoadError, LoadReport, discover, rdf_format
+from clusterkg.store.graph_files import LoadError, LoadReport, discover, rdf_format
+from clusterkg.store.rdf_formats import QUAD_FORMATS
 from clusterkg.vocab import GRAPH
 
 STAGING = str(GRAPH["staging-"])

@@ -13,41 +13,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from clusterkg.errors import UnusableInput
+from clusterkg.store.backends import Backend
+from clusterkg.store.errors import LoadError
+from clusterkg.store.rdf_formats import QUAD_FORMATS, RDF_SUFFIXES, format_for_suffix
 from clusterkg.vocab import GRAPH
 
-#: File endings clusterkg reads, and the format names the backends understand.
-RDF_SUFFIXES: dict[str, str] = {
-    ".ttl": "turtle",
-    ".nt": "nt",
-    ".nq": "nquads",
-    ".trig": "trig",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-    ".jsonld": "json-ld",
-    ".n3": "n3",
-}
-QUAD_FORMATS = {"nquads", "trig"}
+__all__ = [
+    "QUAD_FORMATS",
+    "RDF_SUFFIXES",
+    "LoadError",
+    "LoadReport",
+    "discover",
+    "graph_iri_for",
+    "load_paths",
+    "rdf_format",
+]
 
 #: Files larger than this get progress lines on stderr while they load.
 PROGRESS_BYTES = 5_000_000
-
-
-class LoadError(UnusableInput):
-    """An input file could not be read or parsed. Carries the file and, where known, the line."""
-
-    def __init__(
-        self, path: Path | str, message: str, line: int | None = None, column: int | None = None
-    ) -> None:
-        self.path = Path(path)
-        self.message = message
-        self.line = line
-        self.column = column
-        where = f"{self.path}"
-        if line is not None:
-            where += f", line {line}" + (f", column {column}" if column is not None else "")
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -62,7 +45,7 @@ class LoadReport:
 
 def rdf_format(path: Path) -> str:
     """The RDF format of a file, from its ending; :class:`LoadError` for an unknown one."""
-    fmt = RDF_SUFFIXES.get(path.suffix.lower())
+    fmt = format_for_suffix(path.suffix)
     if fmt is None:
         raise LoadError(
             path,
@@ -85,7 +68,7 @@ def discover(paths: Iterable[Path | str]) -> list[Path]:
                 p
                 for p in sorted(path.rglob("*"))
                 if p.is_file()
-                and p.suffix.lower() in RDF_SUFFIXES
+                and format_for_suffix(p.suffix) is not None
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():
@@ -109,7 +92,9 @@ def graph_iri_for(path: Path, taken: set[str] | None = None) -> str:
     return iri
 
 
-def load_paths(backend, paths: Sequence[Path | str], *, quiet: bool = False) -> list[LoadReport]:
+def load_paths(
+    backend: Backend, paths: Sequence[Path | str], *, quiet: bool = False
+) -> list[LoadReport]:
     """Load files and folders into ``backend``, one named graph per triple file.
 
     Each file loads in its own transaction: a file with a syntax error adds nothing and stops

@@ -1,0 +1,280 @@
+"""The Oxigraph backend (pyoxigraph): in memory, or persistent in a folder (RocksDB)."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, NoReturn, TypeAlias, TypeVar, overload
+
+import pyoxigraph as ox
+
+from clusterkg.store.errors import BackendError, LoadError
+from clusterkg.store.native import SerializedResult, result_kind, serialize_result
+from clusterkg.store.rdf_formats import OXIGRAPH
+from clusterkg.store.results import EncodedResult, QueryResult, ResultKind
+from clusterkg.store.terms import encode_term, ox_to_rdflib
+
+R = TypeVar("R")
+T = TypeVar("T")
+Item = TypeVar("Item")
+OxResult: TypeAlias = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+DeadlineCheck: TypeAlias = Callable[[], None]
+#: Builds the result object of one query from Oxigraph's answer, its row limit and deadline.
+ResultConverter: TypeAlias = Callable[[OxResult, "int | None", "DeadlineCheck | None"], R]
+
+
+def _take(
+    items: Iterable[Item], row_limit: int | None, deadline_check: DeadlineCheck | None
+) -> tuple[list[Item], bool]:
+    """At most ``row_limit`` items, and whether there were more; the deadline is checked on
+    the way (every 256 items)."""
+    kept: list[Item] = []
+    for i, item in enumerate(items):
+        if row_limit is not None and i >= row_limit:
+            return kept, True
+        if deadline_check is not None and i % 256 == 0:
+            deadline_check()
+        kept.append(item)
+    return kept, False
+
+
+def _collect(
+    raw: OxResult,
+    row_limit: int | None,
+    deadline_check: DeadlineCheck | None,
+    term: Callable[[Any], T],
+) -> tuple[list[str], list[dict[str, T]], list[tuple[T, T, T]], bool]:
+    """Variables, rows, triples and truncation of a SELECT or graph answer, terms by ``term``."""
+    if isinstance(raw, ox.QuerySolutions):
+        names = [v.value for v in raw.variables]
+        solutions, truncated = _take(raw, row_limit, deadline_check)
+        rows = [{n: term(v) for n in names if (v := s[n]) is not None} for s in solutions]
+        return names, rows, [], truncated
+    if isinstance(raw, ox.QueryTriples):
+        kept, truncated = _take(raw, row_limit, deadline_check)
+        triples = [(term(t.subject), term(t.predicate), term(t.object)) for t in kept]
+        return [], [], triples, truncated
+    return [], [], [], False
+
+
+def _convert(
+    raw: OxResult,
+    row_limit: int | None,
+    deadline_check: DeadlineCheck | None,
+    term: Callable[[Any], Any],
+    result: type[QueryResult] | type[EncodedResult],
+) -> Any:
+    kind = result_kind(raw)
+    if kind == "ask":
+        return result("ask", boolean=bool(raw))
+    names, rows, triples, truncated = _collect(raw, row_limit, deadline_check, term)
+    return result(kind, names, rows, None, triples, truncated, row_limit)
+
+
+def to_query_result(
+    raw: OxResult, row_limit: int | None, deadline_check: DeadlineCheck | None = None
+) -> QueryResult:
+    """Oxigraph's answer as a :class:`QueryResult` of rdflib terms, cut at ``row_limit``."""
+    made: QueryResult = _convert(raw, row_limit, deadline_check, ox_to_rdflib, QueryResult)
+    return made
+
+
+def to_encoded_result(
+    raw: OxResult, row_limit: int | None, deadline_check: DeadlineCheck | None = None
+) -> EncodedResult:
+    """Oxigraph's answer as an :class:`EncodedResult` (to send through a worker's pipe)."""
+    made: EncodedResult = _convert(raw, row_limit, deadline_check, encode_term, EncodedResult)
+    return made
+
+
+def graph_args(
+    default_graphs: list[str] | None, named_graphs: list[str] | None
+) -> dict[str, list[ox.NamedNode]]:
+    """pyoxigraph's ``default_graph``/``named_graphs`` arguments for graph IRIs."""
+    # Without default-graph-uri the store's own default graph is used: the loader merges every
+    # file into it (see :meth:`OxigraphBackend.merge_into_default`). Oxigraph's
+    # use_default_graph_as_union would be a bag, not an RDF merge: a triple stated in three files
+    # would be counted three times by COUNT queries.
+    kwargs: dict[str, list[ox.NamedNode]] = {}
+    if default_graphs:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    if named_graphs:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    return kwargs
+
+
+def _locked(exc: OSError) -> bool:
+    """Whether RocksDB refused the folder because another process holds its lock file."""
+    text = str(exc)
+    return "lock file" in text or "/LOCK:" in text
+
+
+class OxigraphBackend:
+    """Oxigraph (pyoxigraph): in memory, or persistent in a folder (RocksDB)."""
+
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path else None
+        self.spec = f"oxigraph:{self.path}" if self.path else "memory"
+        self.ox: Any
+        try:
+            if self.path is None:
+                self.ox = ox.Store()
+            elif read_only:
+                self.ox = ox.Store.read_only(str(self.path))
+            else:
+                self.ox = ox.Store(str(self.path))
+        except OSError as exc:
+            if not read_only and _locked(exc):
+                raise BackendError(
+                    f"the store {self.path} is in use by another process (a running "
+                    "clusterkg serve?); stop that process, or query its endpoint with "
+                    "--store sparql:http://HOST:PORT/sparql"
+                ) from None
+            raise BackendError(f"cannot open the Oxigraph store at {self.path}: {exc}") from None
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def count(self, graph: str | None = None) -> int:
+        """Triples in a named graph, or (``None``) in the default graph, the merged view."""
+        if graph is None:
+            res = self.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+            return int(next(iter(res))["n"].value)
+        node = ox.NamedNode(graph)  # validates the IRI, so it is safe to write into the query
+        res = self.ox.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{node.value}> {{ ?s ?p ?o }} }}"
+        )
+        return int(next(iter(res))["n"].value)
+
+    def load_file(self, path: Path, fmt: str, graph: str | None) -> None:
+        to_graph = ox.NamedNode(graph) if graph else None
+        try:
+            self.ox.load(
+                path=str(path),
+                format=OXIGRAPH[fmt],
+                to_graph=to_graph,
+                base_iri=Path(path).absolute().as_uri(),
+            )
+        except SyntaxError as exc:
+            raise LoadError(path, syntax_message(exc), exc.lineno, exc.offset) from None
+        except (OSError, ValueError) as exc:
+            raise LoadError(path, str(exc)) from None
+
+    def load_data(self, data: bytes | str, fmt: str, graph: str | None) -> None:
+        to_graph = ox.NamedNode(graph) if graph else None
+        self.ox.load(data, format=OXIGRAPH[fmt], to_graph=to_graph)
+
+    @overload
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: list[str] | None = ...,
+        named_graphs: list[str] | None = ...,
+        row_limit: int | None = ...,
+        deadline_check: DeadlineCheck | None = ...,
+        native: Mapping[ResultKind, str] | None = ...,
+        base_iri: str | None = ...,
+        timeout: float | None = ...,
+        convert: None = ...,
+    ) -> QueryResult | SerializedResult: ...
+    @overload
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: list[str] | None = ...,
+        named_graphs: list[str] | None = ...,
+        row_limit: int | None = ...,
+        deadline_check: DeadlineCheck | None = ...,
+        native: Mapping[ResultKind, str] | None = ...,
+        base_iri: str | None = ...,
+        timeout: float | None = ...,
+        convert: ResultConverter[R],
+    ) -> R | SerializedResult: ...
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        row_limit: int | None = None,
+        deadline_check: DeadlineCheck | None = None,
+        native: Mapping[ResultKind, str] | None = None,
+        base_iri: str | None = None,
+        timeout: float | None = None,
+        convert: ResultConverter[Any] | None = None,
+    ) -> Any:
+        """Run one query; its result is built by ``convert`` (default :func:`to_query_result`),
+        or written by Oxigraph in ``native[kind]`` when its kind is there.
+
+        ``timeout`` is not enforced here: Oxigraph cannot be interrupted from Python, so the
+        limit is the worker pool's (:mod:`clusterkg.store.workers`).
+        """
+        raw = self.ox.query(sparql, base_iri=base_iri, **graph_args(default_graphs, named_graphs))
+        fmt = native.get(result_kind(raw)) if native else None
+        if fmt is not None:
+            return serialize_result(raw, fmt, row_limit)
+        return (convert or to_query_result)(raw, row_limit, deadline_check)
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        self.ox.update(sparql, base_iri=base_iri)
+
+    def merge_into_default(self, graph: str | None = None) -> None:
+        """Add the triples of a named graph (all named graphs if ``None``) to the default graph.
+
+        The default graph is thereby the RDF merge (a set) of the loaded files, which is what
+        queries without ``default-graph-uri`` see.
+        """
+        if graph is None:
+            self.ox.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        else:
+            node = ox.NamedNode(graph)
+            self.ox.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{node.value}> {{ ?s ?p ?o }} }}")
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove a named graph, and from the default graph its triples no other graph states."""
+        node = ox.NamedNode(graph)
+        if node in set(self.ox.named_graphs()):
+            self.ox.update(
+                f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{node.value}> {{ ?s ?p ?o }} "
+                f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other != <{node.value}>) }} }}"
+            )
+            self.ox.remove_graph(node)
+
+    def dump(self, fmt: str, graph: str | None = None) -> bytes:
+        if graph is None:
+            return bytes(self.ox.dump(format=OXIGRAPH[fmt]))
+        return bytes(self.ox.dump(format=OXIGRAPH[fmt], from_graph=ox.NamedNode(graph)))
+
+    def close(self) -> None:
+        """Flush a persistent store and release its folder.
+
+        pyoxigraph has no ``close()``: RocksDB's lock on the folder goes when the Rust store is
+        dropped, i.e. when the last Python reference to it goes. So the reference is replaced
+        by one that refuses further use, and a collection frees any copy held in a reference
+        cycle (e.g. a result iterator in a traceback); the folder can then be opened again in
+        this process. Closing twice is harmless.
+        """
+        if self.path and not isinstance(self.ox, _ClosedStore):
+            try:
+                self.ox.flush()
+            finally:
+                self.ox = _ClosedStore(self.spec)
+                gc.collect()
+
+
+class _ClosedStore:
+    """Stands in for the pyoxigraph Store of a closed backend: any use is a clear error."""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+
+    def __getattr__(self, name: str) -> NoReturn:
+        raise BackendError(f"the store {self.spec} is closed")
+
+
+def syntax_message(exc: SyntaxError) -> str:
+    """The message of a pyoxigraph syntax error, without Python's decoration."""
+    return str(exc.msg if hasattr(exc, "msg") else exc)

@@ -1,0 +1,417 @@
+"""Queries in killable worker processes, so that a runaway query stops using CPU at its limit.
+
+pyoxigraph evaluates a query in Rust without returning to Python, so a thread cannot stop it.
+:class:`IsolatedEngine` therefore runs each query in a worker process forked after the store
+is loaded (the in-memory store is shared copy-on-write; an ``oxigraph:DIR`` worker opens the
+folder read-only). When a query passes its time limit the worker is killed (``SIGKILL``) and
+replaced, and the caller gets :class:`QueryTimeout`. The worker runs the one query path,
+:meth:`QueryEngine.query`, with a converter that encodes terms for the pipe.
+
+Every change to a store (loads, updates, drops) goes through :class:`GuardedBackend`, which
+counts it as a new generation (the key of the knowledge graph's one cache); a worker forked
+from an older generation is replaced before its next query, so workers never answer from stale
+data. Forks happen while no thread touches the store (a readers-writer lock, :class:`RWLock`),
+so a child never inherits a store caught mid-write.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Mapping
+from multiprocessing.connection import Connection, Pipe
+from pathlib import Path
+from typing import Any
+
+from clusterkg.store.backends import Backend
+from clusterkg.store.errors import QueryError, QueryRefused, QueryTimeout
+from clusterkg.store.native import SerializedResult
+from clusterkg.store.oxigraph_backend import (
+    OxigraphBackend,
+    R,
+    ResultConverter,
+    to_encoded_result,
+)
+from clusterkg.store.query_engine import QueryEngine
+from clusterkg.store.results import EncodedResult, QueryResult, ResultKind
+
+_ERRORS: dict[str, type[QueryError]] = {
+    "QueryError": QueryError,
+    "QueryRefused": QueryRefused,
+    "QueryTimeout": QueryTimeout,
+}
+
+
+class RWLock:
+    """Many readers or one writer; a waiting writer blocks new readers (no writer starvation)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._waiting_writers = 0
+
+    def acquire_read(self) -> None:
+        with self._cond:
+            while self._writer or self._waiting_writers:
+                self._cond.wait()
+            self._readers += 1
+
+    def release_read(self) -> None:
+        with self._cond:
+            self._readers -= 1
+            if not self._readers:
+                self._cond.notify_all()
+
+    def acquire_write(self) -> None:
+        with self._cond:
+            self._waiting_writers += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._waiting_writers -= 1
+            self._writer = True
+
+    def release_write(self) -> None:
+        with self._cond:
+            self._writer = False
+            self._cond.notify_all()
+
+
+class GuardedBackend:
+    """A backend whose writes count a generation and whose calls respect the fork lock.
+
+    Every :class:`~clusterkg.store.kg.KnowledgeGraph` holds its backend wrapped in one, isolated
+    or not, so ``generation`` counts every load, update and drop made through it.
+    """
+
+    def __init__(self, raw: Backend) -> None:
+        self.raw = raw
+        self.spec = raw.spec
+        self.lock = RWLock()
+        self.generation = 0
+        self._on_close: list[Callable[[], None]] = []
+
+    def _read(self, call: Callable[[], R]) -> R:
+        self.lock.acquire_read()
+        try:
+            return call()
+        finally:
+            self.lock.release_read()
+
+    def _write(self, call: Callable[[], None]) -> None:
+        self.lock.acquire_write()
+        try:
+            call()
+        finally:
+            # Counted even when the write failed: part of it may have landed on a remote store.
+            self.generation += 1
+            self.lock.release_write()
+
+    def graph_names(self) -> list[str]:
+        return self._read(self.raw.graph_names)
+
+    def count(self, graph: str | None = None) -> int:
+        return self._read(lambda: self.raw.count(graph))
+
+    def query(self, sparql: str, **kwargs: Any) -> QueryResult | SerializedResult:
+        return self._read(lambda: self.raw.query(sparql, **kwargs))
+
+    def dump(self, fmt: str, graph: str | None = None) -> bytes:
+        return self._read(lambda: self.raw.dump(fmt, graph))
+
+    def load_file(self, path: Path, fmt: str, graph: str | None) -> None:
+        self._write(lambda: self.raw.load_file(path, fmt, graph))
+
+    def load_data(self, data: bytes | str, fmt: str, graph: str | None) -> None:
+        self._write(lambda: self.raw.load_data(data, fmt, graph))
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        self._write(lambda: self.raw.update(sparql, base_iri=base_iri))
+
+    def merge_into_default(self, graph: str | None = None) -> None:
+        self._write(lambda: self.raw.merge_into_default(graph))
+
+    def drop_graph(self, graph: str) -> None:
+        self._write(lambda: self.raw.drop_graph(graph))
+
+    def changed(self) -> None:
+        """Declare that the store changed behind this wrapper (a write through ``raw``)."""
+        self._write(lambda: None)
+
+    def on_close(self, stop: Callable[[], None]) -> None:
+        """Call ``stop`` (e.g. a worker pool's shutdown) before the store closes."""
+        self._on_close.append(stop)
+
+    def close(self) -> None:
+        for stop in self._on_close:
+            stop()
+        self.raw.close()
+
+
+def _max_fd() -> int:
+    try:
+        return min(os.sysconf("SC_OPEN_MAX"), 1 << 20)
+    except (ValueError, OSError):
+        return 4096
+
+
+class _Worker:
+    def __init__(self, pid: int, conn: Connection, generation: int) -> None:
+        self.pid = pid
+        self.conn = conn
+        self.generation = generation
+
+
+def _open_read_only(path: Path, attempts: int = 5) -> OxigraphBackend:
+    """A read-only view of an on-disk store, retried while the server compacts its files."""
+    for attempt in range(attempts):
+        try:
+            return OxigraphBackend(path, read_only=True)
+        except Exception:  # noqa: BLE001 - BackendError or OSError, retried alike
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _stale_files(exc: QueryError) -> bool:
+    # RocksDB compaction in the server may delete files a read-only view still lists.
+    return "No such file" in exc.message or "Corruption" in exc.message
+
+
+def _answer(engine: QueryEngine, sparql: str, kwargs: dict[str, Any]) -> Any:
+    kwargs = dict(kwargs)
+    kwargs["convert"] = kwargs.get("convert") or to_encoded_result
+    return engine.query(sparql, **kwargs)
+
+
+def _serve_queries(
+    conn: Connection, engine: QueryEngine, reopen: Callable[[], OxigraphBackend] | None = None
+) -> None:
+    """The worker's loop: one query in, one result (or error tuple) out, until EOF."""
+    while True:
+        try:
+            sparql, kwargs = conn.recv()
+        except (EOFError, OSError):
+            return
+        reply: tuple[Any, ...]
+        try:
+            try:
+                reply = ("ok", _answer(engine, sparql, kwargs))
+            except QueryError as exc:
+                if reopen is None or not _stale_files(exc):
+                    raise
+                engine.backend = reopen()
+                reply = ("ok", _answer(engine, sparql, kwargs))
+        except QueryError as exc:
+            reply = ("error", type(exc).__name__, exc.message, exc.line, exc.column)
+        except Exception as exc:  # noqa: BLE001 - a worker must answer, never die silently
+            reply = ("error", "QueryError", f"the store failed: {exc}", None, None)
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            return
+
+
+class IsolatedEngine(QueryEngine):
+    """A :class:`QueryEngine` that runs each query in a pool of killable worker processes.
+
+    Its backend is the knowledge graph's :class:`GuardedBackend` around an Oxigraph store;
+    updates run in this process, under the guard's write lock (trusted: they need the token).
+    """
+
+    def __init__(self, backend: GuardedBackend, *, workers: int = 4, **kwargs: Any) -> None:
+        if not isinstance(backend.raw, OxigraphBackend):
+            raise TypeError("query workers need an Oxigraph store")
+        super().__init__(backend, **kwargs)
+        self.guarded = backend
+        self.raw: OxigraphBackend = backend.raw
+        self.size = max(1, workers)
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._all: dict[int, _Worker] = {}
+        self._forking = 0
+        self._closed = False
+        self.timeouts = 0
+        backend.on_close(self.shutdown)
+
+    # -- workers ---------------------------------------------------------------------------
+    def _child(self, conn: Connection) -> None:
+        """The body of a forked worker: open its view of the store, then serve queries."""
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # Inherited client sockets would stay open while the worker lives and hold back the
+        # end of other responses: keep only stdio and our pipe.
+        keep = conn.fileno()
+        os.closerange(3, keep)
+        os.closerange(keep + 1, _max_fd())
+        backend = self.raw
+        reopen = None
+        if self.raw.path is not None:
+            path = self.raw.path
+
+            def reopen() -> OxigraphBackend:
+                return _open_read_only(path)
+
+            backend = reopen()
+        engine = QueryEngine(
+            backend,
+            timeout=self.timeout,
+            row_limit=self.row_limit,
+            service_allowlist=self.service_allowlist,
+        )
+        _serve_queries(conn, engine, reopen)
+
+    def _fork(self) -> _Worker:
+        parent_end, child_end = Pipe(duplex=True)
+        self.guarded.lock.acquire_write()
+        try:
+            generation = self.guarded.generation
+            pid = os.fork()
+            if pid == 0:  # child: never returns
+                code = 0
+                try:
+                    self._child(child_end)
+                except BaseException as exc:  # noqa: BLE001
+                    # stderr is kept open: the operator sees why a worker could not start.
+                    os.write(2, f"clusterkg query worker {os.getpid()} failed: {exc!r}\n".encode())
+                    code = 1
+                finally:
+                    os._exit(code)
+        finally:
+            self.guarded.lock.release_write()
+        child_end.close()
+        worker = _Worker(pid, parent_end, generation)
+        with self._cond:
+            self._all[pid] = worker
+        return worker
+
+    def _kill(self, worker: _Worker) -> None:
+        try:
+            os.kill(worker.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(worker.pid, 0)
+        except ChildProcessError:
+            pass
+        worker.conn.close()
+        with self._cond:
+            self._all.pop(worker.pid, None)
+            self._cond.notify()
+
+    def _checkout(self, deadline: float) -> _Worker:
+        stale: _Worker | None = None
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise QueryError("the server is shutting down")
+                if self._idle:
+                    worker = self._idle.pop()
+                    if worker.generation == self.guarded.generation:
+                        return worker
+                    stale = worker
+                    self._forking += 1  # keep the slot while the stale worker is replaced
+                    break
+                if len(self._all) + self._forking < self.size:
+                    self._forking += 1
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise QueryTimeout(
+                        "the server is busy: no query worker became free "
+                        "within the time limit; try again later"
+                    )
+                self._cond.wait(remaining)
+        try:
+            if stale is not None:
+                self._kill(stale)
+            return self._fork()
+        finally:
+            with self._cond:
+                self._forking -= 1
+
+    def _checkin(self, worker: _Worker) -> None:
+        with self._cond:
+            if not self._closed:
+                self._idle.append(worker)
+                self._cond.notify()
+                return
+        self._kill(worker)
+
+    def shutdown(self) -> None:
+        """Stop every worker (called when the knowledge graph is closed)."""
+        with self._cond:
+            self._closed = True
+            workers = list(self._all.values())
+            self._idle.clear()
+        for worker in workers:
+            self._kill(worker)
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the live workers (for monitoring and tests)."""
+        with self._cond:
+            return list(self._all)
+
+    # -- queries ---------------------------------------------------------------------------
+    def run_query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, object] | None,
+        default_graphs: list[str] | None,
+        named_graphs: list[str] | None,
+        timeout: float | None,
+        row_limit: int | None,
+        native: Mapping[ResultKind, str] | None,
+        base_iri: str | None,
+        convert: ResultConverter[Any] | None,
+    ) -> Any:
+        """:meth:`QueryEngine.query` in a worker; past ``timeout`` the worker is killed.
+
+        The arguments mean what they mean there (``convert``, a module-level function, runs
+        in the worker and its result must pickle).
+        """
+        self.check_query(sparql)  # refused here already, without occupying a worker
+        budget = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + budget
+        worker: _Worker | None = self._checkout(deadline)
+        assert worker is not None
+        kwargs = {
+            "bindings": dict(bindings or {}),
+            "default_graphs": default_graphs,
+            "named_graphs": named_graphs,
+            "timeout": budget,
+            "row_limit": row_limit,
+            "native": dict(native) if native else None,
+            "base_iri": base_iri,
+            "convert": convert,
+        }
+        try:
+            worker.conn.send((sparql, kwargs))
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._kill(worker)
+                worker = None
+                self.timeouts += 1
+                raise QueryTimeout(
+                    f"the query ran longer than the {budget:g} s limit and was "
+                    "stopped; narrow it down (LIMIT, more specific patterns)"
+                )
+            reply = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            if worker is not None:
+                self._kill(worker)
+                worker = None
+            raise QueryError(
+                f"the query worker failed ({exc.__class__.__name__}); try again"
+            ) from None
+        finally:
+            if worker is not None:
+                self._checkin(worker)
+        if reply[0] == "ok":
+            value = reply[1]
+            return value.decode() if isinstance(value, EncodedResult) else value
+        _, name, message, line, column = reply
+        raise _ERRORS.get(name, QueryError)(message, line, column)
