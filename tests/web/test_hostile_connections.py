@@ -22,6 +22,11 @@ from tests.web.conftest import start_serve
 
 FLOOD_FROM = "127.0.0.2"
 PARTIAL_HEADERS = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n"
+#: Complete headers of a POST whose body then only trickles in.
+SLOW_BODY = (
+    b"POST /api/scenario HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    b"Content-Length: 100000\r\n\r\n"
+)
 
 
 @contextmanager
@@ -42,9 +47,12 @@ def serving(**env: str) -> Iterator[str]:
 
 
 @contextmanager
-def flood(url: str, count: int, *, trickle: bool) -> Iterator[list[socket.socket]]:
-    """``count`` connections from :data:`FLOOD_FROM` that never finish their headers; with
-    ``trickle``, each sends one more header byte every 0.2 s (defeating an idle timeout)."""
+def flood(
+    url: str, count: int, *, trickle: bool, start: bytes = PARTIAL_HEADERS
+) -> Iterator[list[socket.socket]]:
+    """``count`` connections from :data:`FLOOD_FROM` that never finish their request; with
+    ``trickle``, each sends ``start`` and then one more byte every 0.2 s (defeating an idle
+    timeout)."""
     parts = urlsplit(url)
     socks = []
     stop = threading.Event()
@@ -63,7 +71,7 @@ def flood(url: str, count: int, *, trickle: bool) -> Iterator[list[socket.socket
                 (parts.hostname, parts.port), timeout=5, source_address=(FLOOD_FROM, 0)
             )
             if trickle:
-                s.sendall(PARTIAL_HEADERS)
+                s.sendall(start)
             socks.append(s)
         thread = threading.Thread(target=drip, daemon=True) if trickle else None
         if thread:
@@ -110,6 +118,20 @@ def test_trickled_headers_are_cut_off_and_others_answered():
         assert status == 200
         # header timeout 1 s + a sweep per second + the answer, with room for a loaded machine
         assert seconds < 8
+        assert closed_by_server(socks[0], within=5)
+
+
+def test_trickled_bodies_are_cut_off_and_others_answered():
+    # The same with complete headers and a body that trickles in: the idle timeout (3 s)
+    # bounds the whole request, counted from its first byte.
+    with (
+        serving(connection_limit="20", client_connections="1000", idle_timeout="3") as url,
+        flood(url, 30, trickle=True, start=SLOW_BODY) as socks,
+    ):
+        time.sleep(0.5)
+        status, seconds = ask(url, timeout=20)
+        assert status == 200
+        assert seconds < 10  # 3 s + a sweep per second + the answer, on a loaded machine
         assert closed_by_server(socks[0], within=5)
 
 

@@ -10,7 +10,9 @@ every other client out ("Slowloris", R. Hansen 2009). Three rules bound that her
 - one client (remote address) holds at most ``client_connections`` connections; a connection
   beyond that is closed as soon as it is accepted, so one address cannot fill the table;
 - connections idle between requests are closed after ``idle_timeout`` (waitress's
-  ``channel_timeout``), checked every second (``cleanup_interval``).
+  ``channel_timeout``), and so is a request whose body is still arriving ``idle_timeout``
+  seconds after its first byte (a trickled body, "slow POST"); all checked every second
+  (``cleanup_interval``).
 
 The table itself is ``connection_limit`` connections, served with ``poll`` rather than
 ``select`` (which cannot watch descriptors above 1024).
@@ -68,10 +70,13 @@ def _host(addr: Any) -> Any:
     return addr[0] if isinstance(addr, tuple) and addr else addr
 
 
-def sweep(server: BaseWSGIServer, now: float, header_timeout: float) -> None:
-    """waitress's idle sweep, plus: close every connection whose headers are overdue."""
+def sweep(server: BaseWSGIServer, now: float, header_timeout: float, idle_timeout: float) -> None:
+    """waitress's idle sweep, plus: close every connection whose request headers are overdue
+    (``header_timeout``) or whose request body is still arriving ``idle_timeout`` seconds
+    after the request's first byte."""
     BaseWSGIServer.maintenance(server, now)
     cutoff = now - header_timeout
+    body_cutoff = now - idle_timeout
     for channel in list(server.active_channels.values()):
         if channel.requests or channel.will_close:
             continue  # a request is being served: the query time limit bounds it
@@ -82,6 +87,9 @@ def sweep(server: BaseWSGIServer, now: float, header_timeout: float) -> None:
             if channel.last_activity == channel.creation_time and channel.creation_time < cutoff:
                 channel.will_close = True
         elif not request.headers_finished and request.started < cutoff:
+            channel.will_close = True
+        elif request.started < body_cutoff:
+            # A body trickled a byte at a time ("slow POST") is never idle long enough.
             channel.will_close = True
 
 
@@ -115,5 +123,7 @@ def guarded_server(app: Any, settings: Settings, **options: Any) -> Any:
     channel_class = guarded_channel(settings.client_connections)
     for listener in listeners:
         listener.channel_class = channel_class
-        listener.maintenance = lambda now, s=listener: sweep(s, now, settings.header_timeout)
+        listener.maintenance = lambda now, s=listener: sweep(
+            s, now, settings.header_timeout, settings.idle_timeout
+        )
     return server
