@@ -5,17 +5,24 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
+VENDOR  = src/clusterkg/web/static/vendor/VERSION
+
 .PHONY: run test install install-test validate lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# The query page's editor, from npm with the lockfile (setup.py's build step runs the same).
+$(VENDOR): package.json package-lock.json frontend/build.mjs
+	npm ci --no-audit --no-fund
+	npm run build
+
+$(VENV)/.installed: pyproject.toml $(VENDOR) | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml $(VENDOR) | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(VENV)/.installed $@
 
@@ -41,4 +48,4 @@ bench: install-test
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules src/clusterkg/web/static/vendor

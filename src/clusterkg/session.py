@@ -24,16 +24,17 @@ from typing import Any
 import networkx as nx
 from rdflib.term import Node
 
-from clusterkg.analytics import AnalyticsError
+from clusterkg.analytics import AnalyticsError, single_points
 from clusterkg.analytics import resilience as rs
 from clusterkg.analytics.generate import Parameters, load_synthetic
 from clusterkg.analytics.projection import (
     located_entities,
+    needs_synthetic,
     resolve_nodes,
     resolve_region,
     supply_network,
 )
-from clusterkg.analytics.scenarios import ScenarioReport, run_scenario
+from clusterkg.analytics.scenarios import ScenarioReport, resolve_clusters, run_scenario
 from clusterkg.config import Settings, home_folder
 from clusterkg.queries import NamedQuery, load_queries, run_named
 from clusterkg.store.kg import KnowledgeGraph, open_kg
@@ -49,6 +50,7 @@ RESILIENCE: dict[str, Callable[..., Any]] = {
     "sourcing": rs.sourcing,
     "self-sufficiency": rs.self_sufficiency,
     "critical": rs.critical_nodes,
+    "single-points": single_points.report,
     "robustness": rs.robustness,
 }
 
@@ -173,7 +175,7 @@ class Session:
     def supply_network(self, graphs: str = "curated") -> nx.DiGraph:
         """The supply network projected from the graph (``graphs``: curated, synthetic or
         all), made once per state of the store; shared, so copy it before changing it."""
-        if graphs != "curated" and str(SYNTHETIC_GRAPH) not in self.kg.backend.graph_names():
+        if needs_synthetic(graphs) and str(SYNTHETIC_GRAPH) not in self.kg.backend.graph_names():
             # An empty projection would report "nothing located here" for every region.
             raise AnalyticsError(
                 f"graphs={graphs!r} needs the synthetic network, and the store has none: "
@@ -189,14 +191,16 @@ class Session:
         remove: str | Iterable[str] = (),
         remove_regions: str | Iterable[str] = (),
         keep_regions: str | Iterable[str] = (),
+        clusters: str | Iterable[str] = (),
         graphs: str = "curated",
         **kwargs: Any,
     ) -> ScenarioReport:
         """A disruption scenario (:func:`clusterkg.analytics.scenarios.run_scenario`).
 
-        Firms are named by IRI, slug (``enterprise/catl``) or label, regions by IRI, slug,
-        label or alt label, as on the command line; other keyword arguments (``mode``,
-        ``theta`` ...) go to ``run_scenario`` unchanged.
+        What fails is the INTERSECTION of the criteria given: firms named by IRI, slug
+        (``enterprise/catl``) or label, regions by IRI, slug, label or alt label, clusters by
+        IRI, slug or label, as on the command line; other keyword arguments (``kinds``,
+        ``mode``, ``theta`` ...) go to ``run_scenario`` unchanged.
         """
         G = self.supply_network(graphs)
         regions = [resolve_region(self.kg, r) for r in _names(remove_regions)]
@@ -205,15 +209,17 @@ class Session:
             remove=resolve_nodes(G, _names(remove)),
             remove_regions=regions,
             keep_regions=[resolve_region(self.kg, r) for r in _names(keep_regions)],
-            located={r: located_entities(self.kg, r) for r in regions},
+            clusters=resolve_clusters(G, _names(clusters)),
+            located={r: located_entities(self.kg, r, graphs) for r in regions},
             **kwargs,
         )
 
     def resilience(self, section: str, *, graphs: str = "curated", **kwargs: Any) -> Any:
         """One resilience analysis of the supply network, as its function returns it:
         ``sourcing`` (:func:`~clusterkg.analytics.resilience.sourcing`, HHI per customer and
-        item), ``self-sufficiency``, ``critical`` (:func:`~clusterkg.analytics.resilience.critical_nodes`)
-        or ``robustness`` (:func:`~clusterkg.analytics.resilience.robustness`; ``strategy=``,
+        item), ``self-sufficiency``, ``critical`` (:func:`~clusterkg.analytics.resilience.critical_nodes`),
+        ``single-points`` (:func:`~clusterkg.analytics.single_points.report`: single points of
+        failure under the AND cascade, per firm, region and cluster) or ``robustness`` (:func:`~clusterkg.analytics.resilience.robustness`; ``strategy=``,
         ``trials=`` ...). Keyword arguments go to that function unchanged."""
         try:
             analysis = RESILIENCE[section]

@@ -37,12 +37,17 @@ def test_an_unknown_metric_is_refused_by_name(kg):
 def test_scenario_cascades_to_the_nev_makers(kg):
     report = reports.scenario(kg, remove=[OUTSIDE])
     assert report["json"]["cascaded"] == [NEV]
-    assert report["lines"][0].startswith("removed 1, failed in total 2 (1 by cascade")
+    # the selection's size comes first, before what it did
+    assert report["lines"][0] == "the selection holds 1 node(s) (1 SupplierGroup)"
+    assert report["lines"][1].startswith("removed 1, failed in total 2 (1 by cascade")
     titles = [t for t, _rows in report["tables"]]
-    # the affected-OEM table appears only when some OEM lost a supplier
+    # the affected-OEM table appears only when some OEM lost a supplier; the cascade's table
+    # lists every firm that failed without being removed, with the item it lost
     assert titles == ["Scenario damage per cluster"] + (
         ["Affected OEMs"] if report["json"]["affected_oems"] else []
-    )
+    ) + ["Failed by cascade"]
+    [cascaded] = dict(report["tables"])["Failed by cascade"]
+    assert cascaded["firm"] == NEV[30:] and cascaded["lost_item"] and cascaded["chain"]
 
 
 def test_resilience_sections_and_their_tables(kg):
@@ -52,6 +57,9 @@ def test_resilience_sections_and_their_tables(kg):
     assert nev["transmission"]["single_sourced"]
     assert [t for t, _rows in report["tables"]] == ["Sourcing"]
     assert set(report["json"]) == {"synthetic", "graph", "sourcing"}
+    spof = reports.resilience(kg, section="single-points")
+    assert "single_points_of_failure" in spof["json"] and "by_region" in spof["json"]
+    assert spof["lines"][0].startswith("single points of failure: a firm fails when")
     curves = reports.resilience(kg, section="robustness", strategies=["degree"], points=5)
     [row] = curves["rows"]
     assert row["strategy"] == "degree" and len(row["fractions"]) == len(row["lcc_mean"])

@@ -80,9 +80,9 @@ def test_javascript_iri_in_a_result_is_text(csp_page, live_site):
     page.goto(f"{live_site}/query?query={quote(q, safe='')}")
     table = page.locator("#result-table")
     table.wait_for()
-    cells = table.locator("tbody td")
+    cells = table.locator("tbody td:nth-child(2)")  # YASR's first column numbers the rows
     assert cells.count() == 2
-    texts = sorted(cells.all_inner_texts())
+    texts = sorted(t.strip().strip("<>") for t in cells.all_inner_texts())  # shown as <IRI>
     assert texts == ["https://example.org/a", "javascript:alert(1)"]
     links = table.locator("a")
     assert links.count() == 1

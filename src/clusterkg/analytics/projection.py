@@ -26,10 +26,10 @@ from rdflib import URIRef
 
 from clusterkg.analytics import AnalyticsError
 from clusterkg.store.results import QueryResult
-from clusterkg.vocab import ANALYTICS_GRAPH, CK, PREFIXES, SYNTHETIC_GRAPH
+from clusterkg.vocab import ANALYTICS_GRAPH, CK, GRAPH, PREFIXES, SYNTHETIC_GRAPH
 
 #: Which named graphs a projection reads: the curated files, the synthetic network, or both.
-GRAPH_CHOICES = ("curated", "synthetic", "all")
+GRAPH_CHOICES = ("curated", "synthetic", "all", "imports")
 
 #: Most specific first: a node typed with several of these gets the first as its ``kind``.
 KIND_ORDER = (
@@ -119,11 +119,35 @@ def packed_select(kg: Queryable, variables: list[str], where: str) -> list[tuple
     return out
 
 
+def named_graph_selection(selection: str) -> str | None:
+    """The named graph IRI a ``--graph`` value names (an IRI, or ``graph/NAME`` for the
+    clusterkg graph namespace, as ``clusterkg stats`` lists them), or None for a choice of
+    :data:`GRAPH_CHOICES`."""
+    if selection in GRAPH_CHOICES:
+        return None
+    if selection.startswith(("http://", "https://")):
+        return selection
+    if selection.startswith("graph/"):
+        return str(GRAPH) + selection[len("graph/") :]
+    return None
+
+
+def needs_synthetic(selection: str) -> bool:
+    """Whether a ``--graph`` value asks for the synthetic network (generated when absent)."""
+    return selection in ("synthetic", "all")
+
+
 def graph_filter(selection: str) -> tuple[str, ...]:
-    """Validate a ``--graph`` choice; returns the choice as a 1-tuple for callers' messages."""
-    if selection not in GRAPH_CHOICES:
+    """Validate a ``--graph`` value; returns it as a 1-tuple for callers' messages.
+
+    ``curated`` (every graph but the synthetic and analytics ones), ``synthetic``, ``all``,
+    ``imports`` (the graphs ``clusterkg import`` wrote into a store: a user's own network,
+    without the bundled nodes), or one named graph by IRI or ``graph/NAME``.
+    """
+    if selection not in GRAPH_CHOICES and named_graph_selection(selection) is None:
         raise AnalyticsError(
-            f"unknown graph selection {selection!r}: use one of {', '.join(GRAPH_CHOICES)}"
+            f"unknown graph selection {selection!r}: use one of {', '.join(GRAPH_CHOICES)}, "
+            "or a named graph (its IRI or graph/NAME, as `clusterkg stats` lists them)"
         )
     return (selection,)
 
@@ -136,6 +160,11 @@ def _graph_selected(graph: str | None, selection: str) -> bool:
         return not is_synthetic
     if selection == "synthetic":
         return is_synthetic
+    if selection == "imports":
+        return bool(graph) and str(graph).startswith(str(GRAPH) + "import-")
+    named = named_graph_selection(selection)
+    if named is not None:
+        return graph == named
     return True
 
 
@@ -531,16 +560,23 @@ def resolve_region(kg: Queryable, label_or_iri: str) -> str:
     raise AnalyticsError(f"no region named {text!r}{hint}")
 
 
-def located_entities(kg: Queryable, region: str) -> list[dict[str, Any]]:
+def located_entities(kg: Queryable, region: str, graphs: str = "all") -> list[dict[str, Any]]:
     """Every entity of the KG located in ``region`` or a region (transitively) part of it,
     with its label: what a region scenario means, whether or not the entity has supply links.
+
+    ``graphs`` keeps to the network a scenario runs on: ``curated`` leaves out the
+    ``ck:SyntheticEntity`` nodes (a store may hold both), ``synthetic`` keeps only them.
     """
+    only = {
+        "curated": "FILTER NOT EXISTS { ?n a ck:SyntheticEntity }",
+        "synthetic": "?n a ck:SyntheticEntity .",
+    }.get(graphs, "")
     rows = packed_select(
         kg,
         ["n", "label", "lang"],
         # rdflib's n3() escapes the IRI (and refuses an invalid one), as engine.bind_values does
         f"""VALUES ?region {{ {URIRef(region).n3()} }}
-        ?n ck:locatedIn ?r . ?r ck:partOf* ?region .
+        ?n ck:locatedIn ?r . ?r ck:partOf* ?region . {only}
         OPTIONAL {{ ?n rdfs:label ?label BIND(LANG(?label) AS ?lang) }}""",
     )
     labels: dict[str, tuple[int, str]] = {}

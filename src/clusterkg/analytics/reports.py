@@ -27,6 +27,7 @@ from typing import Any
 import networkx as nx
 
 from clusterkg.analytics import AnalyticsError
+from clusterkg.analytics.numbers import human_amount
 from clusterkg.vocab import SYNTHETIC_GRAPH
 
 Report = dict[str, Any]
@@ -35,7 +36,14 @@ Log = Callable[[str], None]
 #: Above this many nodes the long-running steps report their progress.
 BIG_NETWORK = 2000
 ROBUSTNESS_STRATEGIES = ("random", "degree", "betweenness")
-RESILIENCE_SECTIONS = ("all", "sourcing", "self-sufficiency", "critical", "robustness")
+RESILIENCE_SECTIONS = (
+    "all",
+    "sourcing",
+    "self-sufficiency",
+    "critical",
+    "single-points",
+    "robustness",
+)
 
 
 def _quiet(_message: str) -> None:
@@ -71,8 +79,9 @@ def _report(
 def ensure_synthetic(kg: Any, graphs: str, *, seed: int, scale: float, log: Log = _quiet) -> None:
     """Load a generated synthetic network when ``graphs`` needs one and the store has none."""
     from clusterkg.analytics.generate import Parameters, load_synthetic
+    from clusterkg.analytics.projection import needs_synthetic
 
-    if graphs != "curated" and str(SYNTHETIC_GRAPH) not in kg.backend.graph_names():
+    if needs_synthetic(graphs) and str(SYNTHETIC_GRAPH) not in kg.backend.graph_names():
         log(
             f"no synthetic graph in the store: generating one (seed {seed}, scale "
             f"{scale:g}); save it with `clusterkg generate --out FILE`"
@@ -106,7 +115,7 @@ def centrality(
     *,
     metrics: Sequence[str] = (),
     k: int = 256,
-    exact_threshold: int = 20_000,
+    exact_threshold: int | None = None,
     seed: int = 0,
     scale: float = 1.0,
     top: int = 20,
@@ -118,7 +127,7 @@ def centrality(
     Rows are sorted by ``sort_by`` (descending; the first chosen metric if it is not chosen);
     the reading table keeps the first ``top`` rows (0 = all).
     """
-    from clusterkg.analytics.centrality import METRICS, compute
+    from clusterkg.analytics.centrality import EXACT_THRESHOLD, METRICS, compute
 
     chosen = tuple(metrics) or METRICS
     bad = [m for m in chosen if m not in METRICS]
@@ -128,7 +137,7 @@ def centrality(
     res = compute(
         G,
         metrics=chosen,
-        exact_threshold=exact_threshold,
+        exact_threshold=EXACT_THRESHOLD if exact_threshold is None else exact_threshold,
         k=k,
         seed=seed,
         progress=G.number_of_nodes() > BIG_NETWORK,
@@ -221,17 +230,23 @@ def resilience(
     strategies: Sequence[str] = (),
     trials: int = 10,
     recompute: bool = False,
+    batch: int | None = None,
     points: int = 50,
+    all_firms: bool = False,
     seed: int = 0,
     scale: float = 1.0,
     log: Log = _quiet,
 ) -> Report:
-    """Sourcing concentration (HHI), regional self-sufficiency, critical nodes and robustness
-    curves with their R-index (see :mod:`.resilience` for each definition).
+    """Sourcing concentration (HHI), regional self-sufficiency, critical nodes, single points
+    of failure under the AND cascade, and robustness curves with their R-index (see
+    :mod:`.resilience` and :mod:`.single_points` for each definition).
 
-    ``section`` picks one part (``all`` for every part; CSV output needs one).
+    ``section`` picks one part (``all`` for every part; CSV output needs one). ``all_firms``
+    reports single points of failure for every firm, not only the OEMs; ``batch`` is how many
+    nodes a recomputed targeted attack removes between two recomputations (None: automatic).
     """
     from clusterkg.analytics import resilience as rs
+    from clusterkg.analytics import single_points as sp
 
     if section not in RESILIENCE_SECTIONS:
         raise AnalyticsError(f"unknown section {section!r}: use {', '.join(RESILIENCE_SECTIONS)}")
@@ -283,11 +298,32 @@ def resilience(
         scores["dominator_count"] = {r["oem"]: len(r["dominators"]) for r in crit.per_oem}
         scores["articulation_point"] = dict.fromkeys(crit.articulation_points, 1.0)
     tables.update(out)
+    json_extra: dict[str, Any] = {}
+    if section in ("all", "critical"):
+        json_extra["critical_explained"] = sp.CRITICAL_NODES_EXPLAINED
+    if section in ("all", "single-points"):
+        progress("resilience: single points of failure ...")
+        spof = sp.report(G, all_firms=all_firms, region_labels=G.graph.get("region_labels"))
+        json_extra.update(spof)
+        out["single-points"] = [_spof_row(e) for e in spof["single_points_of_failure"]]
+        tables["single-points"] = out["single-points"][:50]
+        tables["single-points-by-region"] = [_spof_row(e) for e in spof["by_region"][:20]]
+        tables["single-points-by-cluster"] = [_spof_row(e) for e in spof["by_cluster"][:20]]
+        scores["single_point_oems_lost"] = {
+            e["node"]: float(e["oems_lost"]) for e in spof["single_points_of_failure"]
+        }
     if section in ("all", "robustness"):
         curves = []
         for strat in strategies or ROBUSTNESS_STRATEGIES:
             res = rs.robustness(
-                G, strat, trials=trials, seed=seed, recompute=recompute, points=points, progress=big
+                G,
+                strat,
+                trials=trials,
+                seed=seed,
+                recompute=recompute,
+                batch=batch,
+                points=points,
+                progress=big,
             )
             curves.append(
                 {
@@ -315,13 +351,49 @@ def resilience(
         "parameters": {"section": section, "seed": seed, "trials": trials, "recompute": recompute},
         "scores": scores,
     }
+    body = {"synthetic": synthetic, "graph": graphs, **out, **json_extra}
+    # The full entries (with IRIs and chains) are the JSON's; "single-points" is their table.
+    body.pop("single-points", None)
+    lines = []
+    if section in ("all", "critical"):
+        lines.append(sp.CRITICAL_NODES_EXPLAINED)
+    if section in ("all", "single-points"):
+        lines.append(f"single points of failure: {json_extra['rule']}")
     return _report(
-        {"synthetic": synthetic, "graph": graphs, **out},
+        body,
         out[section] if section != "all" else [],
         [[name.replace("-", " ").capitalize(), rows] for name, rows in tables.items()],
         synthetic=synthetic,
         write=write,
+        lines=[line for line in lines if line],
     )
+
+
+def _chain_text(item: dict[str, Any]) -> str:
+    """``OEM <- item - supplier <- item - supplier ...``: how the failure travels, for reading."""
+    steps = [
+        f"{short(s['customer'])} <-{short(s['item'])}- {short(s['supplier'])}"
+        for s in item.get("chain", [])
+    ]
+    return " ; ".join(steps)
+
+
+def _spof_row(e: dict[str, Any]) -> dict[str, Any]:
+    """One single point of failure (or one region's or cluster's loss) as a table row."""
+    first = (e.get("items") or [{}])[0]
+    lost = e.get("oems_lost", len(e.get("oems") or []))
+    return {
+        "node": short(e.get("node") or e.get("region") or e.get("cluster")),
+        "label": e.get("label"),
+        "removed": len(e["removed"]) if isinstance(e.get("removed"), list) else e.get("removed"),
+        "oems_lost": lost,
+        "oems": ", ".join(str(short(o)) for o in (e.get("oems") or [])[:5])
+        + (" ..." if len(e.get("oems") or []) > 5 else ""),
+        "item": short(first.get("item")),
+        "chain": _chain_text(first),
+        "value_at_risk": human_amount(e.get("value_at_risk")),
+        "value_to_oems": human_amount(e.get("value_to_oems")),
+    }
 
 
 #: The curve columns of a robustness row, left out of the reading table.
@@ -335,16 +407,19 @@ def scenario(
     remove: Sequence[str] = (),
     remove_regions: Sequence[str] = (),
     keep_regions: Sequence[str] = (),
+    kinds: Sequence[str] = (),
+    clusters: Sequence[str] = (),
     mode: str = "and",
     theta: float = 0.5,
     seed: int = 0,
     scale: float = 1.0,
     log: Log = _quiet,
 ) -> Report:
-    """A disruption scenario: remove firms or regions, cascade the failure, and report the
-    damage per cluster and per affected OEM (see :mod:`.scenarios` for the cascade rules)."""
+    """A disruption scenario: remove what the selection holds (the INTERSECTION of firms,
+    regions, kinds and clusters), cascade the failure, and report the damage per cluster and
+    per affected OEM, each with why it failed (see :mod:`.scenarios` for the cascade rules)."""
     from clusterkg.analytics.projection import located_entities, resolve_nodes, resolve_region
-    from clusterkg.analytics.scenarios import run_scenario
+    from clusterkg.analytics.scenarios import LOST_VALUE_EXPLAINED, resolve_clusters, run_scenario
 
     G = _network(kg, graphs, seed, scale, log)
     named = resolve_nodes(G, remove)
@@ -353,19 +428,29 @@ def scenario(
         G,
         remove=named,
         remove_regions=regions,
-        located={r: located_entities(kg, r) for r in regions},
+        located={r: located_entities(kg, r, graphs) for r in regions},
         keep_regions=[resolve_region(kg, r) for r in keep_regions],
+        kinds=list(kinds),
+        clusters=resolve_clusters(G, clusters),
         mode=mode,
         theta=theta,
     )
     rows = [{"cluster": short(c), **v} for c, v in rep.per_cluster.items()]
     lines = [
+        f"the selection holds {rep.selection.get('count', len(rep.removed))} node(s)"
+        + (
+            " (" + ", ".join(f"{n} {k}" for k, n in rep.selection["by_kind"].items()) + ")"
+            if rep.selection.get("by_kind")
+            else ""
+        ),
         f"removed {len(rep.removed)}"
         + (f" (and {len(rep.unlinked)} entities without supply links)" if rep.unlinked else "")
         + f", failed in total {len(rep.failed)} "
         f"({len(rep.cascaded)} by cascade, {rep.rounds} rounds); affected OEMs "
-        f"{len(rep.affected_oems)}; lost supply value {rep.lost_value:,.0f} CNY "
-        f"over {rep.lost_links} links"
+        f"{len(rep.affected_oems)}",
+        f"lost supply value {human_amount(rep.lost_value)} over {rep.lost_links} links; "
+        f"of it, reaching OEMs directly: {human_amount(rep.lost_value_to_oems)}",
+        f"({LOST_VALUE_EXPLAINED})",
     ]
     if rep.removed:
         lines.append(
@@ -382,10 +467,22 @@ def scenario(
                 "oem": short(a["oem"]),
                 "cluster": short(a["cluster"]),
                 "lost_suppliers": [short(s) for s in a["lost_suppliers"]],
+                **_why(a.get("why")),
             }
             for a in rep.affected_oems[:50]
         ]
         tables.append(["Affected OEMs", affected])
+    if rep.cascaded_firms:
+        cascaded = [
+            {
+                "firm": short(c.get("node")),
+                "label": c.get("label"),
+                "round": c.get("round"),
+                **_why(c.get("why") or c),
+            }
+            for c in rep.cascaded_firms[:100]
+        ]
+        tables.append(["Failed by cascade", cascaded])
     write = {
         "kind": "scenario",
         "parameters": rep.parameters,
@@ -394,6 +491,13 @@ def scenario(
     return _report(
         rep.to_dict(), rows, tables, synthetic=bool(rep.synthetic), write=write, lines=lines
     )
+
+
+def _why(why: Any) -> dict[str, Any]:
+    """The item a failed firm could no longer source and the chain back to a removed node."""
+    if not isinstance(why, dict):
+        return {"lost_item": None, "chain": None}
+    return {"lost_item": short(why.get("item")), "chain": _chain_text(why)}
 
 
 #: The indicators written back to the analytics graph.

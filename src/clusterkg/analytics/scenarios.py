@@ -184,6 +184,39 @@ def select_nodes(
     }
 
 
+def resolve_clusters(G: nx.DiGraph, names: Iterable[str]) -> list[str]:
+    """Cluster IRIs for IRIs, slugs (``cluster/chengdu-chongqing-auto``) or labels (case does
+    not matter), among the clusters the projection knows; an unknown or ambiguous name is an
+    :class:`AnalyticsError` listing the candidates."""
+    known = dict(G.graph.get("clusters") or {})
+    for _, a in G.nodes(data=True):
+        for c in a.get("clusters") or ():
+            known.setdefault(c, {"label": c})
+    out = []
+    for name in names:
+        text = name.strip()
+        key = text.casefold()
+        hits = sorted(
+            c
+            for c, info in known.items()
+            if c == text or c.endswith("/" + text) or str(info.get("label", "")).casefold() == key
+        )
+        if len(hits) != 1:
+            near = sorted(
+                f"{info.get('label')} ({c.rsplit('/', 1)[-1]})"
+                for c, info in known.items()
+                if key and key in str(info.get("label", "")).casefold()
+            )
+            what = "ambiguous" if hits else "not a cluster of the supply network"
+            raise AnalyticsError(
+                f"{text!r} is {what}"
+                + (f"; did you mean {', '.join(near[:5])}?" if near and not hits else "")
+                + (f": {', '.join(hits)}" if hits else "")
+            )
+        out.append(hits[0])
+    return out
+
+
 #: What ``lost_value_cny`` is, said beside it so that no reader takes it for the OEMs' loss.
 LOST_VALUE_EXPLAINED = (
     "lost supply value: the sum of the known annual values of every supply link whose "

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from clusterkg.analytics import reports
+from clusterkg.analytics.centrality import EXACT_THRESHOLD
 from clusterkg.cli.options import (
     analysis_options,
     format_option,
@@ -88,9 +89,10 @@ def analyze() -> None:
 @click.option("--k", default=256, show_default=True, help="Sample sources above the threshold.")
 @click.option(
     "--exact-threshold",
-    default=20_000,
+    default=EXACT_THRESHOLD,
     show_default=True,
-    help="Node count up to which betweenness/closeness/harmonic are exact.",
+    help="Node count up to which betweenness/closeness/harmonic are exact (igraph computes "
+    "them exactly at every size this machine holds; lower it only to sample).",
 )
 @click.option("--top", default=20, show_default=True, help="Rows in table format (0 = all).")
 @click.option("--sort", "sort_by", default="betweenness", show_default=True)
@@ -131,9 +133,27 @@ def communities(**options: Any) -> None:
 )
 @click.option("--trials", default=10, show_default=True, help="Random-removal trials.")
 @click.option("--recompute", is_flag=True, help="Recompute targeted scores after removals.")
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --recompute: nodes removed between two recomputations (default: automatic, "
+    "about 200 recomputations per curve).",
+)
 @click.option("--points", default=50, show_default=True, help="Points of each curve.")
+@click.option(
+    "--all-firms",
+    is_flag=True,
+    help="Single points of failure for every firm, not only the vehicle makers (OEMs).",
+)
 def resilience(**options: Any) -> None:
-    """Sourcing HHI, regional self-sufficiency, critical nodes, robustness curves (R-index)."""
+    """Sourcing HHI, self-sufficiency, critical nodes, single points of failure, robustness.
+
+    A single point of failure is a firm or site whose failure alone makes an OEM fail under
+    the scenarios' AND cascade (it loses every supplier of some item it buys); the JSON
+    carries them as single_points_of_failure, ranked by OEMs lost and value at risk, with the
+    same ranking per region and per cluster (docs/analytics.md).
+    """
     if options["fmt"] == "csv" and options["section"] == "all":
         raise UnusableInput("CSV holds one table: choose a --section")
     _analyse(reports.resilience, **options)
@@ -161,6 +181,19 @@ def resilience(**options: Any) -> None:
     help="Remove every located firm OUTSIDE this region.",
 )
 @click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    help="Remove only firms of this class (BatteryMaker, PartsSupplier, ...; subclasses "
+    "count). Repeatable; combined with the other options as an intersection.",
+)
+@click.option(
+    "--cluster",
+    "clusters",
+    multiple=True,
+    help="Remove only members of this cluster (label, slug or IRI). Repeatable.",
+)
+@click.option(
     "--mode",
     type=click.Choice(["and", "threshold"]),
     default="and",
@@ -169,7 +202,12 @@ def resilience(**options: Any) -> None:
 )
 @click.option("--theta", default=0.5, show_default=True, help="Threshold-mode failure share.")
 def scenario(**options: Any) -> None:
-    """Remove firms or regions, cascade the failure, report the damage per cluster."""
+    """Remove what the selection holds, cascade the failure, report the damage and why.
+
+    The options select as an INTERSECTION: --remove-region Yibin --kind BatteryMaker removes
+    only the battery makers located in Yibin. Every failed OEM is listed with the item it
+    could no longer source and the chain back to a removed node.
+    """
     _analyse(reports.scenario, **options)
 
 

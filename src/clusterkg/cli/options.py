@@ -63,14 +63,16 @@ data_option = click.option(
     help="Extra RDF files to load (e.g. a generated synthetic.trig).",
 )
 
-#: ``--graph curated|synthetic|all``: which supply links an analysis uses.
+#: ``--graph curated|synthetic|all|imports|GRAPH``: which supply links an analysis uses.
 analysis_graph_option = click.option(
     "--graph",
     "graphs",
-    type=click.Choice(["curated", "synthetic", "all"]),
     default="curated",
     show_default=True,
-    help="Which supply links to analyse: the curated graph, the synthetic network, or both.",
+    metavar="curated|synthetic|all|imports|GRAPH",
+    help="Which supply links to analyse: the curated graph, the synthetic network, both, "
+    "only what `clusterkg import` wrote into the store (imports: your own network, without "
+    "the bundled nodes), or one named graph (its IRI or graph/NAME, see `clusterkg stats`).",
 )
 
 #: ``--graph NAME``: one named graph by IRI or file stem.

@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from clusterkg.analytics.numbers import human_amount
 from clusterkg.io.network import neutralise
 from clusterkg.store.results import QueryResult
 from clusterkg.store.terms import to_python
@@ -59,8 +60,16 @@ def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None)
     return buf.getvalue().rstrip("\n")
 
 
+def _reading_cell(value: Any) -> str:
+    """A table cell as a person reads it: amounts of a million or more in words (5.6 billion,
+    not 5.613e+09); CSV and JSON keep the exact number."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e6:
+        return human_amount(value, unit="")
+    return cell(value)
+
+
 def _short_cell(value: Any) -> str:
-    text = cell(value).replace(str(ID), "id:")
+    text = _reading_cell(value).replace(str(ID), "id:")
     return text if len(text) <= CELL_WIDTH else text[: CELL_WIDTH - 3] + "..."
 
 

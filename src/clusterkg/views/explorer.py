@@ -29,7 +29,13 @@ from rdflib import URIRef
 
 from clusterkg.analytics import centrality, layout
 from clusterkg.analytics.communities import louvain
-from clusterkg.analytics.projection import cluster_network, graph_filter, select, supply_network
+from clusterkg.analytics.projection import (
+    cluster_network,
+    graph_filter,
+    needs_synthetic,
+    select,
+    supply_network,
+)
 from clusterkg.errors import UnusableInput
 from clusterkg.store.kg import KnowledgeGraph
 from clusterkg.vocab import ID, RDF, SYNTHETIC_GRAPH
@@ -123,7 +129,7 @@ def supply(kg: KnowledgeGraph, graphs: str = "curated") -> nx.DiGraph:
     graph_filter(graphs)
 
     def make() -> nx.DiGraph:
-        if graphs == "curated" or str(SYNTHETIC_GRAPH) in kg.backend.graph_names():
+        if not needs_synthetic(graphs) or str(SYNTHETIC_GRAPH) in kg.backend.graph_names():
             return supply_network(kg, graphs)
         from clusterkg.analytics.generate import generate
         from clusterkg.store.kg import open_kg
@@ -232,8 +238,6 @@ def _metrics(G: nx.Graph) -> dict[str, dict[str, float]]:
     res = centrality.compute(
         nx.DiGraph(D),
         metrics=("in_degree", "out_degree", "betweenness", "pagerank"),
-        exact_threshold=500,
-        k=128,
     )
     scores = {
         "degree": {n: float(G.degree(n)) for n in G},

@@ -20,7 +20,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from clusterkg.analytics import AnalyticsError
-from clusterkg.analytics.projection import GRAPH_CHOICES, resolve_nodes
+from clusterkg.analytics.projection import graph_filter, resolve_nodes
 from clusterkg.views import explorer as gd
 from clusterkg.views.search import node_detail, search
 from clusterkg.web.app import get_kg
@@ -40,8 +40,12 @@ EXPORT_FORMATS = {
 
 
 def _check_graphs(graphs: Any) -> str:
-    if graphs not in GRAPH_CHOICES:
-        raise ApiError(400, f"graph must be one of {', '.join(GRAPH_CHOICES)}, got {graphs!r}")
+    if not isinstance(graphs, str):
+        raise ApiError(400, "graph must be a string: curated, synthetic, all, imports or a graph")
+    try:
+        graph_filter(graphs)
+    except AnalyticsError as exc:
+        raise ApiError(400, f"graph: {exc}") from None
     return str(graphs)
 
 
@@ -169,8 +173,10 @@ def centrality() -> Response:
 
 @bp.get("/resilience")
 def resilience() -> Response:
-    """Sourcing, self-sufficiency, critical nodes and (``?robustness=1``) robustness R-indices."""
+    """Sourcing, self-sufficiency, critical nodes, single points of failure (``?all_firms=1``
+    for every firm, not only OEMs) and (``?robustness=1``) robustness R-indices."""
     from clusterkg.analytics import resilience as rs
+    from clusterkg.analytics import single_points as sp
 
     graphs = _check_graphs(request.args.get("graph", "curated"))
     G = gd.supply(get_kg(), graphs)
@@ -183,6 +189,9 @@ def resilience() -> Response:
         "articulation_points": crit.articulation_points,
         "bridges": [list(b) for b in crit.bridges],
         "oems": crit.per_oem,
+        "critical_explained": sp.CRITICAL_NODES_EXPLAINED,
+        # Single points of failure under the scenarios' AND cascade, per firm, region, cluster.
+        **sp.report(G, all_firms=request.args.get("all_firms") in ("1", "true", "yes")),
     }
     if request.args.get("robustness") in ("1", "true", "yes"):
         trials = _int_arg("trials", 10, 1, 100)
@@ -204,7 +213,16 @@ def resilience() -> Response:
 
 
 #: Fields of a scenario body; the explorer's older names on the right are aliases.
-SCENARIO_FIELDS = ("remove", "remove_regions", "keep_regions", "mode", "theta", "graph")
+SCENARIO_FIELDS = (
+    "remove",
+    "remove_regions",
+    "keep_regions",
+    "kinds",
+    "clusters",
+    "mode",
+    "theta",
+    "graph",
+)
 SCENARIO_ALIASES = {"regions": "remove_regions", "network": "graph"}
 
 
@@ -266,7 +284,7 @@ def _scenario_body() -> dict[str, Any]:
         if name in out:
             raise ApiError(400, f"give {name} once (it is also spelled {key})")
         out[name] = value
-    for key in ("remove", "remove_regions", "keep_regions"):
+    for key in ("remove", "remove_regions", "keep_regions", "kinds", "clusters"):
         value = out.setdefault(key, [])
         if not isinstance(value, list):
             raise ApiError(400, f"{key} must be a list of strings, not {_json_type(value)}")
@@ -290,25 +308,11 @@ def _scenario_body() -> dict[str, Any]:
     return out
 
 
-@bp.post("/scenario")
-@bp.post("/graph/scenario")
-def scenario() -> Response:
-    """A disruption scenario on the supply network (``/api/graph/scenario`` is an alias).
-
-    Body (JSON): ``remove`` (firms: IRIs, slugs such as ``enterprise/catl``, or labels),
-    ``remove_regions`` (alias ``regions``) and ``keep_regions`` (region labels or IRIs),
-    ``graph`` (alias ``network``: ``curated``, ``synthetic`` or ``all``), ``mode``
-    (``and``/``threshold``) and ``theta`` as in
-    :func:`clusterkg.analytics.scenarios.run_scenario`. Named firms that are not in the supply
-    network are listed in ``ignored``; when nothing is left to remove the answer is a 400.
-    """
+def _selection(kg: Any, G: Any, body: dict[str, Any], graphs: str) -> dict[str, Any]:
+    """The scenario's arguments for :func:`run_scenario`, names resolved to IRIs."""
     from clusterkg.analytics.projection import located_entities, resolve_region
-    from clusterkg.analytics.scenarios import run_scenario
+    from clusterkg.analytics.scenarios import resolve_clusters
 
-    body = _scenario_body()
-    graphs = body["graph"]
-    kg = get_kg()
-    G = gd.supply(kg, graphs)
     remove: list[str] = []
     ignored: dict[str, str] = {}  # name -> why it is not in the network
     for name in body["remove"]:
@@ -316,7 +320,8 @@ def scenario() -> Response:
             remove.extend(resolve_nodes(G, [name]))
         except AnalyticsError as exc:
             ignored[name] = str(exc)
-    if ignored and not (remove or body["remove_regions"] or body["keep_regions"]):
+    criteria = ("remove_regions", "keep_regions", "kinds", "clusters")
+    if ignored and not (remove or any(body[k] for k in criteria)):
         base = gd.base_network(kg)
         names = ", ".join(str(base.nodes[n].get("label", n)) if n in base else n for n in ignored)
         raise ApiError(
@@ -325,20 +330,81 @@ def scenario() -> Response:
             f"choose suppliers or customers of a supply link ({'; '.join(ignored.values())})",
         )
     regions = [resolve_region(kg, r) for r in body["remove_regions"]]
+    return {
+        "remove": remove,
+        "remove_regions": regions,
+        "located": {r: located_entities(kg, r, graphs) for r in regions},
+        "keep_regions": [resolve_region(kg, r) for r in body["keep_regions"]],
+        "kinds": body["kinds"],
+        "clusters": resolve_clusters(G, body["clusters"]),
+        "ignored": ignored,
+    }
+
+
+@bp.post("/scenario")
+@bp.post("/graph/scenario")
+def scenario() -> Response:
+    """A disruption scenario on the supply network (``/api/graph/scenario`` is an alias).
+
+    Body (JSON): ``remove`` (firms: IRIs, slugs such as ``enterprise/catl``, or labels),
+    ``remove_regions`` (alias ``regions``) and ``keep_regions`` (region labels or IRIs),
+    ``kinds`` (classes such as ``BatteryMaker``; subclasses count), ``clusters`` (labels,
+    slugs or IRIs), ``graph`` (alias ``network``: ``curated``, ``synthetic`` or ``all``),
+    ``mode`` (``and``/``threshold``) and ``theta`` as in
+    :func:`clusterkg.analytics.scenarios.run_scenario`. What fails is the INTERSECTION of the
+    criteria given. Named firms that are not in the supply network are listed in ``ignored``;
+    when nothing is left to remove the answer is a 400.
+    """
+    from clusterkg.analytics.scenarios import run_scenario
+
+    body = _scenario_body()
+    graphs = body["graph"]
+    kg = get_kg()
+    G = gd.supply(kg, graphs)
+    chosen = _selection(kg, G, body, graphs)
+    ignored = chosen.pop("ignored")
     report = run_scenario(
-        G,
-        remove=remove,
-        remove_regions=regions,
-        located={r: located_entities(kg, r) for r in regions},
-        keep_regions=[resolve_region(kg, r) for r in body["keep_regions"]],
-        mode=body["mode"],
-        theta=float(body["theta"]),
+        G, **chosen, mode=body["mode"], theta=float(body["theta"]), missing="note"
     )
     out = {"graph": graphs, **report.to_dict(), "ignored": sorted(ignored)}
     out["labels"] = {
         n: str(G.nodes[n].get("label", n)) for n in set(report.failed) | set(report.removed)
     }
     return jsonify(out)
+
+
+@bp.post("/scenario/selection")
+def scenario_selection() -> Response:
+    """How many nodes a scenario body selects, by kind, before anything runs (same body as
+    ``/api/scenario``; ``mode`` and ``theta`` are ignored)."""
+    from clusterkg.analytics.scenarios import select_nodes
+
+    body = _scenario_body()
+    graphs = body["graph"]
+    kg = get_kg()
+    G = gd.supply(kg, graphs)
+    chosen = _selection(kg, G, body, graphs)
+    missing: list[str] = []
+    picked = select_nodes(
+        G,
+        firms=chosen["remove"],
+        regions=chosen["remove_regions"],
+        outside=chosen["keep_regions"],
+        kinds=chosen["kinds"],
+        clusters=chosen["clusters"],
+        missing=missing,
+    )
+    return jsonify(
+        {
+            "graph": graphs,
+            "synthetic": bool(G.graph.get("synthetic")),
+            "count": picked["count"],
+            "by_kind": picked["by_kind"],
+            "criteria": picked["criteria"],
+            "nodes": picked["nodes"][:200],
+            "ignored": sorted({*chosen["ignored"], *missing}),
+        }
+    )
 
 
 @bp.get("/indicators")

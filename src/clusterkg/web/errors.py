@@ -40,15 +40,21 @@ def request_id() -> str:
     return rid
 
 
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    """An error answer in the representation the client prefers (plain text by default)."""
+def error_response(
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    fields: dict[str, object] | None = None,
+) -> Response:
+    """An error answer in the representation the client prefers (plain text by default);
+    ``fields`` (e.g. a query error's ``line`` and ``column``) are added to a JSON answer."""
     rid = request_id()
     if status < 500:
         log.info("request %s: %s %s -> %d %s", rid, request.method, request.path, status, message)
     accept = request.accept_mimetypes
     kind = accept.best_match(["text/plain", "application/json", "text/html"]) if accept else None
     if kind == "application/json":
-        resp = jsonify({"error": message, "status": status, "request_id": rid})
+        resp = jsonify({"error": message, "status": status, "request_id": rid, **(fields or {})})
     elif kind == "text/html":
         resp = Response(
             render_template("error.html", status=status, message=message, request_id=rid),
@@ -76,7 +82,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ClusterkgError)
     def _clusterkg_error(exc: ClusterkgError) -> Response:
-        return error_response(exc.http_status, str(exc), getattr(exc, "headers", None))
+        # A query error's place, so an editor can mark it without reading the message.
+        where = {k: getattr(exc, k) for k in ("line", "column") if getattr(exc, k, None)}
+        return error_response(exc.http_status, str(exc), getattr(exc, "headers", None), where)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

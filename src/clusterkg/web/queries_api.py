@@ -16,6 +16,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
+from clusterkg.views.query_editor import editor_data
+from clusterkg.views.query_params import resolve_parameters
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
 from clusterkg.web.sparql import native_kwargs, result_response
@@ -107,6 +109,11 @@ def _describe(query: Any) -> dict[str, Any]:
     }
 
 
+def _same_text(a: str, b: str) -> bool:
+    # Browsers send form text with CRLF line ends (HTML, form submission).
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
 def _wants_html() -> bool:
     if not request.headers.get("Accept") or request.args.get("format"):
         return False
@@ -134,7 +141,16 @@ def run(name: str) -> Response:
     if name not in registry:
         raise ApiError(404, f"no named query {name!r}; see /queries for the list")
     query = registry[name]
-    params = {k: v for k, v in request.args.items() if k != "format"}
+    # The query editor (YASGUI) sends the text it shows as query=; when that is the named
+    # query's own text it is not a parameter.
+    params = {
+        k: v
+        for k, v in request.args.items()
+        if k != "format" and not (k == "query" and _same_text(v, query.text))
+    }
+    # A label or alias where an IRI is expected ("Changan"): its IRI, or a 400 that lists
+    # the candidates or suggestions.
+    params = resolve_parameters(get_kg(), query, params)
     html = _wants_html()
     fmt = request.args.get("format")
     try:
@@ -154,3 +170,12 @@ def run(name: str) -> Response:
         page.headers["Vary"] = "Accept"  # results by Accept at the same URL
         return page
     return result_response(result, fmt)
+
+
+@bp.route("/api/query-editor")
+def query_editor() -> Response:
+    """What the query page's editor completes and offers, from the graph itself: prefixes,
+    classes and properties, and the download formats per result kind."""
+    resp = jsonify(editor_data(get_kg()))
+    resp.headers["Cache-Control"] = "no-cache"  # revalidated: the vocabulary may change
+    return resp

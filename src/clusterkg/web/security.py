@@ -10,11 +10,22 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
+#: SHA-256 (base64) of the <style> texts the query editor's table inserts: its grip rules, and
+#: the cursor while a column is dragged (CSP Level 3, section 8.3: hash-source).
+QUERY_EDITOR_STYLE_HASHES = (
+    "zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk=",
+    "c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg=",
+)
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self'",
+        # The query page's result table (YASGUI's column resizer, column-resizer on npm)
+        # adds two fixed <style> elements; their hashes allow exactly those texts and nothing
+        # else, and no style attribute (tests/web/test_query_page_csp.py recomputes them from
+        # the bundle).
+        "style-src 'self' " + " ".join(f"'sha256-{h}'" for h in QUERY_EDITOR_STYLE_HASHES),
         "img-src 'self' data: blob:",
         "connect-src 'self'",
         "object-src 'none'",

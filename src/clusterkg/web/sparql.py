@@ -22,6 +22,7 @@ from clusterkg.store.query_engine import QueryError
 from clusterkg.store.results import QueryResult
 from clusterkg.store.sparql_text import code_only, with_base
 from clusterkg.store.workers import IsolatedEngine
+from clusterkg.views.query_errors import explain
 from clusterkg.views.serialize import GRAPH_TYPES, graph_bytes, offered_types, serialize
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
@@ -170,6 +171,11 @@ def _run_query(query: str, sources: list) -> Response:
             text, default_graphs=default_graphs, named_graphs=named_graphs, **native_kwargs(fmt)
         )
     except QueryError as exc:
+        # The store's parser reports positions and expectations people cannot use; the
+        # readable problem is found on the query as the client sent it (without BASE).
+        problem = explain(query, exc.message)
+        if problem is not None:
+            raise type(exc)(problem.message, problem.line, problem.column) from None
         if shift and exc.line == 1 and exc.column:
             raise type(exc)(
                 exc.message.replace(f"1:{exc.column}", f"1:{exc.column - shift}"),

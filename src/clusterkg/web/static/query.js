@@ -1,59 +1,184 @@
-// The query page: an editor with line numbers; runs through /sparql or /queries/<name>;
-// shows tables with resource links and paging, CONSTRUCT as Turtle, errors with line/column.
+// The query page: YASGUI (editor with highlighting and completion, tabs, result table that
+// sorts and filters; bundled from npm into /static/vendor/) wired to this server only.
+// Completion lists come from /api/query-editor (the graph's own vocabulary), never from
+// prefix.cc or LOV; unchanged named queries run through /queries/<name>, anything else through
+// /sparql; errors are shown in words and marked in the editor at their line and column;
+// downloads are offered for the formats that fit the query's result kind.
 "use strict";
-(function () {
+(async function () {
   const $ = (id) => document.getElementById(id);
   const named = JSON.parse($("named-data").textContent);
   const byName = new Map(named.map((q) => [q.name, q]));
-  const ta = $("query");
-  let rows = [], vars = [], page = 0;
+  const DEFAULT_QUERY = `PREFIX ck: <https://w3id.org/clusterkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?cluster ?label WHERE {
+  ?cluster a ck:IndustrialCluster ; rdfs:label ?label .
+} ORDER BY ?label`;
+  const HISTORY_KEY = "clusterkg.query-history", HISTORY_SIZE = 30;
 
-  function gutter() {
-    const n = ta.value.split("\n").length;
-    $("gutter").textContent = Array.from({ length: n }, (_, i) => i + 1).join("\n");
-    $("gutter").scrollTop = ta.scrollTop;
+  const editor = await (await fetch("/api/query-editor")).json();
+
+  // ------------------------------------------------------------------ completion, offline
+  // Forks of YASQE's own completers with the lists of this graph ("bulk": searched in the
+  // browser); the originals ask prefix.cc and LOV, which this page must not contact.
+  const Yasqe = Yasgui.Yasqe;
+  const prefixLines = Object.entries(editor.prefixes).map(([p, iri]) => `${p}: <${iri}>`).sort();
+  Yasqe.forkAutocompleter("prefixes", { name: "graph-prefixes", get: () => prefixLines, persistenceId: null }, false);
+  Yasqe.forkAutocompleter("class", { name: "graph-classes", bulk: true, get: () => editor.classes, persistenceId: null }, false);
+  Yasqe.forkAutocompleter("property", { name: "graph-properties", bulk: true, get: () => editor.properties, persistenceId: null }, false);
+  const COMPLETERS = ["graph-prefixes", "variables", "graph-classes", "graph-properties"];
+
+  // ------------------------------------------------------------------ a chart of numbers
+  // YASR (zazuko) has no chart plugin; this one draws horizontal bars as SVG elements (no
+  // inline style, so it works under the site's CSP) for a SELECT with a numeric column.
+  const NUMERIC = /#(integer|decimal|double|float|long|int|short|nonNegativeInteger|positiveInteger)$/;
+  const SVG = "http://www.w3.org/2000/svg";
+  const svg = (tag, attrs) => {
+    const el = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, v);
+    return el;
+  };
+  class BarChart {
+    constructor(yasr) { this.yasr = yasr; this.priority = 5; this.label = "Chart"; }
+    columns() {
+      const r = this.yasr.results;
+      if (!r || r.getBoolean() !== undefined || !r.getVariables) return null;
+      const vars = r.getVariables() || [], rows = r.getBindings() || [];
+      if (!rows.length || rows.length > 500) return null;
+      const numeric = vars.filter((v) => rows.every((b) => !b[v] || (b[v].datatype && NUMERIC.test(b[v].datatype))) && rows.some((b) => b[v]));
+      if (!numeric.length) return null;
+      const label = vars.find((v) => !numeric.includes(v));
+      return { vars, rows, numeric, label };
+    }
+    canHandleResults() { return this.columns() !== null; }
+    getIcon() { const i = document.createElement("span"); i.textContent = "▮"; return i; }
+    draw() {
+      const c = this.columns();
+      const wrap = document.createElement("div"); wrap.className = "bar-chart";
+      const pick = document.createElement("select"); pick.setAttribute("aria-label", "Number to chart");
+      for (const v of c.numeric) pick.append(new Option(v, v));
+      pick.value = this.value && c.numeric.includes(this.value) ? this.value : c.numeric[0];
+      pick.addEventListener("change", () => { this.value = pick.value; this.yasr.draw(); });
+      const v = pick.value;
+      const bars = c.rows.map((b, i) => ({ name: c.label && b[c.label] ? b[c.label].value : String(i + 1), n: b[v] ? +b[v].value : 0 }));
+      const max = Math.max(...bars.map((b) => Math.abs(b.n)), 1e-12);
+      const rowH = 22, labelW = 260, barW = 420, h = bars.length * rowH + 10;
+      const chart = svg("svg", { id: "result-chart", viewBox: `0 0 ${labelW + barW + 90} ${h}`, role: "img", "aria-label": `${v} by ${c.label || "row"}` });
+      bars.forEach((b, i) => {
+        const y = 5 + i * rowH;
+        const t = svg("text", { x: labelW - 6, y: y + 15, "text-anchor": "end", class: "bar-label" });
+        t.textContent = b.name.length > 40 ? b.name.slice(0, 39) + "…" : b.name;
+        const r = svg("rect", { x: labelW, y: y + 3, height: rowH - 6, width: Math.max(1, (Math.abs(b.n) / max) * barW), class: "bar" });
+        const title = svg("title"); title.textContent = `${b.name}: ${b.n}`; r.appendChild(title);
+        const n = svg("text", { x: labelW + (Math.abs(b.n) / max) * barW + 4, y: y + 15, class: "bar-value" });
+        n.textContent = String(b.n);
+        chart.append(t, r, n);
+      });
+      wrap.append(pick, chart);
+      this.yasr.resultsEl.appendChild(wrap);
+    }
   }
-  ta.addEventListener("input", () => { gutter(); downloads(); });
-  ta.addEventListener("scroll", () => { $("gutter").scrollTop = ta.scrollTop; });
-  ta.addEventListener("keydown", (ev) => {
-    if ((ev.ctrlKey || ev.metaKey) && ev.key === "Enter") { ev.preventDefault(); run(); }
-  });
+  Yasgui.Yasr.registerPlugin("chart", BarChart);
 
+  // ------------------------------------------------------------------ named queries
+  function tab() { return yasgui.getTab(); }
+  function text() { return tab().getYasqe().getValue(); }
+  const same = (a, b) => a.replace(/\r\n/g, "\n").trim() === b.replace(/\r\n/g, "\n").trim();
   function currentNamed() {
     const q = byName.get($("named").value);
-    return q && ta.value === q.text ? q : null;
+    return q && same(text(), q.text) ? q : null;
   }
   function paramValues() {
     const out = {};
     for (const input of $("params").querySelectorAll("input")) if (input.value) out[input.name] = input.value;
     return out;
   }
+
+  const yasgui = new Yasgui($("yasgui"), {
+    persistenceId: "clusterkg-query",
+    populateFromUrl: false, // this page reads ?query= / ?name= itself (below)
+    copyEndpointOnNewTab: false,
+    endpointCatalogueOptions: { getData: () => [] },
+    requestConfig: {
+      // Evaluated at every run: the named query's route with its parameters in the URL (YASGUI
+      // adds query=, its own text, which that route ignores), else /sparql. (Not through
+      // "args": YASGUI concatenates those with its persisted ones and cannot with a function.)
+      endpoint: () => {
+        const q = currentNamed();
+        if (!q) return location.origin + "/sparql";
+        return location.origin + "/queries/" + encodeURIComponent(q.name) + "?" + new URLSearchParams(paramValues());
+      },
+      method: () => (currentNamed() ? "GET" : "POST"),
+      acceptHeaderGraph: "text/turtle",
+      acceptHeaderSelect: "application/sparql-results+json",
+    },
+    yasqe: { value: DEFAULT_QUERY, autocompleters: COMPLETERS, prefixCcApi: null, resizeable: true, editorHeight: "300px" },
+    yasr: { prefixes: editor.prefixes, defaultPlugin: "table", pluginOrder: ["table", "chart", "response"] },
+  });
+
   function showNamed(name, values) {
     const q = byName.get(name);
     $("named-description").textContent = q ? q.description : "";
     $("params").innerHTML = "";
     if (!q) return;
-    ta.value = q.text; gutter();
+    tab().getYasqe().setValue(q.text);
     for (const p of q.parameters) {
       const id = "param-" + p.name;
       const label = document.createElement("label"); label.htmlFor = id;
-      label.textContent = p.name + " (" + p.type + "): " + p.description;
+      label.textContent = p.name + " (" + p.type + (p.type === "iri" ? ", or a name" : "") + "): " + p.description;
       const input = document.createElement("input"); input.id = id; input.name = p.name;
       input.value = (values && values[p.name]) || p.default || "";
       input.addEventListener("input", downloads);
+      if (p.type === "iri") { input.setAttribute("list", "resource-names"); input.addEventListener("input", suggest); }
       $("params").append(label, input);
     }
     downloads();
   }
   $("named").addEventListener("change", () => showNamed($("named").value));
 
-  function downloads() {
+  // Names as the user types, from the label index (/api/search); the server resolves a name
+  // to its IRI when the query runs.
+  let suggestTimer = null;
+  function suggest(ev) {
+    const value = ev.target.value.trim();
+    clearTimeout(suggestTimer);
+    if (value.length < 2 || /^https?:|\//.test(value)) return;
+    suggestTimer = setTimeout(async () => {
+      const resp = await fetch("/api/search?" + new URLSearchParams({ q: value }));
+      if (!resp.ok) return;
+      const body = await resp.json();
+      const hits = Array.isArray(body) ? body : body.hits || body.results || [];
+      $("resource-names").replaceChildren(...hits.map((h) => {
+        const o = document.createElement("option");
+        o.value = h.label; o.label = (h.types || []).join(", ") + " · " + (h.page || h.iri);
+        return o;
+      }));
+    }, 150);
+  }
+
+  // ------------------------------------------------------------------ downloads
+  function kind() {
+    const type = tab().getYasqe().getQueryType();
+    return type === "CONSTRUCT" || type === "DESCRIBE" ? "graph" : type === "ASK" ? "ask" : "select";
+  }
+  function resultUrl(format) {
     const q = currentNamed();
-    for (const f of ["csv", "json", "turtle"]) {
-      const p = new URLSearchParams(q ? paramValues() : { query: ta.value });
-      p.set("format", f);
-      $("dl-" + f).href = (q ? "/queries/" + encodeURIComponent(q.name) : "/sparql") + "?" + p;
-    }
+    const p = new URLSearchParams(q ? paramValues() : { query: text() });
+    p.set("format", format);
+    return (q ? "/queries/" + encodeURIComponent(q.name) : "/sparql") + "?" + p;
+  }
+  function downloads() {
+    const box = $("downloads");
+    box.replaceChildren("Download: ");
+    editor.downloads[kind()].forEach((d, i) => {
+      if (i) box.append(" · ");
+      const a = document.createElement("a");
+      a.id = "dl-" + d.format; a.textContent = d.label; a.href = resultUrl(d.format);
+      // Same-origin links with a download attribute are saved, not shown in place of the page.
+      a.download = "query-results." + d.extension;
+      if (d.format === "csv") a.addEventListener("click", downloadCsv);
+      box.appendChild(a);
+    });
   }
 
   // The CSV download is built here from the JSON results with formula cells neutralised
@@ -67,18 +192,12 @@
   }
   async function downloadCsv(ev) {
     ev.preventDefault();
-    const url = new URL($("dl-csv").href);
-    url.searchParams.set("format", "json");
     $("error").hidden = true;
     try {
-      const resp = await fetch(url, { headers: { Accept: "application/sparql-results+json" } });
-      const text = await resp.text();
-      const json = resp.ok ? JSON.parse(text) : null;
-      if (!json || !json.head || !json.results) {
-        $("error").hidden = false;
-        $("error").textContent = resp.ok ? "CSV downloads are for SELECT queries." : "Error:\n" + text.trim();
-        return;
-      }
+      const resp = await fetch(resultUrl("json"), { headers: { Accept: "application/sparql-results+json" } });
+      const body = await resp.text();
+      const json = resp.ok ? JSON.parse(body) : null;
+      if (!json || !json.head || !json.results) { showError(resp.ok ? "CSV downloads are for SELECT queries." : body); return; }
       const vars = json.head.vars;
       const lines = [vars.map(csvCell).join(",")];
       for (const b of json.results.bindings) lines.push(vars.map((v) => csvCell(b[v] && b[v].value)).join(","));
@@ -88,121 +207,135 @@
       document.body.appendChild(a); a.click(); a.remove();
       setTimeout(() => URL.revokeObjectURL(a.href), 1000);
     } catch (err) {
-      $("error").hidden = false; $("error").textContent = "The download failed: " + err.message;
+      showError("The download failed: " + err.message);
     }
-  }
-  $("dl-csv").addEventListener("click", downloadCsv);
-
-  function cell(term) {
-    const td = document.createElement("td");
-    if (!term) return td;
-    // Only http(s) IRIs become links: a javascript: or data: IRI in a result is text.
-    if (term.type === "uri" && /^https?:\/\//i.test(term.value)) {
-      const a = document.createElement("a");
-      const local = term.value.startsWith("https://w3id.org/clusterkg/id/");
-      a.href = local ? term.value.replace("https://w3id.org/clusterkg", "") : term.value;
-      a.textContent = local ? term.value.slice(30) : term.value;
-      td.appendChild(a);
-    } else {
-      td.textContent = term.value;
-      if (term.datatype && /#(integer|decimal|double|float)$/.test(term.datatype)) td.className = "num";
-    }
-    return td;
   }
 
-  function renderPage() {
-    const size = +$("page-size").value;
-    const pages = Math.max(1, Math.ceil(rows.length / size));
-    page = Math.min(page, pages - 1);
-    const table = document.createElement("table"); table.id = "result-table";
-    const head = table.createTHead().insertRow();
-    for (const v of vars) { const th = document.createElement("th"); th.scope = "col"; th.textContent = v; head.appendChild(th); }
-    const body = table.createTBody();
-    for (const r of rows.slice(page * size, (page + 1) * size)) {
-      const tr = body.insertRow();
-      for (const v of vars) tr.appendChild(cell(r[v]));
-    }
-    $("results").innerHTML = ""; $("results").appendChild(table);
-    $("pager").hidden = pages <= 1;
-    $("pageinfo").textContent = `page ${page + 1} of ${pages}`;
-    $("prev").disabled = page === 0; $("next").disabled = page >= pages - 1;
+  // ------------------------------------------------------------------ errors, marked
+  let marks = [];
+  function clearError() {
+    $("error").hidden = true; $("error").textContent = "";
+    for (const m of marks) m.clear();
+    marks = [];
+    const cm = tab().getYasqe();
+    cm.clearGutter && cm.getOption("gutters").includes("query-error") && cm.clearGutter("query-error");
   }
-  $("prev").addEventListener("click", () => { page--; renderPage(); });
-  $("next").addEventListener("click", () => { page++; renderPage(); });
-  $("page-size").addEventListener("change", () => { page = 0; if (vars.length) renderPage(); });
+  function showError(body) {
+    const message = String(body).replace(/^\d{3} /, "").replace(/\(request id [^)]*\)\s*$/, "").trim();
+    const m = /\(line (\d+), column (\d+)\)/.exec(message);
+    $("error").hidden = false;
+    $("error").textContent = (m ? `Error at line ${m[1]}, column ${m[2]}: ` : "Error: ") + message.replace(/\s*\(line \d+, column \d+\)/, "");
+    if (m) markError(+m[1], +m[2]);
+  }
+  function markError(line, column) {
+    const cm = tab().getYasqe();
+    const from = { line: line - 1, ch: column - 1 };
+    const lineText = cm.getLine(from.line) || "";
+    const word = /^[^\s(){},;.]+|^./.exec(lineText.slice(from.ch));
+    const to = { line: from.line, ch: Math.min(lineText.length, from.ch + (word ? word[0].length : 1)) };
+    if (to.ch <= from.ch) { from.ch = Math.max(0, lineText.length - 1); to.ch = lineText.length; }
+    marks.push(cm.markText(from, to, { className: "query-error-mark", attributes: { title: $("error").textContent } }));
+    marks.push(cm.addLineClass ? { clear: ((l) => () => cm.removeLineClass(l, "background", "query-error-line"))(cm.addLineClass(from.line, "background", "query-error-line")) } : { clear() {} });
+    cm.focus(); cm.setCursor(from);
+  }
+
+  // ------------------------------------------------------------------ running, history, URL
+  function history_() { try { return JSON.parse(localStorage.getItem(HISTORY_KEY)) || []; } catch (e) { return []; } }
+  function remember(entry) {
+    const list = [entry, ...history_().filter((h) => h.query !== entry.query || h.name !== entry.name)].slice(0, HISTORY_SIZE);
+    localStorage.setItem(HISTORY_KEY, JSON.stringify(list));
+    drawHistory();
+  }
+  function drawHistory() {
+    const sel = $("history");
+    sel.replaceChildren(sel.options[0]);
+    history_().forEach((h, i) => {
+      const first = (h.name ? h.name + ": " : "") + h.query.replace(/^(\s*(PREFIX|BASE)[^\n]*\n)+/i, "").replace(/\s+/g, " ").trim();
+      sel.append(new Option(first.slice(0, 90), String(i)));
+    });
+  }
+  $("history").addEventListener("change", () => {
+    const h = history_()[+$("history").value];
+    $("history").value = "";
+    if (!h) return;
+    if (h.name && byName.has(h.name)) { $("named").value = h.name; showNamed(h.name, h.params); }
+    else { $("named").value = ""; showNamed(""); tab().getYasqe().setValue(h.query); }
+  });
 
   function saveUrl() {
     const q = currentNamed();
-    const p = new URLSearchParams(q ? { name: q.name, ...paramValues() } : { query: ta.value });
+    const p = new URLSearchParams(q ? { name: q.name, ...paramValues() } : { query: text() });
     history.replaceState(null, "", "/query?" + p);
   }
-
-  async function run() {
-    $("error").hidden = true; $("meta").textContent = ""; $("results").innerHTML = ""; $("pager").hidden = true;
-    $("progress").textContent = "Running…";
+  let started = 0;
+  yasgui.on("queryBefore", () => {
+    clearError(); $("meta").textContent = ""; $("progress").textContent = "Running…";
+    started = performance.now(); saveUrl();
     const q = currentNamed();
-    saveUrl();
-    const accept = "application/sparql-results+json, text/turtle;q=0.9";
-    const started = performance.now();
-    let resp;
-    try {
-      if (q) {
-        resp = await fetch("/queries/" + encodeURIComponent(q.name) + "?" + new URLSearchParams(paramValues()), { headers: { Accept: accept } });
-      } else {
-        resp = await fetch("/sparql", { method: "POST", headers: { Accept: accept, "Content-Type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({ query: ta.value }) });
-      }
-      const ms = Math.round(performance.now() - started);
-      const type = resp.headers.get("Content-Type") || "";
-      if (!resp.ok) {
-        const text = await resp.text();
-        const m = /line (\d+)[, ]+column (\d+)/i.exec(text);
-        $("error").hidden = false;
-        $("error").textContent = (m ? `Error at line ${m[1]}, column ${m[2]}:\n` : "Error:\n") + text.replace(/\(request id [^)]*\)\s*$/, "").trim();
-        if (m) markError(+m[1], +m[2]);
-        return;
-      }
-      if (type.includes("turtle")) {
-        const text = await resp.text();
-        const pre = document.createElement("pre"); pre.id = "turtle"; pre.textContent = text;
-        const triples = (text.match(/ \.\s*$/gm) || []).length;
-        $("meta").innerHTML = "";
-        $("meta").append(`CONSTRUCT result in ${ms} ms · `);
-        const a = document.createElement("a");
-        a.href = "/graph?view=query&query=" + encodeURIComponent(ta.value); a.textContent = "view as graph";
-        $("meta").appendChild(a);
-        $("results").appendChild(pre);
-        return;
-      }
-      const json = await resp.json();
-      if ("boolean" in json) { $("meta").textContent = `ASK: ${json.boolean} (${ms} ms)`; return; }
-      vars = json.head.vars; rows = json.results.bindings; page = 0;
-      const truncated = resp.headers.get("X-Clusterkg-Truncated") === "true";
-      $("meta").textContent = `${rows.length} row${rows.length === 1 ? "" : "s"} in ${ms} ms` + (truncated ? " (truncated at the server's row limit)" : "");
-      $("meta").dataset.rows = rows.length;
-      renderPage();
-    } catch (err) {
-      $("error").hidden = false; $("error").textContent = "The request failed: " + err.message;
-    } finally {
-      $("progress").textContent = "";
+    remember({ query: text(), name: q ? q.name : null, params: q ? paramValues() : null });
+  });
+  yasgui.on("queryResponse", (_, t) => setTimeout(() => afterResponse(t), 0));
+  function afterResponse(t) {
+    $("progress").textContent = "";
+    const results = t.getYasr().results;
+    if (!results) return;
+    const ms = Math.round(performance.now() - started);
+    if (results.hasError()) { const e = results.getError(); showError(e.text || e.statusText || "the query failed"); return; }
+    if (results.getBoolean() !== undefined) { $("meta").textContent = `ASK: ${results.getBoolean()} (${ms} ms)`; return; }
+    if (kind() === "graph") {
+      const n = results.getStatements ? results.getStatements().length : 0;
+      $("meta").replaceChildren(`${n} triple${n === 1 ? "" : "s"} in ${ms} ms · `);
+      const a = document.createElement("a");
+      a.href = "/graph?view=query&query=" + encodeURIComponent(text()); a.textContent = "view as graph";
+      $("meta").appendChild(a);
+      return;
+    }
+    const rows = results.getBindings().length;
+    $("meta").textContent = `${rows} row${rows === 1 ? "" : "s"} in ${ms} ms`;
+    $("meta").dataset.rows = rows;
+  }
+
+  // Result links: clusterkg IRIs open their page on this site, other http(s) IRIs themselves;
+  // any other IRI (javascript:, data:) is text. The table is redrawn on every page and sort,
+  // so links are rewritten as they appear.
+  const LOCAL = "https://w3id.org/clusterkg/id/";
+  function fixLinks(root) {
+    for (const a of root.querySelectorAll("a.iri, .yasr_results a[href]")) {
+      const href = a.getAttribute("href") || "";
+      if (href.startsWith(LOCAL)) { a.setAttribute("href", "/id/" + href.slice(LOCAL.length)); a.removeAttribute("target"); }
+      else if (!/^https?:\/\//i.test(href) && !href.startsWith("/")) a.replaceWith(document.createTextNode(a.textContent));
+    }
+    // The shown tab's table is #result-table (other tabs keep theirs, hidden, without id).
+    const shown = tab() && tab().getYasr() ? tab().getYasr().rootEl : null;
+    for (const table of root.querySelectorAll(".yasr_results table.dataTable")) {
+      const id = shown && shown.contains(table) ? "result-table" : "";
+      if (table.id !== id) table.id = id;
     }
   }
-  function markError(line, col) {
-    const lines = ta.value.split("\n");
-    let pos = 0;
-    for (let i = 0; i < line - 1 && i < lines.length; i++) pos += lines[i].length + 1;
-    pos += Math.max(0, col - 1);
-    ta.focus(); ta.setSelectionRange(pos, Math.min(ta.value.length, pos + 1));
-  }
-  $("qform").addEventListener("submit", (ev) => { ev.preventDefault(); run(); });
+  new MutationObserver(() => fixLinks($("yasgui"))).observe($("yasgui"), { childList: true, subtree: true });
 
-  const p = new URLSearchParams(location.search);
+  // A refused query rejects the run's promise; the page shows that error itself (above).
+  const runQuery = () => tab().query().catch(() => {});
+  $("qform").addEventListener("submit", (ev) => { ev.preventDefault(); runQuery(); });
+  // Each tab has its own editor: the download links follow the one shown.
+  const hooked = new WeakSet();
+  function followEditor() {
+    const y = tab().getYasqe();
+    if (y && !hooked.has(y)) { hooked.add(y); y.on("change", downloads); }
+    downloads();
+  }
+  yasgui.on("tabSelect", () => setTimeout(() => { followEditor(); fixLinks($("yasgui")); }, 0));
+
+  // A shared link: ?query=... or ?name=...&params (also in the hash, as YASGUI shares them).
+  const p = new URLSearchParams(location.search || location.hash.slice(1));
   if (p.get("name") && byName.has(p.get("name"))) {
     $("named").value = p.get("name");
     showNamed(p.get("name"), Object.fromEntries(p));
-    run();
+    runQuery();
   } else if (p.get("query")) {
-    ta.value = p.get("query"); run();
+    if (!same(text(), p.get("query")) && !same(text(), DEFAULT_QUERY)) yasgui.addTab(true);
+    tab().getYasqe().setValue(p.get("query"));
+    runQuery();
   }
-  gutter(); downloads();
+  drawHistory(); followEditor();
 })();
