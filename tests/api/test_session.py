@@ -186,7 +186,7 @@ def test_resilience_sections(kg):
     curve = kg.resilience("robustness", strategy="degree", points=5)
     assert curve.parameters["strategy"] == "degree" and curve.parameters["points"] == 5
     with pytest.raises(
-        AnalyticsError, match="use sourcing, self-sufficiency, critical, robustness"
+        AnalyticsError, match="use sourcing, self-sufficiency, critical, single-points, robustness"
     ):
         kg.resilience("fragility")
 

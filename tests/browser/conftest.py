@@ -116,3 +116,31 @@ def watched(browser_context, live_site) -> Iterator[Watched]:
         yield Watched(page, live_site)
     finally:
         page.close()
+
+
+#: Viewports the user-level tests run on: a desktop and a phone.
+VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
+#: Collects Content-Security-Policy violations (an init script runs outside the page's CSP).
+CSP_LISTENER = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) =>
+  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline")));
+"""
+
+
+@pytest.fixture(params=sorted(VIEWPORTS))
+def screen(request, watched) -> Watched:
+    """The watched page at each of :data:`VIEWPORTS`, recording CSP violations too; call
+    ``screen.assert_clean()`` at the end of a test."""
+    width, height = VIEWPORTS[request.param]
+    watched.page.set_viewport_size({"width": width, "height": height})
+    watched.page.add_init_script(CSP_LISTENER)
+    watched.name = request.param
+
+    def assert_clean() -> None:
+        assert watched.errors == []
+        assert watched.page.evaluate("window.__csp") == []
+        assert watched.foreign() == []
+
+    watched.assert_clean = assert_clean
+    return watched

@@ -39,7 +39,7 @@ def test_explorer_renders_cluster_with_changan(watched, live_site):
     assert "Chengdu-Chongqing" in page.locator("#view-title").inner_text()
     watched.shot("explorer-chengdu-chongqing")
     # Clicking a node shows its verbatim source quote, with the source document.
-    node.locator("circle").click()
+    node.locator("circle.dot").click()
     quote_el = page.locator("#panel blockquote.quote").first
     quote_el.wait_for()
     text = page.locator("#panel").inner_text()
@@ -102,7 +102,7 @@ def test_scenario_highlights_affected_oems(watched, live_site):
         '#graph-svg .node[data-label="Dongfeng Sokon\'s support enterprises in Sichuan"]'
     )
     group.wait_for()
-    group.locator("circle").click(modifiers=["Shift"])
+    group.locator("circle.dot").click(modifiers=["Shift"])
     page.click("#simulate")
     page.locator("#affected-oems li").first.wait_for()
     assert "Dongfeng Sokon" in page.locator("#affected-oems").inner_text()

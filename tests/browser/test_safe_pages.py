@@ -61,7 +61,7 @@ def test_explorer_panel_works_under_the_csp(csp_page, live_site):
     page.goto(f"{live_site}/graph?view=cluster&cluster={quote(CC, safe='')}")
     node = page.locator('#graph-svg .node[data-label="Changan Automobile"]')
     node.wait_for()
-    node.locator("circle").click()
+    node.locator("circle.dot").click()
     page.locator("#panel blockquote.quote").first.wait_for()
     assert page.locator("#panel a", has_text="Linked-data page").get_attribute("href") == (
         "/id/enterprise/changan-automobile"

@@ -43,7 +43,7 @@ import json
 import random
 import sys
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from clusterkg.analytics import AnalyticsError
 from clusterkg.analytics.indicators import PARTS, VEHICLES, comparable_counts, observations
@@ -197,6 +197,15 @@ class _Picker:
         return out
 
 
+class _Firm(TypedDict):
+    """One generated firm, as the later stages (pickers, links, summary) read it."""
+
+    cluster: str
+    tier: int  # 0 = vehicle manufacturer, 1-3 = supplier tier
+    item: str  # what it supplies; "" for a vehicle manufacturer, which only buys
+    fitness: float  # the fitness-model weight with which buyers pick it
+
+
 def tier1_distribution(counts: list[int]) -> dict[str, Any]:
     """Shares of OEM items with 1, 2, 3 and 4 or more tier-1 suppliers, and the largest
     count: what the network realises, which the initial draw alone does not determine."""
@@ -260,7 +269,7 @@ def generate(
     run = str(ID[f"run/generate-seed-{p.seed}-scale-{scale_tag}"])
     base = str(ID[f"synthetic/s{p.seed}-x{scale_tag}/"])
     w = _Writer(run)
-    firms: dict[str, dict[str, Any]] = {}
+    firms: dict[str, _Firm] = {}
     by_pool: dict[tuple[int, str, str], list[str]] = {}
     counter = {"firm": 0, "link": 0}
 
@@ -270,7 +279,7 @@ def generate(
         group = cal.places[cluster][int(rng.random() * len(cal.places[cluster]))]
         region = group[int(rng.random() * len(group))]
         fitness = (1.0 - rng.random()) ** (-1.0 / p.alpha)
-        firms[iri] = {"cluster": cluster, "tier": tier, "item": item, "fitness": fitness}
+        firms[iri] = {"cluster": cluster, "tier": tier, "item": item or "", "fitness": fitness}
         by_pool.setdefault((tier, item or "", cluster), []).append(iri)
         what = "vehicle manufacturer" if tier == 0 else f"tier-{tier} supplier"
         if item:
@@ -364,8 +373,8 @@ def generate(
                 picks = (
                     anchors if m >= len(anchors) else [anchors[int(rng.random() * len(anchors))]]
                 )
-                for a in sorted(set(picks)):
-                    link(a, o, item, 1)
+                for anchor in sorted(set(picks)):
+                    link(anchor, o, item, 1)
                 anchored.append(len(set(picks)))
                 continue
             outside_p = p.cc_outside if cc and item in CC_OUTSIDE_ITEMS else 1 - p.in_cluster
@@ -397,7 +406,7 @@ def generate(
         bought.setdefault((buyer, a["item"]), set()).add(f)
         link(f, buyer, a["item"], a["tier"])
     realised = tier1_distribution(
-        [len(sups) for (b, _i), sups in bought.items() if firms.get(b, {}).get("tier") == 0]
+        [len(sups) for (b, _i), sups in bought.items() if b in firms and firms[b]["tier"] == 0]
         + anchored
     )
     if progress:

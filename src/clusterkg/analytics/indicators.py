@@ -15,7 +15,7 @@ Nothing here is typed in: every number comes from ``ck:Observation`` nodes (``ck
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from clusterkg.analytics.projection import Queryable, select
 from clusterkg.vocab import CK, ID
@@ -25,7 +25,20 @@ VEHICLES = str(CK.VehicleEnterpriseCount)
 PARTS = str(CK.PartsEnterpriseCount)
 
 
-def observations(kg: Queryable) -> list[dict[str, Any]]:
+class Observation(TypedDict):
+    """One numeric ``ck:Observation`` as read by :func:`observations` (IRIs as strings)."""
+
+    obs: str
+    indicator: str
+    area: str
+    value: float
+    period: str | None
+    approximation: str | None
+    source: str | None
+    is_cluster: bool
+
+
+def observations(kg: Queryable) -> list[Observation]:
     """Every observation with a numeric value: IRI, indicator, area, value, period, qualifier."""
     rows = select(
         kg,
@@ -36,7 +49,7 @@ def observations(kg: Queryable) -> list[dict[str, Any]]:
         OPTIONAL { ?obs ck:approximation ?approx }
         OPTIONAL { ?area a ck:IndustrialCluster . BIND(ck:IndustrialCluster AS ?areaType) } }""",
     )
-    out = []
+    out: list[Observation] = []
     for r in rows:
         try:
             value = float(r["value"])
@@ -57,26 +70,27 @@ def observations(kg: Queryable) -> list[dict[str, Any]]:
     return out
 
 
-def _latest(obs: list[dict]) -> dict[tuple[str, str], dict]:
+def _latest(obs: list[Observation]) -> dict[tuple[str, str], Observation]:
     # One value per (indicator, area): the latest period, ties broken by observation IRI.
-    best: dict[tuple[str, str], dict] = {}
+    best: dict[tuple[str, str], Observation] = {}
     for o in sorted(obs, key=lambda o: (o["period"] or "", o["obs"])):
         best[(o["indicator"], o["area"])] = o
     return best
 
 
-def comparable_counts(obs: list[dict[str, Any]]) -> tuple[dict[tuple[str, str], dict], str]:
+def comparable_counts(obs: list[Observation]) -> tuple[dict[tuple[str, str], Observation], str]:
     """Vehicle and parts enterprise counts of clusters, all from one source document.
 
     Sources count differently (above designated size or not, rough counts), so the counts are
     taken from the one source that gives both counts for the most clusters (ties: the source
     IRI), never mixed. Returns ``{(indicator, cluster): observation}`` and the source.
     """
-    per_source: dict[str, list[dict]] = {}
+    per_source: dict[str, list[Observation]] = {}
     for o in obs:
         if o["is_cluster"] and o["indicator"] in (VEHICLES, PARTS):
             per_source.setdefault(o["source"] or "", []).append(o)
-    best_src, best, best_n = "", {}, -1
+    best_src, best_n = "", -1
+    best: dict[tuple[str, str], Observation] = {}
     for src in sorted(per_source):
         latest = _latest(per_source[src])
         both = {a for (i, a) in latest if i == VEHICLES} & {a for (i, a) in latest if i == PARTS}
@@ -84,6 +98,31 @@ def comparable_counts(obs: list[dict[str, Any]]) -> tuple[dict[tuple[str, str], 
             best_src, best_n = src, len(both)
             best = {k: v for k, v in latest.items() if k[1] in both}
     return best, best_src
+
+
+class ClusterRow(TypedDict):
+    """The indicators of one cluster (module docstring for the definitions)."""
+
+    cluster: str
+    label: str
+    vehicle_enterprises: float | None
+    parts_enterprises: float | None
+    sources: list[str]
+    vehicle_enterprises_share: float | None
+    vehicle_enterprises_share_basis: str
+    parts_enterprises_share: float | None
+    parts_enterprises_share_basis: str
+    parts_per_vehicle_enterprise: float | None
+    parts_location_quotient: float | None
+
+
+def _location_quotient(
+    p: float | None, v: float | None, auto_p: float, auto_v: float
+) -> float | None:
+    """Isard's LQ of parts enterprises within the automobile industry (module docstring)."""
+    if v is not None and p is not None and (v + p) and (auto_v + auto_p) and auto_p:
+        return (p / (v + p)) / (auto_p / (auto_v + auto_p))
+    return None
 
 
 def cluster_indicators(kg: Queryable) -> dict[str, Any]:
@@ -106,41 +145,56 @@ def cluster_indicators(kg: Queryable) -> dict[str, Any]:
     counted = sorted(
         {a for (i, a), o in latest.items() if o["is_cluster"] and i in (VEHICLES, PARTS)}
     )
-    rows = []
+    # Per cluster, the vehicle and parts counts (None where the source gives none).
+    counts: dict[str, dict[str, float | None]] = {}
     totals = {VEHICLES: 0.0, PARTS: 0.0}
     for c in counted:
-        v, p = latest.get((VEHICLES, c)), latest.get((PARTS, c))
+        counts[c] = {}
+        for ind in (VEHICLES, PARTS):
+            o = latest.get((ind, c))
+            counts[c][ind] = o["value"] if o else None
+            totals[ind] += o["value"] if o else 0.0
+    # Denominator of the shares: the national observation, else the sum over the clusters.
+    denom: dict[str, float] = {}
+    basis: dict[str, str] = {}
+    for ind in (VEHICLES, PARTS):
+        nat = national_latest.get((ind, NATIONAL))
+        denom[ind] = nat["value"] if nat else totals[ind]
+        basis[ind] = f"national observation {nat['obs']}" if nat else "sum of the clusters"
+
+    def share(c: str, ind: str) -> float | None:
+        x = counts[c][ind]
+        return x / denom[ind] if x is not None and denom[ind] else None
+
+    auto_v, auto_p = totals[VEHICLES], totals[PARTS]
+    rows: list[ClusterRow] = []
+    for c in counted:
+        v, p = counts[c][VEHICLES], counts[c][PARTS]
         rows.append(
             {
                 "cluster": c,
                 "label": labels.get(c, c),
-                "vehicle_enterprises": v["value"] if v else None,
-                "parts_enterprises": p["value"] if p else None,
-                "sources": sorted(o["obs"] for o in (v, p) if o),
+                "vehicle_enterprises": v,
+                "parts_enterprises": p,
+                "sources": sorted(
+                    o["obs"] for o in (latest.get((VEHICLES, c)), latest.get((PARTS, c))) if o
+                ),
+                "vehicle_enterprises_share": share(c, VEHICLES),
+                "vehicle_enterprises_share_basis": basis[VEHICLES],
+                "parts_enterprises_share": share(c, PARTS),
+                "parts_enterprises_share_basis": basis[PARTS],
+                "parts_per_vehicle_enterprise": p / v if v and p is not None else None,
+                "parts_location_quotient": _location_quotient(p, v, auto_p, auto_v),
             }
         )
-        totals[VEHICLES] += v["value"] if v else 0.0
-        totals[PARTS] += p["value"] if p else 0.0
-    national = {i: national_latest.get((i, NATIONAL)) for i in (VEHICLES, PARTS)}
-    hhi = {}
+    hhi: dict[str, float | None] = {}
     for key, ind in (("vehicle_enterprises", VEHICLES), ("parts_enterprises", PARTS)):
-        denom_obs = national[ind]
-        denom = denom_obs["value"] if denom_obs else totals[ind]
-        basis = f"national observation {denom_obs['obs']}" if denom_obs else "sum of the clusters"
-        for r in rows:
-            x = r[key]
-            r[f"{key}_share"] = x / denom if x is not None and denom else None
-            r[f"{key}_share_basis"] = basis
-        shares = [r[key] / totals[ind] for r in rows if r[key] is not None and totals[ind]]
+        shares = [
+            x / totals[ind]
+            for x in (counts[c][ind] for c in counted)
+            if x is not None and totals[ind]
+        ]
         hhi[key] = sum(s * s for s in shares) if shares else None
-    auto_v, auto_p = totals[VEHICLES], totals[PARTS]
-    for r in rows:
-        v, p = r["vehicle_enterprises"], r["parts_enterprises"]
-        r["parts_per_vehicle_enterprise"] = p / v if v and p is not None else None
-        if v is not None and p is not None and (v + p) and (auto_v + auto_p) and auto_p:
-            r["parts_location_quotient"] = (p / (v + p)) / (auto_p / (auto_v + auto_p))
-        else:
-            r["parts_location_quotient"] = None
     return {
         "clusters": rows,
         "hhi": hhi,
@@ -150,10 +204,10 @@ def cluster_indicators(kg: Queryable) -> dict[str, Any]:
     }
 
 
-def shares_of_national(obs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def shares_of_national(obs: list[Observation]) -> list[dict[str, Any]]:
     """Every observation with a national observation of the same indicator (and period, where
     both state one), as a share of that national total."""
-    national: dict[str, list[dict]] = {}
+    national: dict[str, list[Observation]] = {}
     for o in obs:
         if o["area"] == NATIONAL:
             national.setdefault(o["indicator"], []).append(o)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 import networkx as nx
 from rdflib import URIRef
@@ -268,26 +268,31 @@ def _node_attributes(
         "lat": "?n wgs84:lat ?v",
         "long": "?n wgs84:long ?v",
     }
-    got = {
+    # (node, value, language tag) per attribute; every pattern binds ?n and ?v, which the
+    # packed rows type as optional.
+    got: dict[str, list[tuple[str, str, str | None]]] = {
         name: [
-            dict(zip(("n", "v", "lang"), row, strict=False))
-            for row in packed_select(kg, ["n", "v", "lang"] if name == "labels" else ["n", "v"], q)
+            (n, v, rest[0] if rest else None)
+            for n, v, *rest in packed_select(
+                kg, ["n", "v", "lang"] if name == "labels" else ["n", "v"], q
+            )
+            if n is not None and v is not None
         ]
         for name, q in queries.items()
     }
     labels: dict[str, tuple[int, str]] = {}
-    for row in got["labels"]:
-        labels[row["n"]] = _pick_label(labels.get(row["n"]), row)
+    for n, v, lang in got["labels"]:
+        labels[n] = _pick_label(labels.get(n), {"v": v, "lang": lang})
     types: dict[str, set[str]] = defaultdict(set)
-    for row in got["types"]:
-        types[row["n"]].add(row["v"][len(str(CK)) :])
+    for n, v, _lang in got["types"]:
+        types[n].add(v[len(str(CK)) :])
     multi: dict[str, dict[str, list[str]]] = {
         k: defaultdict(list) for k in ("clusters", "regions", "operators", "outside")
     }
     for key in multi:
-        for row in got[key]:
-            multi[key][row["n"]].append(row["v"])
-    scalar = {k: {row["n"]: _num(row["v"]) for row in got[k]} for k in ("tiers", "lat", "long")}
+        for n, v, _lang in got[key]:
+            multi[key][n].append(v)
+    scalar = {k: {n: _num(v) for n, v, _lang in got[k]} for k in ("tiers", "lat", "long")}
     supers = class_ancestors(kg)
 
     for n, a in attrs.items():
@@ -344,6 +349,25 @@ def cluster_info(
     return out
 
 
+class _StatedLink(TypedDict):
+    """One ``ck:SupplyLink`` as :func:`supply_network` reads it (IRIs and values as text)."""
+
+    iri: str
+    supplier: str
+    customer: str
+    item: str | None
+    value: float | None
+    source: str | None
+    graph: str
+
+
+def _smallest(current: str | None, new: str | None) -> str | None:
+    # The smaller of two optional values, an unknown one losing to any known one.
+    if new is not None and (current is None or new < current):
+        return new
+    return current
+
+
 def supply_network(kg: Queryable, graphs: str = "curated") -> nx.DiGraph:
     """The supply network: supplier -> customer, one edge per pair of parties.
 
@@ -355,42 +379,40 @@ def supply_network(kg: Queryable, graphs: str = "curated") -> nx.DiGraph:
     """
     graph_filter(graphs)
     fields = ["g", "link", "s", "c", "item", "value", "src"]
-    rows = [
-        dict(zip(fields, row, strict=True))
-        for row in packed_select(
-            kg,
-            fields,
-            """GRAPH ?g {
+    rows = packed_select(
+        kg,
+        fields,
+        """GRAPH ?g {
         ?link a ck:SupplyLink ; ck:supplier ?s ; ck:customer ?c .
         OPTIONAL { ?link ck:suppliedItem ?item }
         OPTIONAL { ?link ck:annualValueCNY ?value }
         OPTIONAL { ?link prov:wasDerivedFrom ?src } }""",
-        )
-    ]
-    links: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        if not _graph_selected(row["g"], graphs):
+    )
+    links: dict[str, _StatedLink] = {}
+    for g, iri, s, c, item, value, src in rows:
+        # ?g, ?link, ?s and ?c are bound by the pattern; the packed rows type them as optional
+        if g is None or iri is None or s is None or c is None:
+            continue
+        if not _graph_selected(g, graphs):
             continue
         # A link with several items or sources gives several rows: keep the smallest of each,
         # so that the projection does not depend on row order.
-        cur = links.get(row["link"])
-        rec = {
-            "iri": row["link"],
-            "supplier": row["s"],
-            "customer": row["c"],
-            "item": row["item"],
-            "value": _num(row["value"]),
-            "source": row["src"],
-            "graph": row["g"],
-        }
+        cur = links.get(iri)
         if cur is None:
-            links[row["link"]] = rec
+            links[iri] = {
+                "iri": iri,
+                "supplier": s,
+                "customer": c,
+                "item": item,
+                "value": _num(value),
+                "source": src,
+                "graph": g,
+            }
         else:
-            for k in ("item", "source"):
-                if rec[k] is not None and (cur[k] is None or rec[k] < cur[k]):
-                    cur[k] = rec[k]
+            cur["item"] = _smallest(cur["item"], item)
+            cur["source"] = _smallest(cur["source"], src)
     ancestors = region_ancestors(kg)
-    G = nx.DiGraph()
+    G: nx.DiGraph = nx.DiGraph()
     nodes = {x for link in links.values() for x in (link["supplier"], link["customer"])}
     attrs = _node_attributes(kg, nodes, ancestors)
     for n in sorted(nodes):
@@ -475,7 +497,7 @@ def cluster_network(kg: Queryable, graphs: str = "curated") -> nx.Graph:
         str(CK.SupplyLink): "supplies",
         str(CK.Collaboration): "collaboration",
     }
-    G = nx.Graph()
+    G: nx.Graph = nx.Graph()
     for row in sorted(rows, key=lambda r: (r["s"], r["o"], r["p"])):
         if not _graph_selected(row["g"], graphs) or row["s"] == row["o"]:
             continue
@@ -502,7 +524,7 @@ def kg_multidigraph(kg: Queryable, graphs: str = "curated") -> nx.MultiDiGraph:
         """SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o
         FILTER(isIRI(?s) && isIRI(?o) && ?p != rdf:type) } }""",
     )
-    G = nx.MultiDiGraph()
+    G: nx.MultiDiGraph = nx.MultiDiGraph()
     for row in rows:
         if _graph_selected(row["g"], graphs):
             G.add_edge(row["s"], row["o"], key=row["p"], graph=row["g"])
@@ -581,6 +603,8 @@ def located_entities(kg: Queryable, region: str, graphs: str = "all") -> list[di
     )
     labels: dict[str, tuple[int, str]] = {}
     for n, label, lang in rows:
+        if n is None:  # bound by the pattern; the packed rows type it as optional
+            continue
         if label is not None:
             labels[n] = _pick_label(labels.get(n), {"v": label, "lang": lang})
         else:

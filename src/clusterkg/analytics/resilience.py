@@ -61,7 +61,8 @@ def supplier_shares(values: dict[str, float | None]) -> tuple[dict[str, float], 
     known = [v for v in values.values() if v is not None]
     total = sum(known)
     if len(known) == n and total > 0:
-        return {s: v / total for s, v in values.items()}, "value"
+        # every value is known here (len(known) == n), which mypy cannot follow
+        return {s: v / total for s, v in values.items()}, "value"  # type: ignore[operator]
     return dict.fromkeys(values, 1.0 / n), "equal"
 
 
@@ -643,12 +644,13 @@ class CascadeModel:
             for v in self.needs:
                 per = _inbound(self.G, v)
                 links = [(s, val) for sups in per.values() for s, val in sups.items()]
+                # by_value only when every val is known (all(...) first), which mypy cannot follow
                 by_value = (
-                    all(val is not None for _, val in links) and sum(val for _, val in links) > 0
+                    all(val is not None for _, val in links) and sum(val for _, val in links) > 0  # type: ignore[misc]
                 )
                 w: dict[str, float] = defaultdict(float)
                 for s, val in links:
-                    w[s] += val if by_value else 1.0
+                    w[s] += val if by_value else 1.0  # type: ignore[operator]
                 self._weights[v] = w
         return self._weights
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -64,7 +65,7 @@ def now() -> datetime:
 def results_graph(
     kind: str,
     parameters: dict[str, Any],
-    scores: dict[str, dict[str, float] | None],
+    scores: Mapping[str, Mapping[str, float | None] | None],
     *,
     started: datetime,
     ended: datetime | None = None,

@@ -466,6 +466,15 @@ def write_into_store(result: ImportResult, backend: Backend) -> None:
     result.target = backend.spec
 
 
+def write_result(result: ImportResult, into: Path | None, backend: Backend | None) -> None:
+    """Write a checked import into the Turtle file ``into``, else into ``backend``; with
+    neither the import was only checked and nothing is written."""
+    if into is not None:
+        write_into_file(result, into)
+    elif backend is not None:
+        write_into_store(result, backend)
+
+
 def import_csv(
     path: Path | str,
     kind: str,
@@ -532,10 +541,7 @@ def _import_and_write(
             into=into,
             private_register=private_register,
         )
-        if into is not None:
-            write_into_file(result, into)
-        elif backend is not None:
-            write_into_store(result, backend)
+        write_result(result, into, backend)
         return result
     except (BackendError, LoadError, OSError) as exc:
         raise ImportFailed(Path(path), [RowError(0, "", "", str(exc))]) from None

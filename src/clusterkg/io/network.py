@@ -108,7 +108,7 @@ def to_networkx(
         for s, t in graph.subject_objects(RDF.type):
             if isinstance(s, URIRef) and isinstance(t, URIRef):
                 types.setdefault(s, set()).add(t)
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph = nx.MultiDiGraph()
     wanted = {
         s for s in selection.subjects() if isinstance(s, URIRef) and _is_node(types.get(s, set()))
     }
@@ -160,6 +160,7 @@ def _node_attributes(
         attrs["label_zh"] = zh
     if types:
         attrs["class"] = curie(str(_main_class(types, ontology)))
+    # rdflib orders its terms at run time (Identifier.__lt__); its stubs do not say so
     clusters = sorted(full.objects(node, CK.memberOf))  # type: ignore[type-var]
     if clusters:
         attrs["cluster"] = "; ".join(_label(full, c, "en") or curie(str(c)) for c in clusters)
@@ -175,20 +176,24 @@ def _node_attributes(
     return attrs
 
 
-def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
+def graphml_bytes(g: nx.Graph) -> bytes:
     """GraphML (http://graphml.graphdrawing.org/) as networkx writes it."""
     out = io.BytesIO()
     nx.write_graphml(g, out, encoding="utf-8", named_key_ids=True)
     return out.getvalue()
 
 
-def gexf_bytes(g: nx.MultiDiGraph) -> bytes:
-    """GEXF 1.2 (https://gexf.net/) with ``viz`` colour by class and position from lon/lat."""
+def gexf_bytes(g: nx.Graph) -> bytes:
+    """GEXF 1.2 (https://gexf.net/) with ``viz`` colour by class, and position: the node's
+    ``x``/``y`` where it has them (a drawing's layout), else its lon/lat."""
     h = g.copy()
     for _node, attrs in h.nodes(data=True):
         r, gr, b = colour(str(attrs.get("class", "")))
         viz: dict[str, dict] = {"color": {"r": r, "g": gr, "b": b, "a": 1.0}}
-        if "lat" in attrs and "long" in attrs:
+        if "x" in attrs and "y" in attrs:
+            # The position it was drawn at (y grows downwards on screen, upwards in Gephi).
+            viz["position"] = {"x": attrs["x"], "y": -attrs["y"], "z": 0.0}
+        elif "lat" in attrs and "long" in attrs:
             # Gephi's plane: x east, y north; degrees scaled so that a country spans hundreds.
             viz["position"] = {"x": attrs["long"] * 10.0, "y": attrs["lat"] * 10.0, "z": 0.0}
         attrs["viz"] = viz
@@ -235,8 +240,8 @@ def csv_tables(g: nx.MultiDiGraph) -> tuple[bytes, bytes]:
 def plain_network(G: nx.Graph) -> nx.Graph:
     """A copy of a projected network (an explorer view) with only the string and number
     attributes that GraphML and GEXF can hold: label, kind, cluster, region, synthetic,
-    lat/long; on edges the relations and the annual value in CNY."""
-    H = nx.DiGraph() if G.is_directed() else nx.Graph()
+    lat/long, x/y (a drawing's position); on edges the relations and the annual value in CNY."""
+    H: nx.Graph = nx.DiGraph() if G.is_directed() else nx.Graph()
     for n, a in G.nodes(data=True):
         H.add_node(
             n,
@@ -245,7 +250,8 @@ def plain_network(G: nx.Graph) -> nx.Graph:
             cluster=str(a.get("cluster") or ""),
             region=str(a.get("region") or ""),
             synthetic=bool(a.get("synthetic")),
-            **{k: float(a[k]) for k in ("lat", "long") if a.get(k) is not None},
+            # x/y: the drawing's position of the node, where the caller gives one.
+            **{k: float(a[k]) for k in ("lat", "long", "x", "y") if a.get(k) is not None},
         )
     for s, t, d in G.edges(data=True):
         rel = d.get("relations") or (["supplies"] if G.is_directed() else [])

@@ -32,8 +32,7 @@ from clusterkg.io.csv_import import (
     context_engines,
     provenance,
     shacl_problems,
-    write_into_file,
-    write_into_store,
+    write_result,
 )
 from clusterkg.io.csv_read import RowError
 from clusterkg.io.references import Resolver, ontology_graph
@@ -228,10 +227,7 @@ def import_mapping(
             added,
             shacl=status,
         )
-        if into_path is not None:
-            write_into_file(result, into_path)
-        elif backend is not None:
-            write_into_store(result, backend)
+        write_result(result, into_path, backend)
         return result
     except (BackendError, LoadError, OSError, QueryError) as exc:
         raise ImportFailed(mapping, [RowError(0, "", "", str(exc))]) from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -226,6 +226,17 @@ def _mint(b: Build, r: RowReader, id_value, folder: str, name: str) -> URIRef:
     return URIRef(ID[f"{folder}/{id_value or slug(name)}"])
 
 
+def _mint_dated(
+    b: Build, r: RowReader, v: Mapping[str, object], folder: str, tail: list[str]
+) -> URIRef | None:
+    """The node of a dated fact's row: its ``id``, else ``folder/`` and ``tail`` with the row's
+    period; None (the row failed) when the graph has that node already."""
+    if v["period"] is not None:
+        tail = [*tail, str(v["period"])]
+    node = _mint(b, r, v["id"], folder, "-".join(tail))
+    return node if _new_node(b, r, node) else None
+
+
 def _decimal(value: Decimal) -> Literal:
     if value == value.to_integral_value() and "e" not in str(value).lower():
         return Literal(int(value))
@@ -433,10 +444,8 @@ def build_supply_link(b: Build, r: RowReader) -> None:
     if v["supplier_location"] is not None and not _locate(b, r, v["supplier"], v):
         return
     tail = [local_name(v["supplier"]), "to", local_name(v["customer"]), local_name(v["item"])]
-    if v["period"] is not None:
-        tail.append(str(v["period"]))
-    node = _mint(b, r, v["id"], "supply", "-".join(tail))
-    if not _new_node(b, r, node):
+    node = _mint_dated(b, r, v, "supply", tail)
+    if node is None:
         return
     g = b.graph
     g.add((node, RDF.type, CK.SupplyLink))
@@ -497,11 +506,8 @@ def build_observation(b: Build, r: RowReader, indicator_units: dict[str, str | N
     key = ("obs", v["indicator"], v["area"], str(v["period"] or ""))
     if _duplicate(b, r, key, "indicator", r.raw("indicator")):
         return
-    tail = [local_name(v["area"]), slug(local_name(v["indicator"]))]
-    if v["period"] is not None:
-        tail.append(str(v["period"]))
-    node = _mint(b, r, v["id"], "obs", "-".join(tail))
-    if not _new_node(b, r, node):
+    node = _mint_dated(b, r, v, "obs", [local_name(v["area"]), slug(local_name(v["indicator"]))])
+    if node is None:
         return
     g = b.graph
     g.add((node, RDF.type, CK.Observation))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urlencode
 
 import networkx as nx
 
@@ -16,7 +17,7 @@ from clusterkg.analytics.projection import select
 from clusterkg.analytics.resilience import robustness, self_sufficiency, sourcing
 from clusterkg.store.kg import KnowledgeGraph
 from clusterkg.views import explorer as gd
-from clusterkg.vocab import CK, page_path
+from clusterkg.vocab import ANALYTICS_GRAPH, CK, ID, SYNTHETIC_GRAPH, page_path
 
 #: Columns of the cluster comparison: indicator local name -> heading.
 COMPARED = {
@@ -29,15 +30,97 @@ COMPARED = {
 COUNTS = ("VehicleEnterpriseCount", "PartsEnterpriseCount")
 
 
-def class_counts(kg: KnowledgeGraph) -> list[dict[str, Any]]:
-    """Resources per clusterkg class (direct types), largest first."""
-    rows = select(
-        kg,
-        """SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c
-        FILTER(STRSTARTS(STR(?c), STR(ck:))) } GROUP BY ?c""",
+#: What a named graph holds, for counts that keep curated facts and generated data apart.
+GRAPH_ROLES = ("curated", "ontology", "synthetic", "analytics")
+
+
+def graph_roles(kg: KnowledgeGraph) -> dict[str, str]:
+    """Each named graph of the store and its role.
+
+    ``synthetic`` is the generated network's graph and ``analytics`` the analysis results'
+    (:mod:`clusterkg.vocab`); ``ontology`` the graphs loaded from the ontology folder (the
+    ontology, shapes and schemes); every other graph holds ``curated`` data: the hand-made
+    files of ``graphs/`` and any file a user added.
+    """
+    from clusterkg.store.graph_files import discover, graph_iri_for
+
+    folder = kg.settings.ontology_dir
+    ontology = {graph_iri_for(p) for p in discover([folder])} if folder.is_dir() else set()
+    roles = {}
+    for g in kg.backend.graph_names():
+        if g == str(SYNTHETIC_GRAPH):
+            roles[g] = "synthetic"
+        elif g == str(ANALYTICS_GRAPH):
+            roles[g] = "analytics"
+        elif g in ontology:
+            roles[g] = "ontology"
+        else:
+            roles[g] = "curated"
+    return roles
+
+
+def statement_counts(kg: KnowledgeGraph) -> dict[str, int]:
+    """Statements per role of :func:`graph_roles` (a statement stated in two graphs of one
+    role counts once per graph: the files are counted as written)."""
+
+    def make() -> dict[str, int]:
+        out = dict.fromkeys(GRAPH_ROLES, 0)
+        for g, role in graph_roles(kg).items():
+            out[role] += kg.backend.count(g)
+        return out
+
+    return kg.cached("statement-counts", make)
+
+
+#: The graph roles each side of the home page's class tables counts: what was made by hand
+#: (the curated files, and the ontology's own instances such as indicators and sectors), and
+#: what the generator made.
+COUNTED_ROLES = {"curated": ("curated", "ontology"), "synthetic": ("synthetic",)}
+
+
+def class_counts(kg: KnowledgeGraph, side: str = "curated") -> list[dict[str, Any]]:
+    """Resources per clusterkg class typed in the graphs of one side of
+    :data:`COUNTED_ROLES`, largest first: ``curated`` counts what the hand-made files state,
+    ``synthetic`` what the generator made. Direct types only; a resource typed on both sides
+    counts on both. Each row carries a SPARQL query that lists the resources it counts."""
+
+    def make() -> list[dict[str, Any]]:
+        graphs = [g for g, r in graph_roles(kg).items() if r in COUNTED_ROLES[side]]
+        if not graphs:
+            return []
+        values = " ".join(f"<{g}>" for g in graphs)
+        rows = select(
+            kg,
+            f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?g {{ {values} }}
+            GRAPH ?g {{ ?s a ?c }} FILTER(STRSTARTS(STR(?c), STR(ck:))) }} GROUP BY ?c""",
+        )
+        out = [
+            {
+                "class": r["c"][len(str(CK)) :],
+                "iri": r["c"],
+                "count": int(r["n"]),
+                "query": _listing_query(r["c"][len(str(CK)) :], side),
+            }
+            for r in rows
+        ]
+        return sorted(out, key=lambda r: (-r["count"], r["class"]))
+
+    return kg.cached(("class-counts", side), make)
+
+
+def _listing_query(cls: str, side: str) -> str:
+    """A SPARQL query listing the resources of ``cls`` that :func:`class_counts` counts."""
+    others = f"<{SYNTHETIC_GRAPH}>, <{ANALYTICS_GRAPH}>"
+    where = (
+        f"GRAPH <{SYNTHETIC_GRAPH}> {{ ?s a ck:{cls} }}"
+        if side == "synthetic"
+        else f"GRAPH ?g {{ ?s a ck:{cls} }} FILTER(?g NOT IN ({others}))"
     )
-    out = [{"class": r["c"][len(str(CK)) :], "iri": r["c"], "count": int(r["n"])} for r in rows]
-    return sorted(out, key=lambda r: (-r["count"], r["class"]))
+    return (
+        f"PREFIX ck: <{CK}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        f"SELECT DISTINCT ?s ?label WHERE {{\n  {where}\n  OPTIONAL {{ ?s rdfs:label ?label }}\n}}"
+        " ORDER BY ?label"
+    )
 
 
 def sources(kg: KnowledgeGraph) -> list[dict[str, Any]]:
@@ -108,7 +191,9 @@ def observations(kg: KnowledgeGraph) -> list[dict[str, Any]]:
     return kg.cached("observations", make)
 
 
-def comparable(kg: KnowledgeGraph) -> tuple[dict[tuple[str, str], dict], str]:
+def comparable(
+    kg: KnowledgeGraph,
+) -> tuple[dict[tuple[str, str], indicators.Observation], str]:
     """The comparable enterprise counts and their source
     (:func:`clusterkg.analytics.indicators.comparable_counts`), once per state of the store."""
     return kg.cached(
@@ -390,7 +475,7 @@ def resilience_summary(kg: KnowledgeGraph, iri: str) -> dict[str, Any]:
         part = {n for n, a in S.nodes(data=True) if iri in (a.get("clusters") or [])}
         for n in list(part):
             part |= set(S.predecessors(n)) | set(S.successors(n))
-        sub = nx.DiGraph(S.subgraph(part))
+        sub: nx.DiGraph = nx.DiGraph(S.subgraph(part))
         r_index = robustness(sub, "degree").r_lcc if sub.number_of_nodes() else None
         view = gd.view(kg, gd.ViewSpec(view="cluster", cluster=iri))
         central = sorted(
@@ -413,3 +498,59 @@ def resilience_summary(kg: KnowledgeGraph, iri: str) -> dict[str, Any]:
         }
 
     return kg.cached(("resilience", iri), make)
+
+
+#: Questions the home page leads with: (question, link to the page that answers it, what
+#: that page shows). IRIs are the curated graph's (graphs/*.ttl).
+_CHANGAN = str(ID["enterprise/changan-automobile"])
+_YIBIN = str(ID["region/yibin"])
+_CHENGDU_CHONGQING = str(ID["cluster/chengdu-chongqing-auto"])
+
+
+def questions() -> list[dict[str, Any]]:
+    """The four questions of the home page, each with the page that answers it."""
+    q = urlencode
+    return [
+        {
+            "id": "deepest-parts-base",
+            "question": "Which cluster has the deepest parts base?",
+            "href": "/clusters#comparison",
+            "answer": "the six automobile clusters compared: parts enterprises per vehicle "
+            "enterprise, each count linked to its source",
+            "more": [("as a named query", "/queries/deepest-parts-base")],
+        },
+        {
+            "id": "who-supplies-changan",
+            "question": "Who supplies Changan, and from where?",
+            "href": "/queries/enterprise-suppliers?" + q({"customer": _CHANGAN}),
+            "answer": "Changan Automobile's suppliers, what they supply, where they are, "
+            "with the quote of each link",
+            "more": [
+                (
+                    "on the map",
+                    "/graph?" + q({"view": "map", "node": _CHANGAN, "sel": _CHANGAN}),
+                )
+            ],
+        },
+        {
+            "id": "yibin-battery-failure",
+            "question": "What fails if the battery plants in Yibin stop?",
+            "href": "/graph?" + q({"view": "map", "failregion": _YIBIN}),
+            "answer": "the failure scenario on the map: the stated supply network (which "
+            "states no customer of CATL's Yibin base)",
+            "more": [
+                (
+                    "modelled on the synthetic network",
+                    "/graph?"
+                    + q({"view": "synthetic", "cluster": _CHENGDU_CHONGQING, "failregion": _YIBIN}),
+                )
+            ],
+        },
+        {
+            "id": "where-846",
+            "question": "Where does a number (846) come from?",
+            "href": "/queries/where-number-from?" + q({"value": "846"}),
+            "answer": "every fact with that value, its verbatim quote and source document",
+            "more": [],
+        },
+    ]

@@ -15,6 +15,9 @@ Views:
 - ``neighbourhood``: the nodes within ``hops`` (1-3) of one node;
 - ``supply``: the curated supply network (supplier -> customer);
 - ``synthetic``: the calibrated synthetic supply network (marked synthetic);
+- ``map``: the six automobile clusters, the located enterprises and the curated supply
+  links, placed by their coordinates over China's province outlines
+  (:mod:`clusterkg.views.geomap`);
 - ``query``: the IRI-to-IRI triples of a CONSTRUCT query.
 """
 
@@ -38,9 +41,10 @@ from clusterkg.analytics.projection import (
 )
 from clusterkg.errors import UnusableInput
 from clusterkg.store.kg import KnowledgeGraph
+from clusterkg.views import geomap
 from clusterkg.vocab import ID, RDF, SYNTHETIC_GRAPH
 
-VIEWS = ("overview", "cluster", "neighbourhood", "supply", "synthetic", "query")
+VIEWS = ("overview", "cluster", "neighbourhood", "supply", "synthetic", "map", "query")
 
 #: The six automobile clusters of the "six major automobile industry clusters" source.
 AUTO_CLUSTERS = tuple(
@@ -181,9 +185,58 @@ def synthetic_part(G: nx.DiGraph, cluster: str) -> nx.DiGraph:
     return G.subgraph(keep)
 
 
+#: Node classes the map shows besides the clusters and the supply network (enterprises).
+MAP_KINDS = frozenset(
+    (
+        "VehicleManufacturer",
+        "BatteryMaker",
+        "DriveMotorMaker",
+        "ElectronicsMaker",
+        "PowertrainMaker",
+        "PartsSupplier",
+        "Manufacturer",
+        "TechnologyCompany",
+        "ServiceCompany",
+        "Enterprise",
+        "ProductionSite",
+    )
+)
+
+
+def map_network(kg: KnowledgeGraph) -> nx.DiGraph:
+    """The map view's graph: the curated supply network, every located enterprise of the
+    cluster network, and the six automobile clusters, each placed at the mean coordinates of
+    the regions it covers (``ck:coversRegion``)."""
+
+    def make() -> nx.DiGraph:
+        G = nx.DiGraph(curated_supply(kg))
+        base = base_network(kg)
+        for n, a in base.nodes(data=True):
+            if a.get("kind") in MAP_KINDS and a.get("lat") is not None and n not in G:
+                G.add_node(n, **a)
+        covered: dict[str, list[tuple[float, float]]] = {}
+        for r in select(
+            kg,
+            """SELECT ?c ?lat ?long WHERE { ?c a ck:IndustrialCluster ; ck:coversRegion ?r .
+            ?r wgs84:lat ?lat ; wgs84:long ?long }""",
+        ):
+            covered.setdefault(r["c"], []).append((float(r["lat"]), float(r["long"])))
+        for c in AUTO_CLUSTERS:
+            if c in base and covered.get(c):
+                points = covered[c]
+                lat = sum(p[0] for p in points) / len(points)
+                long = sum(p[1] for p in points) / len(points)
+                G.add_node(c, **{**base.nodes[c], "lat": lat, "long": long})
+        return G
+
+    return kg.cached("map-network", make)
+
+
 def _subgraph(kg: KnowledgeGraph, spec: ViewSpec) -> nx.Graph:
     if spec.view == "supply":
         return curated_supply(kg)
+    if spec.view == "map":
+        return map_network(kg)
     if spec.view == "synthetic":
         return synthetic_part(synthetic_supply(kg), spec.cluster or AUTO_CLUSTERS[-1])
     if spec.view == "query":
@@ -217,7 +270,7 @@ def query_network(kg: KnowledgeGraph, sparql: str) -> nx.DiGraph:
     result = kg.engine.query(sparql)
     if result.kind != "graph":
         raise ViewError("view=query needs a CONSTRUCT or DESCRIBE query")
-    G = nx.DiGraph()
+    G: nx.DiGraph = nx.DiGraph()
     for s, p, o in result.triples:
         if isinstance(s, URIRef) and isinstance(o, URIRef) and p != RDF.type:
             rel = str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
@@ -264,7 +317,9 @@ def _title(kg: KnowledgeGraph, spec: ViewSpec, G: nx.Graph) -> str:
         "cluster": label(spec.cluster),
         "neighbourhood": f"{label(spec.node)}: {spec.hops}-hop neighbourhood",
         "supply": "Supply network (curated, supplier \u2192 customer)",
-        "synthetic": "SYNTHETIC supply network (generated, not sourced facts)",
+        "synthetic": "SYNTHETIC supply network (generated, not sourced facts) around "
+        + label(spec.cluster or AUTO_CLUSTERS[-1]),
+        "map": "Map: automobile clusters, enterprises and curated supply links",
         "query": "Result of a CONSTRUCT query",
     }[spec.view]
 
@@ -281,9 +336,25 @@ def view_graph(kg: KnowledgeGraph, spec: ViewSpec) -> nx.Graph:
     return _subgraph(kg, spec)
 
 
+#: Exported positions are in the drawing's frame: the unit square times this (y downwards).
+EXPORT_FRAME = 1000.0
+
+
+def positioned_graph(kg: KnowledgeGraph, spec: ViewSpec) -> nx.Graph:
+    """A copy of the view's subgraph whose nodes carry the view's layout as ``x``/``y`` (in
+    a frame of :data:`EXPORT_FRAME` units, as drawn), for GraphML and GEXF exports."""
+    drawn = {n["id"]: (n["x"], n["y"]) for n in view(kg, spec)["nodes"]}
+    G = view_graph(kg, spec).copy()
+    for n, a in G.nodes(data=True):
+        if n in drawn:
+            a["x"], a["y"] = (round(v * EXPORT_FRAME, 2) for v in drawn[n])
+    return G
+
+
 def _make_view(kg: KnowledgeGraph, spec: ViewSpec) -> dict[str, Any]:
     G = _subgraph(kg, spec)
-    pos = layout.compute(G, spec.layout)
+    # The map places nodes in the outlines' own projection, whatever layout was asked for.
+    pos = geomap.positions(G) if spec.view == "map" else layout.compute(G, spec.layout)
     metrics = _metrics(G)
     community = louvain(G, seed=0).membership if len(G) else {}
     synthetic = spec.view == "synthetic" or any(a.get("synthetic") for _, a in G.nodes(data=True))
@@ -303,6 +374,8 @@ def _make_view(kg: KnowledgeGraph, spec: ViewSpec) -> dict[str, Any]:
                 "within": list(a.get("within") or []),
                 "oem": bool(a.get("oem")),
                 "synthetic": bool(a.get("synthetic")),
+                "lat": a.get("lat"),
+                "long": a.get("long"),
                 "community": community.get(n, -1),
                 "size": {m: metrics[m].get(n, 0.0) for m in SIZE_METRICS},
                 "x": x,

@@ -22,7 +22,7 @@ from flask import Blueprint, Response, jsonify, request
 from clusterkg.analytics import AnalyticsError
 from clusterkg.analytics.projection import graph_filter, resolve_nodes
 from clusterkg.views import explorer as gd
-from clusterkg.views.search import node_detail, search
+from clusterkg.views.search import SEARCH_SCOPES, node_detail, search
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
 
@@ -97,11 +97,15 @@ def graph() -> Response:
 
 @bp.get("/search")
 def api_search() -> Response:
-    """Resources whose label or alias contains ``q``."""
+    """Resources whose label or alias contains ``q``; ``scope=explorer``: only those the
+    explorer can open."""
     q = request.args.get("q", "")
     if len(q) > MAX_SEARCH:
         raise ApiError(400, f"the search text is longer than {MAX_SEARCH} characters")
-    return jsonify({"q": q, "hits": search(get_kg(), q)})
+    scope = request.args.get("scope", "all")
+    if scope not in SEARCH_SCOPES:
+        raise ApiError(400, f"scope must be one of {', '.join(SEARCH_SCOPES)}, got {scope!r}")
+    return jsonify({"q": q, "scope": scope, "hits": search(get_kg(), q, scope=scope)})
 
 
 @bp.get("/node")
@@ -114,10 +118,25 @@ def node() -> Response:
     return jsonify(detail)
 
 
+@bp.get("/map/outlines")
+def map_outlines() -> Response:
+    """China's province outlines in the explorer's map frame, with their data's attribution."""
+    from clusterkg.views import geomap
+
+    try:
+        body = geomap.outlines(geomap.province_names(get_kg()))
+    except geomap.MapUnavailable as exc:
+        raise ApiError(503, str(exc)) from None
+    resp = jsonify(body)
+    # The outlines change only with the installed package: let the browser keep them a day.
+    resp.headers["Cache-Control"] = "public, max-age=86400"
+    return resp
+
+
 @bp.get("/graph/export")
 def export() -> Response:
     """The current view's subgraph as GraphML, GEXF (for Gephi) or JSON-LD, written by
-    :mod:`clusterkg.io`."""
+    :mod:`clusterkg.io`; GraphML and GEXF carry each node's drawn position (``x``, ``y``)."""
     from clusterkg.io.export import view_export
 
     fmt = request.args.get("format", "")
@@ -125,7 +144,7 @@ def export() -> Response:
         raise ApiError(400, f"format must be one of {', '.join(EXPORT_FORMATS)} (got {fmt!r})")
     spec = _spec()
     kg = get_kg()
-    body = view_export(kg, gd.view_graph(kg, spec), fmt)
+    body = view_export(kg, gd.positioned_graph(kg, spec), fmt)
     mime, ext = EXPORT_FORMATS[fmt]
     name = f"clusterkg-{spec.view}.{ext}"
     return Response(

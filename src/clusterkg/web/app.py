@@ -52,6 +52,7 @@ def create_app(
     app = Flask(__name__)
     app.config.update({k: v for k, v in overrides.items() if k.isupper()})
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    # Flask's default JSON provider has sort_keys; the JSONProvider base it is typed as does not
     app.json.sort_keys = False  # type: ignore[attr-defined]
     workers = settings.workers
     if kg is None:

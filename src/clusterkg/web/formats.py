@@ -13,6 +13,7 @@ from werkzeug.datastructures import MIMEAccept
 
 from clusterkg.errors import UnusableInput
 from clusterkg.store.native import NATIVE
+from clusterkg.store.results import ResultKind
 from clusterkg.views.serialize import FORMAT_ALIASES, offered_types
 
 #: Alternatives of the graph formats when a results format was named for a graph (and back).
@@ -56,14 +57,14 @@ def negotiate(accept: MIMEAccept | None, offered: dict[str, str], fmt: str | Non
     return best
 
 
-def native_formats(accept: MIMEAccept | None, fmt: str | None) -> dict[str, str]:
+def native_formats(accept: MIMEAccept | None, fmt: str | None) -> dict[ResultKind, str]:
     """Per result kind, the format the client will get if Oxigraph can write it.
 
     Negotiation happens before the query runs (its kind is not known yet), so the query
     worker can write the body itself (:mod:`clusterkg.store.native`); a kind left out here
     (not acceptable, or JSON-LD) takes the general path after the query.
     """
-    out = {}
+    out: dict[ResultKind, str] = {}
     for kind in NATIVE:
         offered = offered_types(kind)
         try:

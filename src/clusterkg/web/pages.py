@@ -25,11 +25,15 @@ bp = Blueprint("pages", __name__)
 
 @bp.route("/")
 def home() -> str:
-    """What is in the graph, the entry points, and how to query it from code."""
+    """The questions users come with, what is in the graph (curated data and any synthetic
+    network counted apart), the entry points, and how to query it from code."""
     kg = get_kg()
     return render_template(
         "home.html",
-        classes=dashboards.class_counts(kg),
+        questions=dashboards.questions(),
+        classes=dashboards.class_counts(kg, "curated"),
+        synthetic_classes=dashboards.class_counts(kg, "synthetic"),
+        statements=dashboards.statement_counts(kg),
         sources=dashboards.sources(kg),
         triples=kg.backend.count(),
         base=request.host_url.rstrip("/"),

@@ -31,10 +31,12 @@ _OUT = """SELECT ?s ?p ?o ?g ?olabel WHERE {
   GRAPH ?g { ?s ?p ?o }
   OPTIONAL { ?o <http://www.w3.org/2000/01/rdf-schema#label> ?olabel }
 }"""
-_IN = """SELECT ?s ?x ?p ?xlabel WHERE {
+# Generated resources (ck:SyntheticEntity) are marked on the page and listed after the others.
+_IN = """SELECT ?s ?x ?p ?xlabel ?syn WHERE {
   ?x ?p ?s
+  BIND(EXISTS { ?x a <https://w3id.org/clusterkg/ontology#SyntheticEntity> } AS ?syn)
   OPTIONAL { ?x <http://www.w3.org/2000/01/rdf-schema#label> ?xlabel }
-} LIMIT %d"""
+} ORDER BY ?syn ?x LIMIT %d"""
 _BNODES = """SELECT ?s ?b ?p ?o ?g WHERE { GRAPH ?g { ?s ?p0 ?b . FILTER isBlank(?b) ?b ?p ?o } }"""
 
 
@@ -120,8 +122,11 @@ def _page(iri: URIRef, out: QueryResult, incoming: QueryResult) -> Response:
     own = [o for o in props.get(RDFS.label, [])]
     label = next((o for o in own if getattr(o, "language", None) == "en"), own[0] if own else None)
     in_labels = _label(incoming.rows, "xlabel")
+    # ?syn is an xsd:boolean literal: its lexical form says it.
+    synthetic_in = {r["x"] for r in incoming.rows if str(r.get("syn")) == "true"}
     inbound = sorted(
-        {(r["x"], r["p"]) for r in incoming.rows}, key=lambda t: (str(t[1]), str(t[0]))
+        {(r["x"], r["p"]) for r in incoming.rows},
+        key=lambda t: (t[0] in synthetic_in, str(t[1]), str(t[0])),
     )
     html = render_template(
         "resource.html",
@@ -132,6 +137,8 @@ def _page(iri: URIRef, out: QueryResult, incoming: QueryResult) -> Response:
         labels=labels,
         provenance=provenance,
         inbound=inbound,
+        synthetic_in=synthetic_in,
+        synthetic=CK.SyntheticEntity in props.get(RDF.type, []),
         in_labels=in_labels,
         truncated_in=len(incoming.rows) >= INCOMING_LIMIT,
         local_path=page_path,

@@ -10,8 +10,13 @@
   // Only site paths and http(s) IRIs become links: a javascript: or data: IRI in the data is text.
   const webLink = (v) => (typeof v === "string" && ((v.startsWith("/") && !/^\/[\/\\]/.test(v)) || /^https?:\/\//i.test(v)) ? v : null);
   const HINT = "Click a node for its facts; shift-click or Space to select several for a failure scenario.";
+  // fail / failregion: firms (IRIs, comma-separated) or a region whose failure the page
+  // simulates as soon as the view is drawn, so a scenario can be linked to.
   const STATE_KEYS = ["view", "cluster", "node", "hops", "layout", "size", "colour",
-    "kind", "fcluster", "sector", "region", "sel"];
+    "kind", "fcluster", "sector", "region", "sel", "fail", "failregion"];
+  const TARGET = 24; // the smallest click target, in CSS pixels (WCAG 2.2, 2.5.8)
+  const narrow = () => window.matchMedia("(max-width: 60rem)").matches;
+  let outlines = null;
   let data = null, byId = new Map(), transform = { x: 0, y: 0, k: 1 };
   let selected = new Set(), scenario = null, svg = null, canvas = null, focusId = null;
 
@@ -20,7 +25,7 @@
     const s = {};
     for (const k of STATE_KEYS) s[k] = p.get(k) || "";
     if (!s.view) s.view = s.node && !s.cluster ? "neighbourhood" : (s.cluster ? "cluster" : "overview");
-    s.layout = s.layout || (s.view === "synthetic" ? "tiered" : "force");
+    s.layout = s.view === "map" ? "geo" : (s.layout || (s.view === "synthetic" ? "tiered" : "force"));
     s.hops = s.hops || "1";
     s.colour = s.colour || "kind";
     return s;
@@ -54,6 +59,17 @@
     if (state.cluster) $("cluster").value = state.cluster;
     $("cluster").disabled = !(state.view === "cluster" || state.view === "synthetic");
     $("hops").disabled = state.view !== "neighbourhood";
+    $("layout").disabled = state.view === "map";
+  }
+
+  // The province outlines of the map view, fetched once (the server caches them too).
+  async function loadOutlines() {
+    if (outlines) return outlines;
+    const resp = await fetch("/api/map/outlines", { headers: { Accept: "application/json" } });
+    const body = await resp.json();
+    if (!resp.ok) throw new Error(body.error || resp.statusText);
+    outlines = body;
+    return outlines;
   }
 
   async function load() {
@@ -67,6 +83,7 @@
       const resp = await fetch("/api/graph?" + apiQuery(), { headers: { Accept: "application/json" } });
       const body = await resp.json();
       if (!resp.ok) throw new Error(body.error || resp.statusText);
+      if (body.view === "map") await loadOutlines();
       data = body;
       byId = new Map(data.nodes.map((n) => [n.id, n]));
       fillFilters();
@@ -74,6 +91,10 @@
       draw();
       updateExports();
       if (state.sel && byId.has(state.sel)) selectNode(state.sel, false);
+      if (state.fail || state.failregion) {
+        for (const id of (state.fail || "").split(",")) if (byId.has(id)) selected.add(id);
+        await simulate();
+      }
     } catch (err) {
       $("view-title").textContent = "Could not load this view: " + err.message;
     } finally {
@@ -119,6 +140,7 @@
     if (state.colour === "community") return "community " + key.slice(1);
     return key;
   }
+  // In CSS pixels: nodes keep their size on screen whatever the zoom (see placeNodes).
   function radius(n) {
     const base = data.nodes.length > 500 ? 3 : 6;
     if (!state.size) return n.kind === "IndustrialCluster" ? base * 1.8 : base;
@@ -138,20 +160,112 @@
     const stage = $("stage");
     stage.innerHTML = "";
     svg = canvas = null;
-    $("view-title").textContent = data.title + " (" + data.nodes.length + " nodes, " + data.edges.length + " links)";
     $("synthetic-banner").hidden = !data.synthetic;
     if (data.nodes.length + data.edges.length > CANVAS_ABOVE) drawCanvas(stage); else drawSvg(stage);
+    // A canvas has no vector form: its SVG button goes rather than failing when pressed.
+    $("export-svg").hidden = !!canvas;
+    const attribution = $("map-attribution");
+    attribution.hidden = !(data.view === "map" && outlines);
+    if (!attribution.hidden) {
+      const a = outlines.attribution;
+      attribution.textContent = "Province outlines: " + a.package + " " + a.version + " (" + a.licence + " licence, " +
+        a.copyright + "), " + a.origin + "; " + outlines.projection + ". ";
+      const link = document.createElement("a"); link.href = a.url; link.textContent = a.url;
+      attribution.appendChild(link);
+    }
     drawLegend();
     applyTransform();
+    updateTitle();
+  }
+
+  // The title and its counts describe what is shown: with a filter on, the nodes and links
+  // left visible, and the filter.
+  function updateTitle() {
+    const shown = data.nodes.filter(visible);
+    const ids = new Set(shown.map((n) => n.id));
+    const links = data.edges.filter((e) => ids.has(e.source) && ids.has(e.target)).length;
+    const labels = data.labels || {};
+    const name = (iri) => labels[iri] || iri.split("/").pop();
+    const filters = [state.kind && "class " + state.kind, state.fcluster && "cluster " + name(state.fcluster),
+      state.sector && "sector " + name(state.sector), state.region && "region " + name(state.region)].filter(Boolean);
+    const counts = filters.length
+      ? `${shown.length} of ${data.nodes.length} nodes, ${links} of ${data.edges.length} links; filtered by ${filters.join(", ")}`
+      : `${data.nodes.length} nodes, ${data.edges.length} links`;
+    $("view-title").textContent = data.title + " (" + counts + ")";
+    if (svg) svg.setAttribute("aria-label", $("view-title").textContent);
+  }
+
+  // Pixels per frame unit at zoom 1 (the SVG keeps its aspect ratio: "meet").
+  function pxPerUnit() {
+    const r = $("stage").getBoundingClientRect();
+    return Math.max(Math.min(r.width, r.height), 1) / W;
+  }
+  // Nodes are drawn in CSS pixels at their frame position: the circle, its label and a
+  // click target of at least TARGET pixels keep their size on screen at every zoom.
+  function placeNode(n, u) {
+    const t = `translate(${n.x * W},${n.y * H}) scale(${u})`;
+    n.el.setAttribute("transform", t);
+    n.hitEl.setAttribute("transform", t);
+    if (n.lab) { n.lab.setAttribute("transform", t); fitLabel(n); }
+  }
+  function placeNodes() {
+    if (!svg) return;
+    const u = 1 / (pxPerUnit() * transform.k);
+    for (const n of data.nodes) placeNode(n, u);
+    // Labels that would overlap a more important one (clusters, then bigger nodes) wait
+    // for a closer zoom; the tooltip still names every node.
+    const placed = [];
+    const rank = (n) => (n.kind === "IndustrialCluster" ? 0 : 1) * 10 + (1 - radius(n) / 20);
+    for (const n of data.nodes.filter((m) => m.lab && visible(m)).sort((a, b) => rank(a) - rank(b))) {
+      const b = n.labBox;
+      const crowded = !b || placed.some((p) => b.l < p.r && b.r > p.l && b.t < p.b && b.b > p.t);
+      n.lab.classList.toggle("crowded", crowded);
+      if (!crowded) placed.push(b);
+    }
+  }
+  // A label goes on the side of its node with more room in the drawing, shortened (…) when
+  // even that side is too narrow, so that no label is cut off at an edge.
+  const CHAR_PX = 7.2; // 12px sans-serif, about 0.6em a character
+  function fitLabel(n) {
+    const box = svg.getBoundingClientRect(), s = Math.min(box.width, box.height) / W;
+    const sx = (box.width - W * s) / 2 + s * (transform.x + transform.k * n.x * W);
+    const sy = (box.height - H * s) / 2 + s * (transform.y + transform.k * n.y * H);
+    const r = radius(n), pad = r + 4;
+    const right = box.width - sx - pad, left = sx - pad;
+    const onLeft = left > right && n.fullLabel.length * CHAR_PX > right;
+    const room = Math.max(onLeft ? left : right, 0);
+    let text = n.fullLabel;
+    if (text.length * CHAR_PX > room) text = text.slice(0, Math.max(Math.floor(room / CHAR_PX) - 1, 1)) + "…";
+    const width = text.length * CHAR_PX;
+    const [rect, label] = n.lab.children;
+    label.textContent = text;
+    label.setAttribute("x", onLeft ? -(r + 3) : r + 3);
+    label.setAttribute("text-anchor", onLeft ? "end" : "start");
+    rect.setAttribute("x", onLeft ? -(r + 3 + width) : r + 2);
+    rect.setAttribute("width", width);
+    // Its box in the drawing's pixels (the glyph's own height, not the click target's).
+    n.labBox = { l: onLeft ? sx - r - 3 - width : sx + r + 2, r: onLeft ? sx - r - 3 : sx + r + 2 + width, t: sy - 8, b: sy + 8 };
   }
 
   function drawSvg(stage) {
-    svg = el("svg", { id: "graph-svg", viewBox: `0 0 ${W} ${H}`, role: "img",
+    svg = el("svg", { id: "graph-svg", viewBox: `0 0 ${W} ${H}`, role: "group",
       "aria-label": data.title, "data-nodes": data.nodes.length }, stage);
     el("defs", {}, svg).innerHTML = '<marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#888"/></marker>';
     el("rect", { x: 0, y: 0, width: W, height: H, fill: "#fff", class: "bg" }, svg);
     const vp = el("g", { id: "viewport" }, svg);
-    const ge = el("g", { class: "edges" }, vp), gn = el("g", { class: "nodes" }, vp);
+    if (data.view === "map" && outlines) {
+      const gp = el("g", { class: "provinces", "aria-hidden": "true" }, vp);
+      for (const p of outlines.provinces) {
+        const path = el("path", { d: p.d, class: "province", transform: `scale(${W})`, "data-name": p.name }, gp);
+        el("title", {}, path).textContent = p.name;
+      }
+    }
+    // Labels (with their click targets) lie under all the nodes: a long label never takes
+    // a click meant for another node's dot.
+    // and the 24 px click targets lie under the dots, so a dot is never hidden by a
+    // neighbour's target.
+    const ge = el("g", { class: "edges" }, vp), gl = el("g", { class: "labels" }, vp);
+    const gh = el("g", { class: "hits" }, vp), gn = el("g", { class: "nodes" }, vp);
     const showLabels = data.nodes.length <= 150;
     for (const e of data.edges) {
       const s = byId.get(e.source), t = byId.get(e.target);
@@ -159,23 +273,39 @@
       if (data.directed) e.el.setAttribute("marker-end", "url(#arrow)");
     }
     for (const n of data.nodes) {
-      const g = el("g", { class: "node" + (n.oem ? " oem" : ""), transform: `translate(${n.x * W},${n.y * H})`,
+      const g = el("g", { class: "node" + (n.oem ? " oem" : "") + (n.synthetic ? " synthetic-node" : ""),
         tabindex: 0, role: "button", "aria-label": n.label + " (" + n.kind + ")", "data-id": n.id, "data-label": n.label }, gn);
-      el("circle", { r: radius(n), fill: colourOf(n) }, g);
+      const r = radius(n);
+      // The click target: a circle of TARGET pixels, and the label's box when it has one.
+      const hit = el("g", { class: "node-hit", "data-id": n.id, "aria-hidden": "true" }, gh);
+      el("circle", { r: Math.max(r, TARGET / 2), class: "hit" }, hit);
+      n.hitEl = hit;
+      el("circle", { r, fill: colourOf(n), class: "dot" }, g);
+      n.lab = null;
       if (showLabels || n.kind === "IndustrialCluster") {
-        const t = el("text", { x: radius(n) + 2, y: 4, class: "label" }, g);
-        t.textContent = n.label.length > 28 ? n.label.slice(0, 26) + "…" : n.label;
+        n.fullLabel = n.label.length > 28 ? n.label.slice(0, 26) + "…" : n.label;
+        const lab = el("g", { class: "node-label", "data-id": n.id, "aria-hidden": "true" }, gl);
+        el("rect", { y: -TARGET / 2, height: TARGET, class: "hit" }, lab);
+        el("text", { y: 4, class: "label" }, lab);
+        lab.addEventListener("pointerenter", () => tooltip(n));
+        lab.addEventListener("pointerleave", () => tooltip(null));
+        lab.addEventListener("pointerdown", (ev) => ev.stopPropagation());
+        lab.addEventListener("click", (ev) => { if (ev.shiftKey) toggleScenario(n.id); else selectNode(n.id, true); });
+        n.lab = lab;
       }
       n.el = g;
-      g.addEventListener("pointerenter", (ev) => tooltip(n, ev));
+      g.addEventListener("pointerenter", () => tooltip(n));
       g.addEventListener("pointerleave", () => tooltip(null));
-      g.addEventListener("focus", () => { focusId = n.id; tooltip(n, null); });
+      g.addEventListener("focus", () => { focusId = n.id; tooltip(n); });
       g.addEventListener("blur", () => tooltip(null));
       g.addEventListener("keydown", (ev) => {
         if (ev.key === "Enter") { selectNode(n.id, true); ev.preventDefault(); }
         if (ev.key === " ") { toggleScenario(n.id); ev.preventDefault(); }
       });
       nodeDrag(g, n);
+      nodeDrag(hit, n);
+      hit.addEventListener("pointerenter", () => tooltip(n));
+      hit.addEventListener("pointerleave", () => tooltip(null));
     }
     applyFilters();
     panZoom(svg);
@@ -194,18 +324,19 @@
       const n = nodeAt(ev);
       if (n) { if (ev.shiftKey) toggleScenario(n.id); else selectNode(n.id, true); }
     });
-    canvas.addEventListener("pointermove", (ev) => tooltip(nodeAt(ev), ev));
+    canvas.addEventListener("pointermove", (ev) => tooltip(nodeAt(ev)));
   }
 
-  function canvasScale() {
-    const s = Math.min(canvas.width, canvas.height) / W;
-    return { s, ox: (canvas.width - W * s) / 2, oy: (canvas.height - H * s) / 2 };
+  function canvasScale(target = canvas) {
+    const s = Math.min(target.width, target.height) / W;
+    return { s, ox: (target.width - W * s) / 2, oy: (target.height - H * s) / 2 };
   }
   function nodeAt(ev) {
     const r = canvas.getBoundingClientRect(), { s, ox, oy } = canvasScale();
     const px = ((ev.clientX - r.left) * devicePixelRatio - ox) / s, py = ((ev.clientY - r.top) * devicePixelRatio - oy) / s;
     const x = (px - transform.x) / transform.k, y = (py - transform.y) / transform.k;
-    let best = null, bd = 12 / transform.k;
+    // TARGET/2 CSS pixels around a node, in frame units.
+    let best = null, bd = (TARGET / 2) * devicePixelRatio / (s * transform.k);
     for (const n of data.nodes) {
       if (!visible(n)) continue;
       const d = Math.hypot(n.x * W - x, n.y * H - y);
@@ -213,10 +344,13 @@
     }
     return best;
   }
-  function paintCanvas() {
-    const ctx = canvas.getContext("2d"), { s, ox, oy } = canvasScale();
+  // Paints the view on ``target`` with the pan/zoom ``t``; ``dpr`` is target pixels per CSS
+  // pixel (the screen's ratio, or more for a print-resolution PNG).
+  function paintCanvas(target = canvas, t = transform, dpr = devicePixelRatio) {
+    const transform = t, devicePixelRatio = dpr;
+    const ctx = target.getContext("2d"), { s, ox, oy } = canvasScale(target);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, target.width, target.height);
     ctx.setTransform(s * transform.k, 0, 0, s * transform.k, ox + s * transform.x, oy + s * transform.y);
     ctx.strokeStyle = "rgba(120,120,120,0.35)"; ctx.lineWidth = 0.6 / transform.k;
     ctx.beginPath();
@@ -229,7 +363,7 @@
     for (const n of data.nodes) {
       if (!visible(n)) continue;
       ctx.beginPath();
-      ctx.arc(n.x * W, n.y * H, radius(n) / Math.sqrt(transform.k), 0, 2 * Math.PI);
+      ctx.arc(n.x * W, n.y * H, radius(n) * devicePixelRatio / (s * transform.k), 0, 2 * Math.PI);
       ctx.fillStyle = scenarioClass(n) === "failed" ? "#b00020" : scenarioClass(n) === "affected" ? "#ff9800" : colourOf(n);
       ctx.fill();
       if (selected.has(n.id) || n.id === state.sel) { ctx.strokeStyle = "#000"; ctx.lineWidth = 2 / transform.k; ctx.stroke(); }
@@ -244,8 +378,8 @@
   }
 
   function applyTransform() {
-    if (svg) $("viewport").setAttribute("transform", `translate(${transform.x},${transform.y}) scale(${transform.k})`);
-    if (canvas) requestAnimationFrame(paintCanvas);
+    if (svg) { $("viewport").setAttribute("transform", `translate(${transform.x},${transform.y}) scale(${transform.k})`); placeNodes(); }
+    if (canvas) requestAnimationFrame(() => paintCanvas());
   }
 
   function toFrame(target, ev) {
@@ -256,7 +390,7 @@
   function panZoom(target) {
     let drag = null;
     target.addEventListener("pointerdown", (ev) => {
-      if (ev.target.closest && ev.target.closest(".node")) return;
+      if (ev.target.closest && ev.target.closest(".node, .node-hit, .node-label")) return;
       drag = { start: toFrame(target, ev), t: { ...transform } };
       target.setPointerCapture(ev.pointerId);
     });
@@ -293,7 +427,7 @@
       const dx = (p.x - moving.p.x) / transform.k, dy = (p.y - moving.p.y) / transform.k;
       if (Math.abs(dx) + Math.abs(dy) > 2) moving.moved = true;
       n.x = moving.x + dx / W; n.y = moving.y + dy / H;
-      g.setAttribute("transform", `translate(${n.x * W},${n.y * H})`);
+      placeNode(n, 1 / (pxPerUnit() * transform.k));
       for (const e of data.edges) {
         if (e.source === n.id) { e.el.setAttribute("x1", n.x * W); e.el.setAttribute("y1", n.y * H); }
         if (e.target === n.id) { e.el.setAttribute("x2", n.x * W); e.el.setAttribute("y2", n.y * H); }
@@ -307,9 +441,12 @@
   }
 
   function applyFilters() {
+    if (data) updateTitle();
     if (canvas) { applyTransform(); return; }
     if (!svg) return;
-    for (const n of data.nodes) n.el.classList.toggle("hidden", !visible(n));
+    for (const n of data.nodes) {
+      for (const e of [n.el, n.hitEl, n.lab]) if (e) e.classList.toggle("hidden", !visible(n));
+    }
     for (const e of data.edges) e.el.classList.toggle("hidden", !(visible(byId.get(e.source)) && visible(byId.get(e.target))));
   }
 
@@ -339,15 +476,49 @@
     box.appendChild(note);
   }
 
-  function tooltip(n, ev) {
+  // The tooltip goes beside the node it names, on the first side where it stays inside the
+  // drawing and does not cover the selected node.
+  function tooltip(n) {
     const tip = $("tooltip");
     if (!n) { tip.hidden = true; return; }
-    tip.textContent = n.label + " — " + n.kind + (n.cluster ? " · " + ((data.labels || {})[n.cluster] || "") : "");
+    tip.textContent = n.label + " — " + n.kind + (n.cluster ? " · " + ((data.labels || {})[n.cluster] || "") : "") +
+      (n.synthetic ? " · SYNTHETIC" : "");
     tip.hidden = false;
+    // Measured at the left edge, then fixed at that width, so it wraps the same wherever it goes.
+    tip.style.width = ""; tip.style.left = "0px"; tip.style.top = "0px";
+    tip.style.width = tip.offsetWidth + "px";
+    const wrap = $("stage").offsetParent.getBoundingClientRect();
     const stage = $("stage").getBoundingClientRect();
-    const x = ev ? ev.clientX - stage.left : n.x * stage.width, y = ev ? ev.clientY - stage.top : n.y * stage.height;
-    tip.style.left = Math.min(x + 12, stage.width - 200) + "px";
-    tip.style.top = (y + 12) + "px";
+    let at = nodeRect(n);
+    if (!at) { tip.hidden = true; return; }
+    const sel = state.sel && state.sel !== n.id && byId.has(state.sel) ? nodeRect(byId.get(state.sel)) : null;
+    // A node touching the selected one: go beside both.
+    if (sel && at.left <= sel.right + 6 && at.right >= sel.left - 6 && at.top <= sel.bottom + 6 && at.bottom >= sel.top - 6) {
+      at = { left: Math.min(at.left, sel.left), right: Math.max(at.right, sel.right), top: Math.min(at.top, sel.top), bottom: Math.max(at.bottom, sel.bottom) };
+    }
+    const tw = tip.offsetWidth, th = tip.offsetHeight, gap = 6;
+    const sides = [
+      [at.right + gap, at.bottom + gap], [at.right + gap, at.top - th - gap],
+      [at.left - tw - gap, at.bottom + gap], [at.left - tw - gap, at.top - th - gap],
+    ];
+    const inside = ([x, y]) => x >= stage.left && y >= stage.top && x + tw <= stage.right && y + th <= stage.bottom;
+    const clear = ([x, y]) => !sel || x >= sel.right || x + tw <= sel.left || y >= sel.bottom || y + th <= sel.top;
+    const [x, y] = sides.find((p) => inside(p) && clear(p)) || sides.find(clear) || sides[0];
+    tip.style.left = (x - wrap.left) + "px";
+    tip.style.top = (y - wrap.top) + "px";
+  }
+  // The box of a node's dot on screen (for canvas views, computed from the transform).
+  function nodeRect(n) {
+    if (svg && n.el) {
+      const dot = n.el.querySelector(".dot");
+      return dot ? dot.getBoundingClientRect() : null;
+    }
+    if (!canvas) return null;
+    const r = canvas.getBoundingClientRect(), { s, ox, oy } = canvasScale();
+    const px = (ox + s * (transform.x + transform.k * n.x * W)) / devicePixelRatio + r.left;
+    const py = (oy + s * (transform.y + transform.k * n.y * H)) / devicePixelRatio + r.top;
+    const rad = radius(n);
+    return { left: px - rad, right: px + rad, top: py - rad, bottom: py + rad };
   }
 
   async function selectNode(id, push) {
@@ -363,6 +534,7 @@
     panel.innerHTML = "";
     const h = document.createElement("h2");
     h.textContent = d.label; panel.appendChild(h);
+    if (d.synthetic) { const b = document.createElement("p"); b.className = "synthetic"; b.textContent = "SYNTHETIC: generated by the calibrated model, not a sourced fact."; panel.appendChild(b); }
     const links = document.createElement("p");
     if (webLink(d.page)) {
       const lp = document.createElement("a"); lp.href = webLink(d.page); lp.textContent = "Linked-data page";
@@ -395,18 +567,24 @@
     };
     sec("Source quotes", d.quotes, quote);
     sec("Facts", d.facts, (li, f) => { li.innerHTML = `<span class="prop"></span> `; li.firstChild.textContent = f.property; li.appendChild(document.createTextNode(f.value)); });
-    sec("Links", d.links, (li, l) => {
+    const link = (li, l) => {
       const p = document.createElement("span"); p.className = "prop";
       p.textContent = (l.direction === "in" ? "← " : "→ ") + l.property + " ";
       li.appendChild(p);
       const a = document.createElement(webLink(l.page) ? "a" : "span");
       if (webLink(l.page)) a.href = webLink(l.page);
       a.textContent = l.label; li.appendChild(a);
-    });
+      if (l.synthetic) { const m = document.createElement("span"); m.className = "synthetic-mark"; m.textContent = "SYNTHETIC"; li.append(" ", m); }
+    };
+    // Generated links are listed apart, after the sourced ones, so they never read as facts.
+    sec("Links", d.links.filter((l) => !l.synthetic), link);
+    sec("SYNTHETIC links (generated by the calibrated model, not sourced)", d.links.filter((l) => l.synthetic), link);
     sec("Quotes of related facts", d.related, (li, q) => {
       const t = document.createElement("div"); t.className = "muted"; t.textContent = q.label; li.appendChild(t);
       quote(li, q);
     });
+    // On a narrow screen the panel is below the drawing: bring its heading into view.
+    if (push && narrow()) h.scrollIntoView({ block: "start" });
   }
 
   function toggleScenario(id) {
@@ -422,7 +600,8 @@
   async function simulate() {
     progress("Simulating the failure…");
     try {
-      const body = { remove: [...selected], regions: selected.size ? [] : (state.region ? [state.region] : []),
+      const region = state.failregion || state.region;
+      const body = { remove: [...selected], regions: selected.size ? [] : (region ? [region] : []),
         network: data.synthetic ? "synthetic" : "curated" };
       const resp = await fetch("/api/graph/scenario", { method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(body) });
@@ -430,7 +609,10 @@
       const box = $("scenario-summary");
       box.hidden = false;
       if (!resp.ok) { box.textContent = "Scenario not run: " + (r.error || resp.statusText); return; }
-      scenario = { ...r, failedSet: new Set(r.failed), affectedSet: new Set(r.affected_oems.filter((a) => !a.failed).map((a) => a.oem)) };
+      // Marked as failed: what was removed, what failed by cascade, and what the region holds
+      // that has no supply link (it stops, though nothing depends on it).
+      const down = [...r.removed, ...r.failed, ...(r.unlinked || []).map((u) => u.iri)];
+      scenario = { ...r, failedSet: new Set(down), affectedSet: new Set(r.affected_oems.filter((a) => !a.failed).map((a) => a.oem)) };
       if (svg) for (const n of data.nodes) {
         n.el.classList.toggle("failed", scenario.failedSet.has(n.id));
         n.el.classList.toggle("affected", scenario.affectedSet.has(n.id));
@@ -451,6 +633,9 @@
         ul.appendChild(li);
       }
       box.appendChild(ul);
+      for (const note of r.notes || []) {
+        const np = document.createElement("p"); np.className = "muted scenario-note"; np.textContent = note; box.appendChild(np);
+      }
       $("reset-scenario").disabled = false;
       drawLegend();
     } finally { progress(""); }
@@ -464,6 +649,7 @@
     $("reset-scenario").disabled = true;
     $("simulate").disabled = true;
     $("selection").textContent = HINT;
+    if (state.fail || state.failregion) { state.fail = state.failregion = ""; saveState(false); }
     applyTransform();
     drawLegend();
   }
@@ -472,9 +658,13 @@
     for (const f of ["graphml", "gexf", "jsonld"]) $("export-" + f).href = "/api/graph/export?format=" + f + "&" + apiQuery();
   }
 
+  // The whole drawing (zoom 1), with the glyphs at their on-screen size relative to it.
   function svgText() {
+    const keep = transform;
+    transform = { x: 0, y: 0, k: 1 }; applyTransform();
     const copy = svg.cloneNode(true);
-    const css = "circle{stroke:#fff;stroke-width:1}.edge{stroke:#999;stroke-opacity:.6}.label{font:11px sans-serif;fill:#222}.hidden{display:none}.failed circle{fill:#b00020}.affected circle{fill:#ff9800}";
+    transform = keep; applyTransform();
+    const css = ".dot{stroke:#fff;stroke-width:1}.hit{fill:none}.edge{stroke:#999;stroke-opacity:.6}.label{font:12px sans-serif;fill:#222}.province{fill:#f2efe6;stroke:#9a927c;stroke-width:.0008}.hidden{display:none}.failed .dot{fill:#b00020}.affected .dot{fill:#ff9800}";
     el("style", {}, copy).textContent = css;
     copy.setAttribute("xmlns", NS);
     copy.setAttribute("width", W); copy.setAttribute("height", H);
@@ -487,19 +677,30 @@
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   }
   function exportSvg() {
-    if (!svg) { alert("This view is drawn on a canvas: export it as PNG."); return; }
+    if (!svg) return; // the button is hidden for canvas views
     download(new Blob([svgText()], { type: "image/svg+xml" }), "clusterkg-" + data.view + ".svg");
   }
+  // Print resolution: the drawing's frame as PRINT_PX pixels a side, 10 inches at 300 dpi.
+  const PRINT_PX = 3000;
   function exportPng() {
-    if (canvas) { canvas.toBlob((b) => download(b, "clusterkg-" + data.view + ".png")); return; }
-    const img = new Image(), c = document.createElement("canvas");
-    c.width = 2 * W; c.height = 2 * H;
-    img.onload = () => { c.getContext("2d").drawImage(img, 0, 0, c.width, c.height); c.toBlob((b) => download(b, "clusterkg-" + data.view + ".png")); };
+    const c = document.createElement("canvas");
+    c.width = PRINT_PX; c.height = PRINT_PX;
+    const name = "clusterkg-" + data.view + ".png";
+    if (canvas) {
+      paintCanvas(c, { x: 0, y: 0, k: 1 }, PRINT_PX / (pxPerUnit() * W));
+      c.toBlob((b) => download(b, name));
+      return;
+    }
+    const img = new Image();
+    img.onload = () => { c.getContext("2d").drawImage(img, 0, 0, c.width, c.height); c.toBlob((b) => download(b, name)); };
     img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svgText());
   }
 
   // --- search with keyboard navigation ---
-  let hits = [], active = -1, timer = null;
+  // The list only ever shows hits for the text in the box (an answer to an older text is
+  // dropped), and Enter opens the highlighted hit; while the answer for new text is on its
+  // way, Enter waits for it and opens its first hit, which is then the highlighted one.
+  let hits = [], active = -1, timer = null, hitsFor = "", seq = 0;
   function renderHits() {
     const ul = $("search-results");
     ul.innerHTML = "";
@@ -508,21 +709,25 @@
       li.id = "hit-" + i; li.setAttribute("role", "option");
       li.setAttribute("aria-selected", i === active ? "true" : "false");
       li.textContent = h.label + (h.alias ? " (alias: " + h.matched + ")" : "");
-      const small = document.createElement("span"); small.className = "muted"; small.textContent = " " + (h.types[0] || "");
+      const small = document.createElement("span"); small.className = "muted hit-kind"; small.textContent = " " + (h.kind || "");
       li.appendChild(small);
       li.addEventListener("mousedown", (ev) => { ev.preventDefault(); choose(i); });
+      li.addEventListener("pointerenter", () => { if (active !== i) { active = i; renderHits(); } });
       ul.appendChild(li);
     });
     ul.hidden = hits.length === 0;
     $("search").setAttribute("aria-expanded", hits.length ? "true" : "false");
-    if (active >= 0) $("search").setAttribute("aria-activedescendant", "hit-" + active);
-    else $("search").removeAttribute("aria-activedescendant");
+    if (active >= 0) {
+      $("search").setAttribute("aria-activedescendant", "hit-" + active);
+      const li = $("hit-" + active); if (li && li.scrollIntoView) li.scrollIntoView({ block: "nearest" });
+    } else $("search").removeAttribute("aria-activedescendant");
   }
+  function closeHits() { clearTimeout(timer); seq++; hits = []; active = -1; renderHits(); }
   function choose(i) {
     const h = hits[i];
     if (!h) return;
-    hits = []; renderHits();
-    $("search").value = h.label;
+    closeHits();
+    hitsFor = $("search").value = h.label;
     if (data && byId.has(h.iri)) {
       selectNode(h.iri, true);
       const n = byId.get(h.iri);
@@ -536,23 +741,50 @@
       load();
     }
   }
+  function runSearch(q) {
+    const mine = ++seq;
+    return fetch("/api/search?scope=explorer&q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+      .then((resp) => resp.json())
+      .then((body) => {
+        if (mine !== seq) return false; // an answer to older text
+        // Only hits the explorer can open: in this view, or as a neighbourhood.
+        hits = (body.hits || []).filter((h) => h.openable || byId.has(h.iri));
+        hitsFor = q; active = hits.length ? 0 : -1;
+        renderHits();
+        return true;
+      });
+  }
   $("search").addEventListener("input", () => {
     clearTimeout(timer);
     const q = $("search").value.trim();
-    timer = setTimeout(async () => {
-      if (!q) { hits = []; renderHits(); return; }
-      const resp = await fetch("/api/search?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } });
-      hits = (await resp.json()).hits || [];
-      active = hits.length ? 0 : -1;
-      renderHits();
-    }, 150);
+    if (!q) { closeHits(); hitsFor = ""; return; }
+    // The shown hits are for older text now: none is highlighted until the new answer.
+    active = -1; renderHits();
+    timer = setTimeout(() => runSearch(q), 150);
   });
   $("search").addEventListener("keydown", (ev) => {
     if (ev.key === "ArrowDown") { active = Math.min(hits.length - 1, active + 1); renderHits(); ev.preventDefault(); }
     else if (ev.key === "ArrowUp") { active = Math.max(0, active - 1); renderHits(); ev.preventDefault(); }
-    else if (ev.key === "Enter") { choose(active); ev.preventDefault(); }
-    else if (ev.key === "Escape") { hits = []; renderHits(); }
+    else if (ev.key === "Enter") {
+      ev.preventDefault();
+      const q = $("search").value.trim();
+      if (!q) return;
+      if (q === hitsFor) { if (active >= 0) choose(active); return; }
+      clearTimeout(timer);
+      runSearch(q).then((fresh) => { if (fresh && active >= 0) choose(active); });
+    }
+    else if (ev.key === "Escape") { closeHits(); }
   });
+
+  // The cluster the user is looking at: the cluster view's, else the selected node's (or the
+  // last neighbourhood's centre's), else the cluster filter's, else the cluster menu's (so
+  // the synthetic view opens on it).
+  function contextCluster() {
+    const auto = new Set([...$("cluster").options].map((o) => o.value));
+    const node = byId.get(state.sel) || byId.get(state.node);
+    const candidates = [state.cluster, ...(node ? [node.id, ...node.clusters] : []), state.fcluster];
+    return candidates.find((c) => c && auto.has(c)) || $("cluster").value;
+  }
 
   // --- controls ---
   // The controls apply on change; Enter in a field must not submit (and reload) the page.
@@ -562,7 +794,7 @@
     $(id).addEventListener("change", () => {
       state[key] = $(id).value;
       if (key === "view" && state.view === "synthetic") state.layout = "tiered";
-      if (key === "view" && (state.view === "cluster" || state.view === "synthetic")) state.cluster = $("cluster").value;
+      if (key === "view" && (state.view === "cluster" || state.view === "synthetic")) state.cluster = contextCluster();
       if (key === "view" && state.view === "neighbourhood" && !state.node) state.node = state.sel || "";
       transform = { x: 0, y: 0, k: 1 };
       scenario = null; selected.clear(); $("scenario-summary").hidden = true;
