@@ -46,10 +46,14 @@ BAD_BODIES = [
     (b'{"remove": [], "graph": "everything"}', "application/json", ["graph", "curated"]),
     (b'{"remove": [], "regions": [], "remove_regions": []}', "application/json", ["once"]),
     (b'{"remove": [], "undo": true}', "application/json", ["unknown field", "undo"]),
-    (b'{"remove": []}', "application/json", ["something to remove"]),
+    (b'{"kinds": {}}', "application/json", ["kinds", "not an object"]),
+    (b'{"clusters": [null]}', "application/json", ["clusters[0]", "not null"]),
 ]
+#: Bodies only a route that runs the scenario refuses (the selection count accepts them).
+RUN_ONLY = [(b'{"remove": []}', "application/json", ["something to remove"])]
 
-POST_ROUTES = ["/api/scenario", "/api/graph/scenario"]
+RUN_ROUTES = ["/api/scenario", "/api/graph/scenario"]
+POST_ROUTES = [*RUN_ROUTES, "/api/scenario/selection"]
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +77,12 @@ def test_every_api_post_route_is_in_the_table(app):
     assert posts == sorted(POST_ROUTES)
 
 
-@pytest.mark.parametrize("route", POST_ROUTES)
-@pytest.mark.parametrize(("body", "mime", "words"), BAD_BODIES, ids=range(len(BAD_BODIES)))
+CASES = [(r, *b) for r in POST_ROUTES for b in BAD_BODIES] + [
+    (r, *b) for r in RUN_ROUTES for b in RUN_ONLY
+]
+
+
+@pytest.mark.parametrize(("route", "body", "mime", "words"), CASES, ids=range(len(CASES)))
 def test_bad_bodies_get_400_naming_the_field(url, route, body, mime, words):
     headers = {"Accept": "application/json"}
     if mime:
