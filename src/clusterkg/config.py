@@ -61,6 +61,12 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLUSTERKG_UPDATE_TOKEN": ("update_token", _text),
     "CLUSTERKG_SERVICE_ALLOWLIST": ("service_allowlist", _list),
     "CLUSTERKG_WORKERS": ("workers", _whole),
+    "CLUSTERKG_CONNECTION_LIMIT": ("connection_limit", _whole),
+    "CLUSTERKG_CLIENT_CONNECTIONS": ("client_connections", _whole),
+    "CLUSTERKG_HEADER_TIMEOUT": ("header_timeout", _number),
+    "CLUSTERKG_IDLE_TIMEOUT": ("idle_timeout", _number),
+    "CLUSTERKG_CLIENT_CONCURRENCY": ("client_concurrency", _whole),
+    "CLUSTERKG_QUEUE_WAIT": ("queue_wait", _number),
     "CLUSTERKG_REMOTE_TOKEN": ("remote_token", _text),
     "CLUSTERKG_CACHE": ("cache_dir", _path),
     "CLUSTERKG_RML_VENV": ("rml_venv", _path),
@@ -74,6 +80,12 @@ _AT_LEAST: dict[str, tuple[float, bool]] = {
     "row_limit": (1, True),
     "max_body_bytes": (1, True),
     "workers": (1, True),
+    "connection_limit": (1, True),
+    "client_connections": (1, True),
+    "header_timeout": (0.0, False),
+    "idle_timeout": (1.0, True),
+    "client_concurrency": (1, True),
+    "queue_wait": (0.0, True),
     "pause_before_commit": (0.0, True),
 }
 
@@ -178,6 +190,20 @@ class Settings:
     service_allowlist: tuple[str, ...] = ()
     #: Query worker processes of the web app.
     workers: int = 4
+    #: Open connections the HTTP server keeps (``clusterkg serve``; docs/http-api.md).
+    connection_limit: int = 1000
+    #: Open connections one client (remote address) may hold; more are closed on accept.
+    client_connections: int = 100
+    #: Seconds a request may take to send its headers (from its first byte, or the connect).
+    header_timeout: float = 5.0
+    #: Seconds a connection may stay idle between requests.
+    idle_timeout: float = 30.0
+    #: Requests one client may have running at once (None: one less than ``workers``, at
+    #: least 1, so that one client cannot hold every worker).
+    client_concurrency: int | None = None
+    #: Seconds a request waits for its turn when the client or the server is at its cap,
+    #: before it is answered 429 or 503.
+    queue_wait: float = 2.0
     #: Bearer token sent with updates to a ``sparql:`` store.
     remote_token: str | None = None
     #: The bundled source texts the quote check reads (None: ``shared/seeds`` beside the root).
@@ -192,6 +218,12 @@ class Settings:
     def __post_init__(self) -> None:
         for name in _AT_LEAST:
             _check_range(name, getattr(self, name), f"{name}={getattr(self, name)!r}")
+
+    @property
+    def client_share(self) -> int:
+        """Requests one client may have running at once (``client_concurrency`` or its
+        default, one less than the workers)."""
+        return self.client_concurrency or max(1, self.workers - 1)
 
     def _folder(self, name: str) -> Path:
         """``root/name`` if the project folder has it, else the bundled one."""

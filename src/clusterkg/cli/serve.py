@@ -33,9 +33,8 @@ def _serve(
     **settings_options: Any,
 ) -> None:
     """Open the app on the settings the options name, then serve it until interrupted."""
-    from waitress import create_server
-
     from clusterkg.web.app import create_app
+    from clusterkg.web.connections import guarded_server
 
     # Options left at None keep the CLUSTERKG_* value or the default (Settings.from_env).
     overrides = {
@@ -46,8 +45,10 @@ def _serve(
     }
     app = create_app(overrides)
     settings = app.extensions["clusterkg"].settings
-    server = create_server(
+    # Slow or idle connections are timed out and capped per client (web.connections).
+    server = guarded_server(
         app,
+        settings,
         host=host,
         port=port,
         threads=threads,

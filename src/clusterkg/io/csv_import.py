@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,7 +27,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from clusterkg.config import Settings
 from clusterkg.errors import Finding
-from clusterkg.io.atomic import pause_before_commit, write_bytes_atomic
+from clusterkg.io.atomic import TargetBusy, pause_before_commit, target_lock, write_bytes_atomic
 from clusterkg.io.csv_read import RowError, read_table
 from clusterkg.io.references import Resolver, ontology_graph
 from clusterkg.io.rows import (
@@ -496,6 +497,38 @@ def import_csv(
     into_path = Path(into) if into else None
     if into_path is not None and into_path.suffix.lower() != ".ttl":
         raise ImportFailed(Path(path), [RowError(0, "", str(into), "--into must be a .ttl file")])
+    # One import at a time per target: the lock is held from the first read of the target
+    # (the file is also the context the rows resolve against) to the write, so a second
+    # import waits and then merges with the first's result instead of overwriting it.
+    locked = _lock_target(into_path, store)
+    try:
+        with target_lock(locked) if locked is not None else nullcontext():
+            return _import_and_write(
+                path,
+                kind,
+                settings,
+                source_title=source_title,
+                into=into_path,
+                store=store,
+                token=token,
+                private_register=private_register,
+            )
+    except TargetBusy as exc:
+        raise ImportFailed(Path(path), [RowError(0, "", "", str(exc))]) from None
+
+
+def _import_and_write(
+    path: Path | str,
+    kind: str,
+    settings: Settings,
+    *,
+    source_title: str | None,
+    into: Path | None,
+    store: str | None,
+    token: str | None,
+    private_register: bool,
+) -> ImportResult:
+    """:func:`import_csv`'s work once the target is locked: check, then write."""
     # A store that cannot be opened is unusable input (BackendError), not a problem of the rows.
     backend = open_backend(store, token=token) if store else None
     try:
@@ -505,13 +538,24 @@ def import_csv(
             settings,
             source_title=source_title,
             backend=backend,
-            into=into_path,
+            into=into,
             private_register=private_register,
         )
-        write_result(result, into_path, backend)
+        write_result(result, into, backend)
         return result
     except (BackendError, LoadError, OSError) as exc:
         raise ImportFailed(Path(path), [RowError(0, "", "", str(exc))]) from None
     finally:
         if backend is not None:
             backend.close()  # releases an oxigraph:DIR folder for the caller to reopen
+
+
+def _lock_target(into: Path | None, store: str | None) -> Path | None:
+    """What an import writes that another process could write at the same time: the
+    ``--into`` file or an ``oxigraph:DIR`` folder (a memory store is private to the process,
+    and a SPARQL server applies each update request whole)."""
+    if into is not None:
+        return into
+    if store and store.strip().startswith("oxigraph:") and store.split(":", 1)[1]:
+        return Path(store.strip().split(":", 1)[1])
+    return None

@@ -13,6 +13,8 @@ graph uses the generator's network (seed 0, scale 1), built in a private in-memo
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -250,13 +252,52 @@ SCENARIO_FIELDS = (
 SCENARIO_ALIASES = {"regions": "remove_regions", "network": "graph"}
 
 
-def _scenario_body() -> dict[str, Any]:
-    """The scenario request, checked, with the aliases replaced by their fields."""
-    body = request.get_json(silent=True)
+#: Cascade modes of a scenario (:func:`clusterkg.analytics.resilience.cascade`).
+SCENARIO_MODES = ("and", "threshold")
+
+
+def json_object(example: str) -> dict[str, Any]:
+    """The request body as a JSON object; a 400 saying what is wrong otherwise.
+
+    ``example`` is shown in the message. Python's parser raises ``RecursionError`` on deeply
+    nested input (``[[[[...``) rather than a ``ValueError``: that is bad input too.
+    """
+    if not request.is_json:
+        raise ApiError(
+            400,
+            f"send the body as Content-Type: application/json "
+            f"(got {request.mimetype or 'no Content-Type'}), e.g. {example}",
+        )
+    try:
+        body = json.loads(request.get_data())
+    except RecursionError:
+        raise ApiError(400, "the body is nested too deeply to be a request") from None
+    except ValueError as exc:  # JSONDecodeError (with line and column), UnicodeDecodeError
+        raise ApiError(400, f"the body is not JSON: {exc}") from None
     if not isinstance(body, dict):
         raise ApiError(
-            400, 'the body must be a JSON object such as {"remove": ["enterprise/catl"]}'
+            400, f"the body must be a JSON object such as {example}, not {_json_type(body)}"
         )
+    return body
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of ``value``'s type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _scenario_body() -> dict[str, Any]:
+    """The scenario request, checked field by field, with the aliases replaced by their
+    fields; a 400 naming the field for anything else."""
+    body = json_object('{"remove": ["enterprise/catl"]}')
     allowed = set(SCENARIO_FIELDS) | set(SCENARIO_ALIASES)
     unknown = sorted(set(body) - allowed)
     if unknown:
@@ -271,13 +312,25 @@ def _scenario_body() -> dict[str, Any]:
         out[name] = value
     for key in ("remove", "remove_regions", "keep_regions", "kinds", "clusters"):
         value = out.setdefault(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ApiError(400, f"{key} must be a list of strings")
+        if not isinstance(value, list):
+            raise ApiError(400, f"{key} must be a list of strings, not {_json_type(value)}")
+        bad = next((i for i, v in enumerate(value) if not isinstance(v, str)), None)
+        if bad is not None:
+            raise ApiError(400, f"{key}[{bad}] must be a string, not {_json_type(value[bad])}")
+    mode = out.setdefault("mode", "and")
+    if mode not in SCENARIO_MODES or not isinstance(mode, str):
+        raise ApiError(
+            400, f"mode must be one of {', '.join(SCENARIO_MODES)}, not {json.dumps(mode)[:80]}"
+        )
     theta = out.setdefault("theta", 0.5)
     if not isinstance(theta, (int, float)) or isinstance(theta, bool):
-        raise ApiError(400, "theta must be a number")
-    out.setdefault("mode", "and")
-    out["graph"] = _check_graphs(out.get("graph", request.args.get("graph", "curated")))
+        raise ApiError(400, f"theta must be a number, not {_json_type(theta)}")
+    if not math.isfinite(theta) or not 0 < theta <= 1:
+        raise ApiError(400, f"theta must be a number in (0, 1], got {theta}")
+    graph = out.get("graph", request.args.get("graph", "curated"))
+    if not isinstance(graph, str):
+        raise ApiError(400, f"graph must be a string, not {_json_type(graph)}")
+    out["graph"] = _check_graphs(graph)
     return out
 
 

@@ -17,7 +17,7 @@ from flask_cors import CORS
 
 from clusterkg.config import Settings
 from clusterkg.store.kg import KnowledgeGraph, open_kg
-from clusterkg.web import errors, security
+from clusterkg.web import errors, limits, security
 
 #: Modules that define a Flask blueprint named ``bp``, registered in this order. Add yours here.
 BLUEPRINT_MODULES: list[str] = [
@@ -64,6 +64,7 @@ def create_app(
 
     errors.init_app(app)
     security.init_app(app)
+    limits.init_app(app, settings)
     # Any site may query the endpoint from a browser; no cookies are used, so no credentials.
     CORS(
         app,

@@ -81,7 +81,7 @@ def _one(name: str, values: list[str]) -> str | None:
 
 def _operation() -> tuple[str | None, str | None, list]:
     """The query or update of this request and the parameter sources it came with."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD answers like GET, without the body
         if request.args.getlist("update"):
             raise ApiError(
                 400,

@@ -1,0 +1,129 @@
+"""The waitress server of ``clusterkg serve``, guarded against slow and idle connections.
+
+waitress alone keeps a connection as long as it sends a byte now and then (its
+``channel_timeout`` counts from the last byte received), and stops accepting once
+``connection_limit`` connections are open; so 100 connections trickling their headers lock
+every other client out ("Slowloris", R. Hansen 2009). Three rules bound that here:
+
+- a request whose headers are not complete ``header_timeout`` seconds after its first byte
+  (or, on a fresh connection, after the connect) is closed, however it trickles;
+- one client (remote address) holds at most ``client_connections`` connections; a connection
+  beyond that is closed as soon as it is accepted, so one address cannot fill the table;
+- connections idle between requests are closed after ``idle_timeout`` (waitress's
+  ``channel_timeout``), and so is a request whose body is still arriving ``idle_timeout``
+  seconds after its first byte (a trickled body, "slow POST"); all checked every second
+  (``cleanup_interval``).
+
+The table itself is ``connection_limit`` connections, served with ``poll`` rather than
+``select`` (which cannot watch descriptors above 1024).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import resource
+import time
+from typing import Any
+
+from waitress import create_server
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import BaseWSGIServer
+
+from clusterkg.config import Settings
+
+#: Seconds between two sweeps for timed-out connections (waitress polls once a second anyway).
+CLEANUP_INTERVAL = 1
+#: File descriptors the server needs beside its connections (store, workers' pipes, logs).
+SPARE_DESCRIPTORS = 256
+
+
+class TimedParser(HTTPRequestParser):
+    """waitress's request parser, remembering when the request's first byte arrived."""
+
+    def __init__(self, adj: Any) -> None:
+        super().__init__(adj)
+        self.started = time.time()
+
+
+def guarded_channel(client_connections: int) -> type[HTTPChannel]:
+    """A channel class that refuses a connection beyond ``client_connections`` per address."""
+
+    class GuardedChannel(HTTPChannel):
+        parser_class = TimedParser
+
+        def __init__(self, server: Any, sock: Any, addr: Any, adj: Any, map: Any = None) -> None:
+            super().__init__(server, sock, addr, adj, map=map)
+            host = _host(addr)
+            same = sum(
+                1
+                for channel in (map or {}).values()
+                if isinstance(channel, HTTPChannel) and _host(channel.addr) == host
+            )
+            if same > client_connections:
+                self.will_close = True  # closed on the loop's next turn, before any read
+
+    return GuardedChannel
+
+
+def _host(addr: Any) -> Any:
+    return addr[0] if isinstance(addr, tuple) and addr else addr
+
+
+def sweep(server: BaseWSGIServer, now: float, header_timeout: float, idle_timeout: float) -> None:
+    """waitress's idle sweep, plus: close every connection whose request headers are overdue
+    (``header_timeout``) or whose request body is still arriving ``idle_timeout`` seconds
+    after the request's first byte."""
+    BaseWSGIServer.maintenance(server, now)
+    cutoff = now - header_timeout
+    body_cutoff = now - idle_timeout
+    for channel in list(server.active_channels.values()):
+        if channel.requests or channel.will_close:
+            continue  # a request is being served: the query time limit bounds it
+        request = channel.request
+        if request is None:
+            # Nothing received since the connect (a request just finished resets
+            # ``last_activity``; that wait is the idle timeout's).
+            if channel.last_activity == channel.creation_time and channel.creation_time < cutoff:
+                channel.will_close = True
+        elif not request.headers_finished and request.started < cutoff:
+            channel.will_close = True
+        elif request.started < body_cutoff:
+            # A body trickled a byte at a time ("slow POST") is never idle long enough.
+            channel.will_close = True
+
+
+def _raise_descriptor_limit(connections: int) -> None:
+    """Raise the soft limit of open files so that ``connections`` sockets fit, if allowed."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = connections + SPARE_DESCRIPTORS
+    if soft != resource.RLIM_INFINITY and soft < want:
+        target = want if hard == resource.RLIM_INFINITY else min(want, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def guarded_server(app: Any, settings: Settings, **options: Any) -> Any:
+    """A waitress server for ``app`` (``options`` as for :func:`waitress.create_server`) with
+    the connection limits of ``settings`` applied."""
+    _raise_descriptor_limit(settings.connection_limit)
+    server = create_server(
+        app,
+        connection_limit=settings.connection_limit,
+        channel_timeout=max(1, round(settings.idle_timeout)),
+        cleanup_interval=CLEANUP_INTERVAL,
+        asyncore_use_poll=True,
+        **options,
+    )
+    listeners = (
+        [server]
+        if isinstance(server, BaseWSGIServer)
+        else [s for s in server.map.values() if isinstance(s, BaseWSGIServer)]
+    )
+    channel_class = guarded_channel(settings.client_connections)
+    for listener in listeners:
+        listener.channel_class = channel_class
+        listener.maintenance = lambda now, s=listener: sweep(
+            s, now, settings.header_timeout, settings.idle_timeout
+        )
+    return server
