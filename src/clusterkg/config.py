@@ -61,6 +61,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLUSTERKG_UPDATE_TOKEN": ("update_token", _text),
     "CLUSTERKG_SERVICE_ALLOWLIST": ("service_allowlist", _list),
     "CLUSTERKG_WORKERS": ("workers", _whole),
+    "CLUSTERKG_WORKER_MEMORY_MB": ("worker_memory_mb", _whole),
     "CLUSTERKG_REMOTE_TOKEN": ("remote_token", _text),
     "CLUSTERKG_CACHE": ("cache_dir", _path),
     "CLUSTERKG_RML_VENV": ("rml_venv", _path),
@@ -74,6 +75,7 @@ _AT_LEAST: dict[str, tuple[float, bool]] = {
     "row_limit": (1, True),
     "max_body_bytes": (1, True),
     "workers": (1, True),
+    "worker_memory_mb": (16, True),
     "pause_before_commit": (0.0, True),
 }
 
@@ -178,6 +180,9 @@ class Settings:
     service_allowlist: tuple[str, ...] = ()
     #: Query worker processes of the web app.
     workers: int = 4
+    #: Memory (MB) one query worker may use beyond what it inherits at its fork (None: the
+    #: default of :func:`clusterkg.store.workers.default_memory_mb`).
+    worker_memory_mb: int | None = None
     #: Bearer token sent with updates to a ``sparql:`` store.
     remote_token: str | None = None
     #: The bundled source texts the quote check reads (None: ``shared/seeds`` beside the root).

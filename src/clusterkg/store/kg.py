@@ -68,7 +68,12 @@ def build_engine(
     if isinstance(backend.raw, RemoteBackend):
         return RemoteEngine(backend, **common)
     if isolated and isinstance(backend.raw, OxigraphBackend):
-        return IsolatedEngine(backend, workers=workers or DEFAULT_WORKERS, **common)
+        return IsolatedEngine(
+            backend,
+            workers=workers or DEFAULT_WORKERS,
+            memory_mb=settings.worker_memory_mb,
+            **common,
+        )
     return QueryEngine(backend, **common)
 
 

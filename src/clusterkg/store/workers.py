@@ -4,7 +4,10 @@ pyoxigraph evaluates a query in Rust without returning to Python, so a thread ca
 :class:`IsolatedEngine` therefore runs each query in a worker process forked after the store
 is loaded (the in-memory store is shared copy-on-write; an ``oxigraph:DIR`` worker opens the
 folder read-only). When a query passes its time limit the worker is killed (``SIGKILL``) and
-replaced, and the caller gets :class:`QueryTimeout`. The worker runs the one query path,
+replaced, and the caller gets :class:`QueryTimeout`. Each worker also has a memory ceiling
+(``RLIMIT_AS``, set in the child: the address space it inherited plus ``memory_mb``); a query
+that crosses it makes the allocation fail, the worker dies or answers ``MemoryError``, is
+replaced, and the caller gets :class:`QueryTooLarge` (507). The worker runs the one query path,
 :meth:`QueryEngine.query`, with a converter that encodes terms for the pipe.
 
 Every change to a store (loads, updates, drops) goes through :class:`GuardedBackend`, which
@@ -17,6 +20,7 @@ so a child never inherits a store caught mid-write.
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import threading
 import time
@@ -26,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from clusterkg.store.backends import Backend
-from clusterkg.store.errors import QueryError, QueryRefused, QueryTimeout
+from clusterkg.store.errors import QueryError, QueryRefused, QueryTimeout, QueryTooLarge
 from clusterkg.store.native import SerializedResult
 from clusterkg.store.oxigraph_backend import (
     OxigraphBackend,
@@ -41,7 +45,57 @@ _ERRORS: dict[str, type[QueryError]] = {
     "QueryError": QueryError,
     "QueryRefused": QueryRefused,
     "QueryTimeout": QueryTimeout,
+    "QueryTooLarge": QueryTooLarge,
 }
+
+#: The largest default memory ceiling of one worker, in MB.
+MAX_DEFAULT_MEMORY_MB = 2048
+
+
+def default_memory_mb(workers: int) -> int:
+    """The default memory ceiling of one query worker: min(2048 MB, RAM / (workers + 1)).
+
+    One share more than there are workers leaves the server process and the system room when
+    every worker is at its ceiling at once.
+    """
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return MAX_DEFAULT_MEMORY_MB
+    return max(16, min(MAX_DEFAULT_MEMORY_MB, (total >> 20) // (max(1, workers) + 1)))
+
+
+def _statm(field: int) -> int:
+    """Field ``field`` of /proc/self/statm (0: address space, 1: resident set) in bytes."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            pages = int(f.read().split()[field])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Let this process map at most ``memory_mb`` MB more than it has mapped now.
+
+    The address space (``RLIMIT_AS``) is what the kernel can refuse at allocation time, so a
+    runaway query fails in its own worker before the machine runs short; a fork inherits the
+    server's mappings, hence the ceiling counts from here.
+    """
+    mapped = _statm(0)
+    if not mapped:  # no /proc (not Linux): no ceiling rather than a wrong one
+        return
+    limit = mapped + (memory_mb << 20)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def too_large(memory_mb: int) -> QueryTooLarge:
+    """The error for a query or update that crossed the worker's memory ceiling."""
+    return QueryTooLarge(
+        f"the query needed more than {memory_mb} MB of memory (the ceiling of a query "
+        "worker) and was stopped; it would need as much again, so narrow it down "
+        "(fewer or shorter values, LIMIT, more specific patterns)"
+    )
 
 
 class RWLock:
@@ -158,10 +212,12 @@ def _max_fd() -> int:
 
 
 class _Worker:
-    def __init__(self, pid: int, conn: Connection, generation: int) -> None:
+    def __init__(self, pid: int, conn: Connection, generation: int, inherited: int) -> None:
         self.pid = pid
         self.conn = conn
         self.generation = generation
+        #: The resident memory (bytes) of the server when it forked this worker.
+        self.inherited = inherited
 
 
 def _open_read_only(path: Path, attempts: int = 5) -> OxigraphBackend:
@@ -207,6 +263,8 @@ def _serve_queries(
                 reply = ("ok", _answer(engine, sparql, kwargs))
         except QueryError as exc:
             reply = ("error", type(exc).__name__, exc.message, exc.line, exc.column)
+        except MemoryError:
+            reply = ("error", "QueryTooLarge", "", None, None)
         except Exception as exc:  # noqa: BLE001 - a worker must answer, never die silently
             reply = ("error", "QueryError", f"the store failed: {exc}", None, None)
         try:
@@ -222,13 +280,22 @@ class IsolatedEngine(QueryEngine):
     updates run in this process, under the guard's write lock (trusted: they need the token).
     """
 
-    def __init__(self, backend: GuardedBackend, *, workers: int = 4, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        backend: GuardedBackend,
+        *,
+        workers: int = 4,
+        memory_mb: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         if not isinstance(backend.raw, OxigraphBackend):
             raise TypeError("query workers need an Oxigraph store")
         super().__init__(backend, **kwargs)
         self.guarded = backend
         self.raw: OxigraphBackend = backend.raw
         self.size = max(1, workers)
+        #: Memory (MB) a worker may map beyond what it inherits (see :func:`_limit_memory`).
+        self.memory_mb = memory_mb or default_memory_mb(self.size)
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
         self._all: dict[int, _Worker] = {}
@@ -262,6 +329,7 @@ class IsolatedEngine(QueryEngine):
             row_limit=self.row_limit,
             service_allowlist=self.service_allowlist,
         )
+        _limit_memory(self.memory_mb)
         _serve_queries(conn, engine, reopen)
 
     def _fork(self) -> _Worker:
@@ -283,24 +351,48 @@ class IsolatedEngine(QueryEngine):
         finally:
             self.guarded.lock.release_write()
         child_end.close()
-        worker = _Worker(pid, parent_end, generation)
+        worker = _Worker(pid, parent_end, generation, _statm(1))
         with self._cond:
             self._all[pid] = worker
         return worker
 
-    def _kill(self, worker: _Worker) -> None:
+    def _kill(self, worker: _Worker) -> tuple[int, int]:
+        """Stop and reap ``worker``: its exit status and its peak resident memory (bytes).
+
+        A worker that already died keeps the status of its own death (a zombie ignores the
+        ``SIGKILL``).
+        """
         try:
             os.kill(worker.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        status, peak = 0, 0
         try:
-            os.waitpid(worker.pid, 0)
+            _, status, usage = os.wait4(worker.pid, 0)
+            peak = usage.ru_maxrss * 1024  # kilobytes on Linux
         except ChildProcessError:
             pass
         worker.conn.close()
         with self._cond:
             self._all.pop(worker.pid, None)
             self._cond.notify()
+        return status, peak
+
+    def _died(self, worker: _Worker) -> QueryError:
+        """Reap a worker that stopped answering, and the error that says why, for people."""
+        status, peak = self._kill(worker)
+        signalled = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        # Rust aborts (SIGABRT) when an allocation fails, i.e. at the ceiling; a deep recursion
+        # ends in SIGSEGV instead (no Rust main thread installs a stack-overflow handler).
+        if signalled == signal.SIGABRT or peak - worker.inherited >= (self.memory_mb << 20):
+            return too_large(self.memory_mb)
+        if signalled is not None and signalled != signal.SIGKILL:
+            name = signal.Signals(os.WTERMSIG(status)).name
+            return QueryError(
+                f"the query crashed the SPARQL engine ({name}; for example by nesting "
+                "groups or expressions too deeply) and was stopped; simplify it"
+            )
+        return QueryError("the query worker stopped unexpectedly; try again")
 
     def _checkout(self, deadline: float) -> _Worker:
         stale: _Worker | None = None
@@ -400,13 +492,14 @@ class IsolatedEngine(QueryEngine):
                     "stopped; narrow it down (LIMIT, more specific patterns)"
                 )
             reply = worker.conn.recv()
-        except (EOFError, OSError) as exc:
-            if worker is not None:
-                self._kill(worker)
+            if reply[0] == "error" and reply[1] == "QueryTooLarge":
+                self._kill(worker)  # replaced: its heap may stay fragmented near the ceiling
                 worker = None
-            raise QueryError(
-                f"the query worker failed ({exc.__class__.__name__}); try again"
-            ) from None
+        except (EOFError, OSError):
+            dead, worker = worker, None
+            if dead is None:
+                raise
+            raise self._died(dead) from None
         finally:
             if worker is not None:
                 self._checkin(worker)
@@ -414,4 +507,6 @@ class IsolatedEngine(QueryEngine):
             value = reply[1]
             return value.decode() if isinstance(value, EncodedResult) else value
         _, name, message, line, column = reply
+        if name == "QueryTooLarge":
+            raise too_large(self.memory_mb)
         raise _ERRORS.get(name, QueryError)(message, line, column)
