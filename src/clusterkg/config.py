@@ -57,6 +57,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLUSTERKG_STORE": ("store", _text),
     "CLUSTERKG_QUERY_TIMEOUT": ("query_timeout", _number),
     "CLUSTERKG_ROW_LIMIT": ("row_limit", _whole),
+    "CLUSTERKG_RESULT_MAX_BYTES": ("result_max_bytes", _whole),
     "CLUSTERKG_MAX_BODY_BYTES": ("max_body_bytes", _whole),
     "CLUSTERKG_UPDATE_TOKEN": ("update_token", _text),
     "CLUSTERKG_SERVICE_ALLOWLIST": ("service_allowlist", _list),
@@ -73,6 +74,7 @@ _AT_LEAST: dict[str, tuple[float, bool]] = {
     # field: (bound, bound allowed)
     "query_timeout": (0.0, False),
     "row_limit": (1, True),
+    "result_max_bytes": (1024, True),
     "max_body_bytes": (1, True),
     "workers": (1, True),
     "worker_memory_mb": (16, True),
@@ -175,6 +177,8 @@ class Settings:
     load_bundled: bool = True
     query_timeout: float = 10.0
     row_limit: int = 10_000
+    #: Bytes of one query result's body (a single huge literal passes any row limit).
+    result_max_bytes: int = 50_000_000
     max_body_bytes: int = 1_000_000
     update_token: str | None = None
     service_allowlist: tuple[str, ...] = ()

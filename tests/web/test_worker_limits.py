@@ -16,12 +16,17 @@ from tests.web.conftest import live, make_app
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
+def _times_ten(expr: str, levels: int) -> str:
+    """A SPARQL expression: the string ``expr`` with each character repeated 10**levels times."""
+    for _ in range(levels):
+        expr = f'REPLACE({expr}, ".", "$0$0$0$0$0$0$0$0$0$0")'
+    return expr
+
+
 def _replace_bomb(levels: int) -> str:
     """The issue's query: GROUP_CONCAT over a REPLACE that multiplies each string (x10 per
     level), so its memory grows with 10**levels times the size of the data's literals."""
-    expr = "STR(?o)"
-    for _ in range(levels):
-        expr = f'REPLACE({expr}, ".", "$0$0$0$0$0$0$0$0$0$0")'
+    expr = _times_ten("STR(?o)", levels)
     return f"SELECT (STRLEN(GROUP_CONCAT({expr})) AS ?n) WHERE {{ ?s ?p ?o FILTER(isLiteral(?o)) }}"
 
 
@@ -55,3 +60,59 @@ def test_a_query_past_the_memory_ceiling_is_stopped_and_the_server_keeps_serving
         assert "try again" not in resp.text.lower()
         # The worker that crossed the ceiling was replaced; the data is all there.
         assert _count(url) == before
+
+
+# One literal of 10 ** 6 characters: far past the 100 kB ceiling below, one row only.
+MILLION = _times_ten('"abcdefghij"', 5)
+HUGE_ROW = f"SELECT ?big WHERE {{ BIND({MILLION} AS ?big) }}"
+HUGE_TRIPLE = f"CONSTRUCT {{ <http://x/s> <http://x/p> ?big }} WHERE {{ BIND({MILLION} AS ?big) }}"
+THOUSANDS = _times_ten('"abcdefghij"', 3)
+# 40 rows of 10 ** 4 characters each (about 400 kB): only the first few fit in 100 kB.
+MANY_ROWS = (
+    "SELECT ?i ?text WHERE { VALUES ?i { "
+    + " ".join(str(i) for i in range(40))
+    + f" }} BIND(CONCAT(STR(?i), {THOUSANDS}) AS ?text) }} ORDER BY ?i"
+)
+CEILING = 100_000
+
+
+def _get(url: str, query: str, accept: str) -> requests.Response:
+    return requests.get(
+        f"{url}/sparql", params={"query": query}, headers={"Accept": accept}, timeout=60
+    )
+
+
+def _cut_by_bytes(resp: requests.Response) -> None:
+    assert resp.status_code == 200, resp.text[:500]
+    assert resp.headers["X-Clusterkg-Truncated"] == "true"
+    assert resp.headers["X-Clusterkg-Byte-Limit"] == str(CEILING)
+    assert len(resp.content) <= CEILING
+
+
+def test_results_have_a_byte_ceiling_stated_like_the_row_limit():
+    with make_app(result_max_bytes=CEILING) as app, live(app) as url:
+        # A single huge literal passes the row limit (one row) but not the byte ceiling.
+        for accept in ("application/sparql-results+json", "text/tab-separated-values"):
+            resp = _get(url, HUGE_ROW, accept)
+            _cut_by_bytes(resp)
+            assert b"abcdefghij" not in resp.content
+        resp = _get(url, HUGE_ROW, "application/sparql-results+json")
+        assert resp.json()["results"]["bindings"] == []
+        assert resp.json()["head"]["link"]  # the note that links to the limits
+        # The same for a graph, written by Oxigraph (Turtle) or in Python (JSON-LD).
+        for accept in ("text/turtle", "application/ld+json"):
+            resp = _get(url, HUGE_TRIPLE, accept)
+            _cut_by_bytes(resp)
+            assert b"abcdefghij" not in resp.content
+        # Many rows: what is kept is a prefix of the full answer, under the ceiling.
+        resp = _get(url, MANY_ROWS, "application/sparql-results+json")
+        _cut_by_bytes(resp)
+        kept = [int(b["i"]["value"]) for b in resp.json()["results"]["bindings"]]
+        # Each row holds 10 ** 4 characters, so 9 rows at most fit in 100 kB; at least one does.
+        assert kept == list(range(len(kept))) and 1 <= len(kept) <= 9
+        # Under the ceiling nothing is cut and the server answers as before.
+        small = _get(
+            url, "SELECT ?i WHERE { VALUES ?i { 1 2 } }", "application/sparql-results+json"
+        )
+        assert small.status_code == 200 and "X-Clusterkg-Truncated" not in small.headers
+        assert len(small.json()["results"]["bindings"]) == 2

@@ -64,6 +64,7 @@ def build_engine(
         "row_limit": settings.row_limit,
         "service_allowlist": settings.service_allowlist,
         "allow_updates": bool(settings.update_token),
+        "result_max_bytes": settings.result_max_bytes,
     }
     if isinstance(backend.raw, RemoteBackend):
         return RemoteEngine(backend, **common)

@@ -328,6 +328,7 @@ class IsolatedEngine(QueryEngine):
             timeout=self.timeout,
             row_limit=self.row_limit,
             service_allowlist=self.service_allowlist,
+            result_max_bytes=self.result_max_bytes,
         )
         _limit_memory(self.memory_mb)
         _serve_queries(conn, engine, reopen)
