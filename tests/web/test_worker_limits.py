@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from tests.web.conftest import live, make_app
+from tests.web.conftest import TOKEN, live, make_app
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -116,3 +116,76 @@ def test_results_have_a_byte_ceiling_stated_like_the_row_limit():
         )
         assert small.status_code == 200 and "X-Clusterkg-Truncated" not in small.headers
         assert len(small.json()["results"]["bindings"]) == 2
+
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+EARLIER = "INSERT DATA { GRAPH <http://x/g> { <http://x/earlier> <http://x/p> 1 } }"
+HAS_EARLIER = "ASK { GRAPH <http://x/g> { <http://x/earlier> <http://x/p> 1 } }"
+# 5,000 nested groups: the parser's recursion overflows its stack (it killed the server).
+NESTED = "INSERT { <http://x/nested> <http://x/p> 1 } WHERE " + "{" * 5000 + "}" * 5000
+# An update whose second operation fails after its first has run: the graph already exists.
+HALFWAY = "INSERT DATA { <http://x/halfway> <http://x/p> 1 } ; CREATE GRAPH <http://x/exists>"
+
+
+def _update(url: str, text: str) -> requests.Response:
+    return requests.post(
+        f"{url}/sparql",
+        data=text.encode(),
+        headers={**AUTH, "Content-Type": "application/sparql-update"},
+        timeout=60,
+    )
+
+
+def _ask(url: str, query: str) -> bool:
+    resp = _json(url, query)
+    assert resp.status_code == 200, resp.text
+    return bool(resp.json()["boolean"])
+
+
+def _updates_are_isolated(url: str) -> None:
+    assert _update(url, EARLIER).status_code == 200
+    assert _update(url, "CREATE GRAPH <http://x/exists>").status_code == 200
+    before = _count(url)
+    with ThreadPoolExecutor(2) as pool:
+        nested = pool.submit(_update, url, NESTED)
+        assert _ask(url, "ASK { ?s ?p ?o }")  # others are answered meanwhile
+        resp = nested.result()
+    assert resp.status_code == 400, resp.text
+    assert "crashed the SPARQL engine" in resp.text and "nothing was changed" in resp.text
+    # The server is alive and every earlier update is still there.
+    assert _ask(url, HAS_EARLIER)
+    assert not _ask(url, "ASK { <http://x/nested> ?p ?o }")
+    # A failure halfway through leaves no partial write.
+    resp = _update(url, HALFWAY)
+    assert resp.status_code == 400, resp.text
+    assert "already exists" in resp.text
+    assert not _ask(url, "ASK { <http://x/halfway> ?p ?o }")
+    assert _count(url) == before
+    # And the server still takes updates.
+    assert _update(url, "INSERT DATA { <http://x/after> <http://x/p> 2 }").status_code == 200
+    assert _ask(url, "ASK { <http://x/after> <http://x/p> 2 }") and _ask(url, HAS_EARLIER)
+
+
+def test_updates_cannot_crash_the_memory_store_server_or_write_partially():
+    with make_app(update_token=TOKEN) as app, live(app) as url:
+        _updates_are_isolated(url)
+
+
+def test_updates_cannot_crash_the_oxigraph_folder_server_or_write_partially(tmp_path):
+    store = f"oxigraph:{tmp_path / 'store'}"
+    with make_app(update_token=TOKEN, store=store) as app, live(app) as url:
+        _updates_are_isolated(url)
+
+
+def test_an_update_past_the_time_limit_is_stopped_and_changes_nothing():
+    slow = (
+        "INSERT { <http://x/slow> <http://x/n> ?n } WHERE { SELECT (COUNT(*) AS ?n) "
+        "WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } }"
+    )
+    with make_app(update_token=TOKEN, query_timeout=1) as app, live(app) as url:
+        resp = _update(url, slow)
+        assert resp.status_code == 503, resp.text
+        assert "update ran longer than the 1 s limit" in resp.text
+        assert "nothing was changed" in resp.text
+        assert not _ask(url, "ASK { <http://x/slow> ?p ?o }")
+        assert _update(url, EARLIER).status_code == 200 and _ask(url, HAS_EARLIER)

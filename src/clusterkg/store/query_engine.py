@@ -17,9 +17,9 @@ call that carries the query.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from clusterkg.store.backends import Backend
 from clusterkg.store.errors import BackendError, QueryError, QueryRefused, QueryTimeout
@@ -34,6 +34,8 @@ from clusterkg.store.sparql_text import (
     uses_load,
 )
 from clusterkg.store.terms import as_term
+
+T = TypeVar("T")
 
 __all__ = [
     "QueryEngine",
@@ -65,6 +67,8 @@ def store_errors() -> Iterator[None]:
         raise QueryError(str(exc)) from None
     except OSError as exc:
         raise QueryError(f"the store failed: {exc}") from None
+    except RuntimeError as exc:  # pyoxigraph's evaluation errors (e.g. a graph that exists)
+        raise QueryError(f"the store refused it: {exc}") from None
 
 
 class QueryEngine:
@@ -242,6 +246,11 @@ class QueryEngine:
         self.check_update(sparql)
         with store_errors():
             self.backend.update(sparql, base_iri=base_iri)
+
+    def call(self, function: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
+        """``function(*args)``: heavy work a request causes, here in this process (an engine
+        with query workers runs it in one, under the query limits; ``timeout`` is its)."""
+        return function(*args)
 
 
 class RemoteEngine(QueryEngine):
