@@ -63,6 +63,8 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLUSTERKG_SERVICE_ALLOWLIST": ("service_allowlist", _list),
     "CLUSTERKG_WORKERS": ("workers", _whole),
     "CLUSTERKG_WORKER_MEMORY_MB": ("worker_memory_mb", _whole),
+    "CLUSTERKG_EXPLORER_MAX_NODES": ("explorer_max_nodes", _whole),
+    "CLUSTERKG_EXPLORER_MAX_EDGES": ("explorer_max_edges", _whole),
     "CLUSTERKG_REMOTE_TOKEN": ("remote_token", _text),
     "CLUSTERKG_CACHE": ("cache_dir", _path),
     "CLUSTERKG_RML_VENV": ("rml_venv", _path),
@@ -78,6 +80,8 @@ _AT_LEAST: dict[str, tuple[float, bool]] = {
     "max_body_bytes": (1, True),
     "workers": (1, True),
     "worker_memory_mb": (16, True),
+    "explorer_max_nodes": (1, True),
+    "explorer_max_edges": (1, True),
     "pause_before_commit": (0.0, True),
 }
 
@@ -187,6 +191,9 @@ class Settings:
     #: Memory (MB) one query worker may use beyond what it inherits at its fork (None: the
     #: default of :func:`clusterkg.store.workers.default_memory_mb`).
     worker_memory_mb: int | None = None
+    #: The largest graph the explorer lays out (a larger view is refused with 422).
+    explorer_max_nodes: int = 2_000
+    explorer_max_edges: int = 5_000
     #: Bearer token sent with updates to a ``sparql:`` store.
     remote_token: str | None = None
     #: The bundled source texts the quote check reads (None: ``shared/seeds`` beside the root).

@@ -189,3 +189,60 @@ def test_an_update_past_the_time_limit_is_stopped_and_changes_nothing():
         assert "nothing was changed" in resp.text
         assert not _ask(url, "ASK { <http://x/slow> ?p ?o }")
         assert _update(url, EARLIER).status_code == 200 and _ask(url, HAS_EARLIER)
+
+
+def _ladder(nodes: int) -> str:
+    """A CONSTRUCT of a graph on about ``nodes`` nodes where node i links to i+1, i+2, i+3:
+    long shortest paths, so betweenness (O(nodes * edges)) takes seconds."""
+    values = " ".join(str(i) for i in range(nodes))
+    return (
+        "CONSTRUCT { ?a <http://x/linksTo> ?b } WHERE { "
+        f"VALUES ?i {{ {values} }} VALUES ?k {{ 1 2 3 }} "
+        'BIND(IRI(CONCAT("http://x/n", STR(?i))) AS ?a) '
+        'BIND(IRI(CONCAT("http://x/n", STR(?i + ?k))) AS ?b) }'
+    )
+
+
+def _view(url: str, query: str) -> requests.Response:
+    return requests.get(f"{url}/api/graph", params={"view": "query", "query": query}, timeout=60)
+
+
+def test_a_query_view_above_the_size_cap_is_refused():
+    with make_app(explorer_max_nodes=100, explorer_max_edges=1000) as app, live(app) as url:
+        # 101 + 3 nodes and 3 * 101 edges: over the node cap, under the edge cap.
+        resp = _view(url, _ladder(101))
+        assert resp.status_code == 422, resp.text
+        assert "104 nodes and 303 edges" in resp.text
+        assert "at most 100 nodes and 1000 edges" in resp.text
+        # At the cap it is drawn: 97 + 3 nodes.
+        resp = _view(url, _ladder(97))
+        assert resp.status_code == 200, resp.text
+        assert len(resp.json()["nodes"]) == 100 and len(resp.json()["edges"]) == 291
+
+
+def test_a_query_view_runs_in_a_worker_under_the_time_limit():
+    with make_app(query_timeout=1) as app, live(app) as url:
+        engine = app.extensions["clusterkg"].engine
+        with ThreadPoolExecutor(2) as pool:
+            slow = pool.submit(_view, url, _ladder(1600))
+            # The layout runs in a worker: the server answers others meanwhile.
+            assert _ask(url, "ASK { ?s ?p ?o }")
+            assert not slow.done()
+            resp = slow.result()
+        assert resp.status_code == 503, resp.text
+        assert "ran longer than the 1 s limit" in resp.text
+        assert engine.calls == 1 and engine.timeouts == 1
+        assert _ask(url, "ASK { ?s ?p ?o }")
+
+
+def test_concurrent_first_requests_for_a_view_compute_it_once():
+    with make_app() as app, live(app) as url:
+        engine = app.extensions["clusterkg"].engine
+        query = _ladder(30)
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda _: _view(url, query), range(4)))
+        assert {r.status_code for r in answers} == {200}
+        assert len({r.content for r in answers}) == 1
+        # 33 nodes, 90 edges: the view of the query's graph, drawn by one worker call.
+        assert len(answers[0].json()["nodes"]) == 33 and len(answers[0].json()["edges"]) == 90
+        assert engine.calls == 1

@@ -339,6 +339,8 @@ class IsolatedEngine(QueryEngine):
         self._forking = 0
         self._closed = False
         self.timeouts = 0
+        #: Functions run through :meth:`call` (for monitoring and tests).
+        self.calls = 0
         backend.on_close(self.shutdown)
 
     # -- workers ---------------------------------------------------------------------------
@@ -602,5 +604,7 @@ class IsolatedEngine(QueryEngine):
         :class:`~clusterkg.errors.ClusterkgError` it raises reaches the caller as raised.
         """
         budget = self.timeout if timeout is None else timeout
+        with self._cond:
+            self.calls += 1
         result: T = self._ask(("call", function, args), budget, "computation", discard=False)
         return result
