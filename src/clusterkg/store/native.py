@@ -135,19 +135,20 @@ def _bounded_tsv(
 
 
 def _fit(
-    sizes: list[int], render: Callable[[int], bytes], max_bytes: int | None
+    sizes: list[int], render: Callable[[int], bytes], max_bytes: int | None, base: int = 0
 ) -> tuple[bytes, int]:
     """``render(k)`` for the largest ``k`` found whose body is at most ``max_bytes`` bytes.
 
-    ``sizes`` are the items' sizes in a plain form (TSV lines, N-Triples); the ratio of the
-    rendered body to that form, measured on each try, picks the next prefix, so a single huge
-    item cuts the result just before it. The empty body is returned even if it is larger.
+    ``sizes`` are the items' sizes in a plain form (TSV lines, N-Triples) and ``base`` that of
+    what precedes them (the TSV header); the ratio of the rendered body to that form, measured
+    on each try, picks the next prefix, so a single huge item cuts the result just before it
+    and the plain form itself is cut exactly. The empty body is returned even if larger.
     """
     k = len(sizes)
     body = render(k)
     if max_bytes is None:
         return body, k
-    prefix = list(itertools.accumulate(sizes, initial=0))
+    prefix = list(itertools.accumulate(sizes, initial=base))
     while len(body) > max_bytes and k > 0:
         ratio = len(body) / max(1, prefix[k])
         fits = bisect.bisect_right(prefix, max_bytes / ratio) - 1
@@ -181,7 +182,7 @@ def serialize_result(
             assert isinstance(kept, ox.QuerySolutions)  # TSV has no boolean results
             return kept.serialize(format=target) or b""
 
-        body, k = _fit([len(r) for r in rows], render_rows, max_bytes)
+        body, k = _fit([len(r) for r in rows], render_rows, max_bytes, len(header))
         cut = over_bytes or k < len(rows)
         return SerializedResult(
             "select", fmt, body, more or cut, row_limit, max_bytes if cut else None
