@@ -246,3 +246,12 @@ def test_concurrent_first_requests_for_a_view_compute_it_once():
         # 33 nodes, 90 edges: the view of the query's graph, drawn by one worker call.
         assert len(answers[0].json()["nodes"]) == 33 and len(answers[0].json()["edges"]) == 90
         assert engine.calls == 1
+
+
+def test_a_query_that_crashes_the_engine_gets_a_clear_400_and_the_server_keeps_serving():
+    with make_app() as app, live(app) as url:
+        resp = _json(url, "ASK " + "{" * 5000 + "}" * 5000)
+        assert resp.status_code == 400, resp.text
+        assert "crashed the SPARQL engine (SIGSEGV" in resp.text
+        assert "try again" not in resp.text.lower()
+        assert _ask(url, "ASK { ?s ?p ?o }")
