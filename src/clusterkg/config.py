@@ -57,6 +57,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLUSTERKG_STORE": ("store", _text),
     "CLUSTERKG_QUERY_TIMEOUT": ("query_timeout", _number),
     "CLUSTERKG_ROW_LIMIT": ("row_limit", _whole),
+    "CLUSTERKG_RESULT_MAX_BYTES": ("result_max_bytes", _whole),
     "CLUSTERKG_MAX_BODY_BYTES": ("max_body_bytes", _whole),
     "CLUSTERKG_UPDATE_TOKEN": ("update_token", _text),
     "CLUSTERKG_SERVICE_ALLOWLIST": ("service_allowlist", _list),
@@ -67,6 +68,9 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLUSTERKG_IDLE_TIMEOUT": ("idle_timeout", _number),
     "CLUSTERKG_CLIENT_CONCURRENCY": ("client_concurrency", _whole),
     "CLUSTERKG_QUEUE_WAIT": ("queue_wait", _number),
+    "CLUSTERKG_WORKER_MEMORY_MB": ("worker_memory_mb", _whole),
+    "CLUSTERKG_EXPLORER_MAX_NODES": ("explorer_max_nodes", _whole),
+    "CLUSTERKG_EXPLORER_MAX_EDGES": ("explorer_max_edges", _whole),
     "CLUSTERKG_REMOTE_TOKEN": ("remote_token", _text),
     "CLUSTERKG_CACHE": ("cache_dir", _path),
     "CLUSTERKG_RML_VENV": ("rml_venv", _path),
@@ -78,6 +82,7 @@ _AT_LEAST: dict[str, tuple[float, bool]] = {
     # field: (bound, bound allowed)
     "query_timeout": (0.0, False),
     "row_limit": (1, True),
+    "result_max_bytes": (1024, True),
     "max_body_bytes": (1, True),
     "workers": (1, True),
     "connection_limit": (1, True),
@@ -86,6 +91,9 @@ _AT_LEAST: dict[str, tuple[float, bool]] = {
     "idle_timeout": (1.0, True),
     "client_concurrency": (1, True),
     "queue_wait": (0.0, True),
+    "worker_memory_mb": (16, True),
+    "explorer_max_nodes": (1, True),
+    "explorer_max_edges": (1, True),
     "pause_before_commit": (0.0, True),
 }
 
@@ -185,6 +193,8 @@ class Settings:
     load_bundled: bool = True
     query_timeout: float = 10.0
     row_limit: int = 10_000
+    #: Bytes of one query result's body (a single huge literal passes any row limit).
+    result_max_bytes: int = 50_000_000
     max_body_bytes: int = 1_000_000
     update_token: str | None = None
     service_allowlist: tuple[str, ...] = ()
@@ -204,6 +214,12 @@ class Settings:
     #: Seconds a request waits for its turn when the client or the server is at its cap,
     #: before it is answered 429 or 503.
     queue_wait: float = 2.0
+    #: Memory (MB) one query worker may use beyond what it inherits at its fork (None: the
+    #: default of :func:`clusterkg.store.workers.default_memory_mb`).
+    worker_memory_mb: int | None = None
+    #: The largest graph the explorer lays out (a larger view is refused with 422).
+    explorer_max_nodes: int = 2_000
+    explorer_max_edges: int = 5_000
     #: Bearer token sent with updates to a ``sparql:`` store.
     remote_token: str | None = None
     #: The bundled source texts the quote check reads (None: ``shared/seeds`` beside the root).

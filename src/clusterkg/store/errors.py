@@ -46,6 +46,15 @@ class QueryTimeout(QueryError):
     http_status = 503
 
 
+class QueryTooLarge(QueryError):
+    """A query or update that needed more memory than a query worker may use (507).
+
+    Running it again would need the same memory again, so the message never says "try again".
+    """
+
+    http_status = 507
+
+
 class BackendError(StoreError):
     """The store could not be opened or reached (a bad spec, a locked folder, a dead URL)."""
 

@@ -64,11 +64,17 @@ def build_engine(
         "row_limit": settings.row_limit,
         "service_allowlist": settings.service_allowlist,
         "allow_updates": bool(settings.update_token),
+        "result_max_bytes": settings.result_max_bytes,
     }
     if isinstance(backend.raw, RemoteBackend):
         return RemoteEngine(backend, **common)
     if isolated and isinstance(backend.raw, OxigraphBackend):
-        return IsolatedEngine(backend, workers=workers or DEFAULT_WORKERS, **common)
+        return IsolatedEngine(
+            backend,
+            workers=workers or DEFAULT_WORKERS,
+            memory_mb=settings.worker_memory_mb,
+            **common,
+        )
     return QueryEngine(backend, **common)
 
 

@@ -6,6 +6,9 @@ Query Results JSON, XML, CSV and TSV; N-Triples, Turtle, N-Quads, TriG and RDF/X
 produces the response body in Rust instead, in the query worker process, so the server only
 forwards bytes.
 
+A byte ceiling bounds the body as well (a single huge literal passes any row limit): the
+writer also stops past it, and the body is written again from fewer rows until it fits.
+
 The row limit stays exact without a Python loop over the rows: solutions are first written as
 SPARQL TSV (https://www.w3.org/TR/sparql11-results-csv-tsv/#tsv), where every solution is one
 line (tabs and line breaks inside literals are escaped), through a writer that stops Oxigraph
@@ -16,7 +19,9 @@ language and datatype, and blank node labels) and written in the requested forma
 
 from __future__ import annotations
 
+import bisect
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, cast
 
@@ -55,8 +60,9 @@ class SerializedResult:
     """A query result already written in one format.
 
     ``kind`` is ``"select"``, ``"ask"`` or ``"graph"`` and ``format`` the format name it was
-    written in (a key of :data:`RESULTS_FORMATS` or :data:`GRAPH_FORMATS`); ``truncated`` and
-    ``row_limit`` mean what they mean on :class:`~clusterkg.store.results.QueryResult`.
+    written in (a key of :data:`RESULTS_FORMATS` or :data:`GRAPH_FORMATS`); ``truncated``,
+    ``row_limit`` and ``byte_limit`` mean what they mean on
+    :class:`~clusterkg.store.results.QueryResult`.
     """
 
     kind: ResultKind
@@ -64,6 +70,7 @@ class SerializedResult:
     body: bytes
     truncated: bool = False
     row_limit: int | None = None
+    byte_limit: int | None = None
 
 
 def result_kind(raw: object) -> ResultKind:
@@ -75,50 +82,87 @@ def result_kind(raw: object) -> ResultKind:
     return "graph"
 
 
-class _EnoughRows(Exception):
-    """Raised inside Oxigraph's writer to stop it: the row limit has been passed."""
+class _Enough(Exception):
+    """Raised inside Oxigraph's writer to stop it: the row or byte limit has been passed."""
 
 
 class _LineWriter:
-    """A binary sink that collects output and stops the writer after ``stop_at`` lines."""
+    """A binary sink that collects output and stops the writer after ``stop_at`` lines or
+    past ``max_bytes`` bytes."""
 
-    def __init__(self, stop_at: int | None) -> None:
+    def __init__(self, stop_at: int | None, max_bytes: int | None = None) -> None:
         self.chunks: list[bytes] = []
         self.lines = 0
+        self.size = 0
         self.stop_at = stop_at
+        self.max_bytes = max_bytes
 
     def write(self, data: bytes) -> int:
         data = bytes(data)
         self.chunks.append(data)
         self.lines += data.count(b"\n")
+        self.size += len(data)
         if self.stop_at is not None and self.lines >= self.stop_at:
-            raise _EnoughRows
+            raise _Enough
+        if self.max_bytes is not None and self.size > self.max_bytes:
+            raise _Enough
         return len(data)
 
     def flush(self) -> None:
         """Nothing to flush: the chunks are kept in memory."""
 
 
-def _bounded_tsv(solutions: ox.QuerySolutions, row_limit: int | None) -> tuple[bytes, bool]:
-    """The solutions as TSV (header line + one line per solution), at most ``row_limit`` rows,
-    and whether more solutions existed."""
+def _bounded_tsv(
+    solutions: ox.QuerySolutions, row_limit: int | None, max_bytes: int | None = None
+) -> tuple[bytes, list[bytes], bool, bool]:
+    """The solutions as TSV: the header line, at most ``row_limit`` solution lines (each
+    ending in a line break), whether more solutions existed, and whether the writer was
+    stopped past ``max_bytes`` bytes (the last line kept may then be the last that fits)."""
     # Header + limit rows + one more row proves truncation.
-    sink = _LineWriter(None if row_limit is None else row_limit + 2)
+    sink = _LineWriter(None if row_limit is None else row_limit + 2, max_bytes)
+    stopped = False
     try:
         solutions.serialize(cast("IO[bytes]", sink), format=ox.QueryResultsFormat.TSV)
-    except _EnoughRows:
-        pass
-    data = b"".join(sink.chunks)
-    if row_limit is None or sink.lines < row_limit + 2:
-        return data, False
-    end = -1
-    for _ in range(row_limit + 1):
-        end = data.index(b"\n", end + 1)
-    return data[: end + 1], True
+    except _Enough:
+        stopped = True
+    lines = b"".join(sink.chunks).split(b"\n")
+    # The text after the last line break is empty, or a line the writer was stopped inside.
+    header, rows = lines[0] + b"\n", [line + b"\n" for line in lines[1:-1]]
+    if row_limit is not None and len(rows) > row_limit:
+        del rows[row_limit:]
+    over_bytes = max_bytes is not None and sink.size > max_bytes
+    return header, rows, stopped, over_bytes
 
 
-def serialize_result(raw: object, fmt: str, row_limit: int | None) -> SerializedResult:
-    """A pyoxigraph query result written in format ``fmt`` of its kind, cut at ``row_limit``.
+def _fit(
+    sizes: list[int], render: Callable[[int], bytes], max_bytes: int | None, base: int = 0
+) -> tuple[bytes, int]:
+    """``render(k)`` for the largest ``k`` found whose body is at most ``max_bytes`` bytes.
+
+    ``sizes`` are the items' sizes in a plain form (TSV lines, N-Triples) and ``base`` that of
+    what precedes them (the TSV header); the ratio of the rendered body to that form, measured
+    on each try, picks the next prefix, so a single huge item cuts the result just before it
+    and the plain form itself is cut exactly. The empty body is returned even if larger.
+    """
+    k = len(sizes)
+    body = render(k)
+    if max_bytes is None:
+        return body, k
+    prefix = list(itertools.accumulate(sizes, initial=base))
+    while len(body) > max_bytes and k > 0:
+        ratio = len(body) / max(1, prefix[k])
+        fits = bisect.bisect_right(prefix, max_bytes / ratio) - 1
+        k = max(0, min(k - 1, fits))
+        body = render(k)
+    return body, k
+
+
+def serialize_result(
+    raw: object, fmt: str, row_limit: int | None, max_bytes: int | None = None
+) -> SerializedResult:
+    """A pyoxigraph query result written in format ``fmt`` of its kind, cut at ``row_limit``
+    rows and at ``max_bytes`` bytes of body (whichever comes first; ``byte_limit`` is set on
+    the result when the bytes cut it).
 
     ``row_limit`` counts solutions (SELECT) or triples as the query produced them (CONSTRUCT,
     DESCRIBE), as :func:`clusterkg.store.oxigraph_backend.to_query_result` does; duplicate
@@ -128,14 +172,21 @@ def serialize_result(raw: object, fmt: str, row_limit: int | None) -> Serialized
         return SerializedResult("ask", fmt, raw.serialize(format=RESULTS_FORMATS[fmt]) or b"")
     if isinstance(raw, ox.QuerySolutions):
         target = RESULTS_FORMATS[fmt]
-        tsv, truncated = _bounded_tsv(raw, row_limit)
-        if target == ox.QueryResultsFormat.TSV:
-            body = tsv
-        else:
+        header, rows, more, over_bytes = _bounded_tsv(raw, row_limit, max_bytes)
+
+        def render_rows(k: int) -> bytes:
+            tsv = header + b"".join(rows[:k])
+            if target == ox.QueryResultsFormat.TSV:
+                return tsv
             kept = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
             assert isinstance(kept, ox.QuerySolutions)  # TSV has no boolean results
-            body = kept.serialize(format=target) or b""
-        return SerializedResult("select", fmt, body, truncated, row_limit)
+            return kept.serialize(format=target) or b""
+
+        body, k = _fit([len(r) for r in rows], render_rows, max_bytes, len(header))
+        cut = over_bytes or k < len(rows)
+        return SerializedResult(
+            "select", fmt, body, more or cut, row_limit, max_bytes if cut else None
+        )
     if not isinstance(raw, ox.QueryTriples):
         raise TypeError(f"not a pyoxigraph query result: {raw!r}")
     kind: ResultKind = "graph"
@@ -144,10 +195,18 @@ def serialize_result(raw: object, fmt: str, row_limit: int | None) -> Serialized
     if truncated:
         del triples[row_limit:]
     unique = list(dict.fromkeys(triples))
-    prefixes = None
-    if fmt in _PREFIXED:
-        # Declare only the prefixes in use, found in the N-Triples text (a C-speed search).
-        plain = ox.serialize(unique, format=ox.RdfFormat.N_TRIPLES) or b""
-        prefixes = {p: ns for p, ns in PREFIXES.items() if f"<{ns}".encode() in plain}
-    body = ox.serialize(unique, format=GRAPH_FORMATS[fmt], prefixes=prefixes) or b""
-    return SerializedResult(kind, fmt, body, truncated, row_limit)
+
+    def render_triples(k: int) -> bytes:
+        prefixes = None
+        if fmt in _PREFIXED:
+            # Declare only the prefixes in use, found in the N-Triples text (a C-speed search).
+            plain = ox.serialize(unique[:k], format=ox.RdfFormat.N_TRIPLES) or b""
+            prefixes = {p: ns for p, ns in PREFIXES.items() if f"<{ns}".encode() in plain}
+        return ox.serialize(unique[:k], format=GRAPH_FORMATS[fmt], prefixes=prefixes) or b""
+
+    sizes = [len(str(t)) + 3 for t in unique] if max_bytes is not None else [0] * len(unique)
+    body, k = _fit(sizes, render_triples, max_bytes)
+    cut = k < len(unique)
+    return SerializedResult(
+        kind, fmt, body, truncated or cut, row_limit, max_bytes if cut else None
+    )

@@ -177,6 +177,7 @@ class OxigraphBackend:
         native: Mapping[ResultKind, str] | None = ...,
         base_iri: str | None = ...,
         timeout: float | None = ...,
+        max_bytes: int | None = ...,
         convert: None = ...,
     ) -> QueryResult | SerializedResult: ...
     @overload
@@ -191,6 +192,7 @@ class OxigraphBackend:
         native: Mapping[ResultKind, str] | None = ...,
         base_iri: str | None = ...,
         timeout: float | None = ...,
+        max_bytes: int | None = ...,
         convert: ResultConverter[R],
     ) -> R | SerializedResult: ...
     def query(
@@ -204,10 +206,12 @@ class OxigraphBackend:
         native: Mapping[ResultKind, str] | None = None,
         base_iri: str | None = None,
         timeout: float | None = None,
+        max_bytes: int | None = None,
         convert: ResultConverter[Any] | None = None,
     ) -> Any:
         """Run one query; its result is built by ``convert`` (default :func:`to_query_result`),
-        or written by Oxigraph in ``native[kind]`` when its kind is there.
+        or written by Oxigraph in ``native[kind]`` when its kind is there, then at most
+        ``max_bytes`` bytes of body (:func:`~clusterkg.store.native.serialize_result`).
 
         ``timeout`` is not enforced here: Oxigraph cannot be interrupted from Python, so the
         limit is the worker pool's (:mod:`clusterkg.store.workers`).
@@ -215,7 +219,7 @@ class OxigraphBackend:
         raw = self.ox.query(sparql, base_iri=base_iri, **graph_args(default_graphs, named_graphs))
         fmt = native.get(result_kind(raw)) if native else None
         if fmt is not None:
-            return serialize_result(raw, fmt, row_limit)
+            return serialize_result(raw, fmt, row_limit, max_bytes)
         return (convert or to_query_result)(raw, row_limit, deadline_check)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:

@@ -6,7 +6,7 @@ through :meth:`QueryEngine.query`, so the rules live here once:
 - ``SERVICE`` is refused unless its endpoint is on the configured allow-list;
 - ``LOAD`` is always refused, and ``FROM``/``FROM NAMED`` only select graphs already in the
   store (Oxigraph never dereferences them);
-- results stop at a row limit, and the result says it was truncated;
+- results stop at a row limit and at a byte limit, and the result says it was truncated;
 - syntax errors carry line and column.
 
 A query worker (:mod:`clusterkg.store.workers`) runs the same method, with its own result
@@ -17,15 +17,15 @@ call that carries the query.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from clusterkg.store.backends import Backend
 from clusterkg.store.errors import BackendError, QueryError, QueryRefused, QueryTimeout
 from clusterkg.store.native import SerializedResult
 from clusterkg.store.oxigraph_backend import OxigraphBackend, R, ResultConverter, syntax_message
-from clusterkg.store.results import QueryResult, ResultKind
+from clusterkg.store.results import EncodedResult, QueryResult, ResultKind, cap_bytes
 from clusterkg.store.sparql_text import (
     SparqlTextError,
     bind_values,
@@ -34,6 +34,8 @@ from clusterkg.store.sparql_text import (
     uses_load,
 )
 from clusterkg.store.terms import as_term
+
+T = TypeVar("T")
 
 __all__ = [
     "QueryEngine",
@@ -65,6 +67,8 @@ def store_errors() -> Iterator[None]:
         raise QueryError(str(exc)) from None
     except OSError as exc:
         raise QueryError(f"the store failed: {exc}") from None
+    except RuntimeError as exc:  # pyoxigraph's evaluation errors (e.g. a graph that exists)
+        raise QueryError(f"the store refused it: {exc}") from None
 
 
 class QueryEngine:
@@ -78,10 +82,13 @@ class QueryEngine:
         row_limit: int = 10_000,
         service_allowlist: tuple[str, ...] = (),
         allow_updates: bool = False,
+        result_max_bytes: int | None = None,
     ) -> None:
         self.backend = backend
         self.timeout = timeout
         self.row_limit = row_limit
+        #: The byte ceiling of a result; it applies wherever the row limit does.
+        self.result_max_bytes = result_max_bytes
         self.service_allowlist = tuple(service_allowlist)
         self.allow_updates = allow_updates
 
@@ -162,7 +169,8 @@ class QueryEngine:
         """Run one query; ``bindings`` substitute variables safely (no string splicing).
 
         ``row_limit=-1`` uses the engine's limit, ``None`` none at all (for trusted internal
-        callers such as exporters). ``native`` maps result kinds (``select``, ``ask``,
+        callers such as exporters); the engine's byte limit (``result_max_bytes``) applies
+        whenever a row limit does. ``native`` maps result kinds (``select``, ``ask``,
         ``graph``) to a format of :mod:`clusterkg.store.native`: a result of such a kind comes
         back as a :class:`SerializedResult` written by the store (Oxigraph; other stores ignore
         it). ``base_iri`` resolves relative IRIs. ``convert`` builds the result from
@@ -215,6 +223,7 @@ class QueryEngine:
                 "native": native,
                 "base_iri": base_iri,
                 "timeout": budget,
+                "max_bytes": None if limit is None else self.result_max_bytes,
             }
             if convert is None:
                 result: Any = self.backend.query(text, **common)
@@ -222,6 +231,8 @@ class QueryEngine:
                 result = self.backend.query(text, convert=convert, **common)
             else:
                 raise QueryError(f"the store {self.backend.spec} has no Oxigraph results")
+        if isinstance(result, (QueryResult, EncodedResult)):
+            cap_bytes(result, common["max_bytes"])
         deadline_check()
         return result
 
@@ -235,6 +246,11 @@ class QueryEngine:
         self.check_update(sparql)
         with store_errors():
             self.backend.update(sparql, base_iri=base_iri)
+
+    def call(self, function: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
+        """``function(*args)``: heavy work a request causes, here in this process (an engine
+        with query workers runs it in one, under the query limits; ``timeout`` is its)."""
+        return function(*args)
 
 
 class RemoteEngine(QueryEngine):

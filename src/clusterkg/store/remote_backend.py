@@ -125,10 +125,12 @@ class RemoteBackend:
         native: Mapping[ResultKind, str] | None = None,
         base_iri: str | None = None,
         timeout: float | None = None,
+        max_bytes: int | None = None,
     ) -> QueryResult | SerializedResult:
         """Run one query on the remote server, waiting at most ``timeout`` seconds for it.
 
-        ``native`` is ignored: results are parsed here and written by the caller.
+        ``native`` is ignored: results are parsed here and written by the caller, and
+        ``max_bytes`` is applied by the engine to the parsed result.
         """
         if base_iri:
             sparql, _ = with_base(sparql, base_iri)

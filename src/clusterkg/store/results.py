@@ -21,7 +21,8 @@ class QueryResult:
 
     ``kind`` is ``"select"``, ``"ask"`` or ``"graph"`` (CONSTRUCT and DESCRIBE). SELECT rows
     are dicts from variable name to rdflib term (unbound variables are absent). ``truncated``
-    says that the row limit cut the answer.
+    says that the row limit or the byte limit cut the answer; ``byte_limit`` is set (to the
+    limit) when the bytes did.
     """
 
     kind: ResultKind
@@ -31,6 +32,7 @@ class QueryResult:
     triples: list[Triple] = field(default_factory=list)
     truncated: bool = False
     row_limit: int | None = None
+    byte_limit: int | None = None
 
     def __len__(self) -> int:
         return len(self.rows) if self.kind == "select" else len(self.triples)
@@ -62,6 +64,7 @@ class EncodedResult:
     triples: list[tuple[EncodedTerm, EncodedTerm, EncodedTerm]] = field(default_factory=list)
     truncated: bool = False
     row_limit: int | None = None
+    byte_limit: int | None = None
 
     def decode(self) -> QueryResult:
         """The same result with rdflib terms."""
@@ -74,4 +77,34 @@ class EncodedResult:
             triples=[(term(s), term(p), term(o)) for s, p, o in self.triples],
             truncated=self.truncated,
             row_limit=self.row_limit,
+            byte_limit=self.byte_limit,
         )
+
+
+def _text_size(term: object) -> int:
+    """The characters of a term's text: an encoded term's strings, else ``str(term)``."""
+    if isinstance(term, tuple):
+        return sum(len(part) for part in term if isinstance(part, str))
+    return len(str(term))
+
+
+def cap_bytes(result: QueryResult | EncodedResult, max_bytes: int | None) -> None:
+    """Cut ``result`` (in place) to the longest prefix of rows or triples whose values' text
+    is at most ``max_bytes`` characters, marking it truncated with ``byte_limit`` set.
+
+    The values' text is what every result format has to write at least, so a single huge
+    literal cannot pass (the formats written by Oxigraph are bounded exactly instead, in
+    :func:`clusterkg.store.native.serialize_result`).
+    """
+    if max_bytes is None:
+        return
+    items: list[Any] = result.rows if result.kind == "select" else result.triples
+    total = 0
+    for i, item in enumerate(items):
+        terms = item.values() if isinstance(item, dict) else item
+        total += sum(_text_size(t) for t in terms)
+        if total > max_bytes:
+            del items[i:]
+            result.truncated = True
+            result.byte_limit = max_bytes
+            return

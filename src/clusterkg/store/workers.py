@@ -4,7 +4,10 @@ pyoxigraph evaluates a query in Rust without returning to Python, so a thread ca
 :class:`IsolatedEngine` therefore runs each query in a worker process forked after the store
 is loaded (the in-memory store is shared copy-on-write; an ``oxigraph:DIR`` worker opens the
 folder read-only). When a query passes its time limit the worker is killed (``SIGKILL``) and
-replaced, and the caller gets :class:`QueryTimeout`. The worker runs the one query path,
+replaced, and the caller gets :class:`QueryTimeout`. Each worker also has a memory ceiling
+(``RLIMIT_AS``, set in the child: the address space it inherited plus ``memory_mb``); a query
+that crosses it makes the allocation fail, the worker dies or answers ``MemoryError``, is
+replaced, and the caller gets :class:`QueryTooLarge` (507). The worker runs the one query path,
 :meth:`QueryEngine.query`, with a converter that encodes terms for the pipe.
 
 Every change to a store (loads, updates, drops) goes through :class:`GuardedBackend`, which
@@ -17,16 +20,20 @@ so a child never inherits a store caught mid-write.
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import threading
 import time
 from collections.abc import Callable, Mapping
 from multiprocessing.connection import Connection, Pipe
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import pyoxigraph as ox
+
+from clusterkg.errors import ClusterkgError
 from clusterkg.store.backends import Backend
-from clusterkg.store.errors import QueryError, QueryRefused, QueryTimeout
+from clusterkg.store.errors import QueryError, QueryRefused, QueryTimeout, QueryTooLarge
 from clusterkg.store.native import SerializedResult
 from clusterkg.store.oxigraph_backend import (
     OxigraphBackend,
@@ -34,14 +41,66 @@ from clusterkg.store.oxigraph_backend import (
     ResultConverter,
     to_encoded_result,
 )
-from clusterkg.store.query_engine import QueryEngine
+from clusterkg.store.query_engine import QueryEngine, store_errors
 from clusterkg.store.results import EncodedResult, QueryResult, ResultKind
+
+T = TypeVar("T")
 
 _ERRORS: dict[str, type[QueryError]] = {
     "QueryError": QueryError,
     "QueryRefused": QueryRefused,
     "QueryTimeout": QueryTimeout,
+    "QueryTooLarge": QueryTooLarge,
 }
+
+#: The largest default memory ceiling of one worker, in MB.
+MAX_DEFAULT_MEMORY_MB = 2048
+
+
+def default_memory_mb(workers: int) -> int:
+    """The default memory ceiling of one query worker: min(2048 MB, RAM / (workers + 1)).
+
+    One share more than there are workers leaves the server process and the system room when
+    every worker is at its ceiling at once.
+    """
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return MAX_DEFAULT_MEMORY_MB
+    return max(16, min(MAX_DEFAULT_MEMORY_MB, (total >> 20) // (max(1, workers) + 1)))
+
+
+def _statm(field: int) -> int:
+    """Field ``field`` of /proc/self/statm (0: address space, 1: resident set) in bytes."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            pages = int(f.read().split()[field])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Let this process map at most ``memory_mb`` MB more than it has mapped now.
+
+    The address space (``RLIMIT_AS``) is what the kernel can refuse at allocation time, so a
+    runaway query fails in its own worker before the machine runs short; a fork inherits the
+    server's mappings, hence the ceiling counts from here.
+    """
+    mapped = _statm(0)
+    if not mapped:  # no /proc (not Linux): no ceiling rather than a wrong one
+        return
+    limit = mapped + (memory_mb << 20)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def too_large(memory_mb: int, what: str = "query") -> QueryTooLarge:
+    """The error for a query or update that crossed the worker's memory ceiling."""
+    return QueryTooLarge(
+        f"the {what} needed more than {memory_mb} MB of memory (the ceiling of a query "
+        "worker) and was stopped; it would need as much again, so narrow it down "
+        "(fewer or shorter values, LIMIT, more specific patterns)"
+    )
 
 
 class RWLock:
@@ -158,10 +217,12 @@ def _max_fd() -> int:
 
 
 class _Worker:
-    def __init__(self, pid: int, conn: Connection, generation: int) -> None:
+    def __init__(self, pid: int, conn: Connection, generation: int, inherited: int) -> None:
         self.pid = pid
         self.conn = conn
         self.generation = generation
+        #: The resident memory (bytes) of the server when it forked this worker.
+        self.inherited = inherited
 
 
 def _open_read_only(path: Path, attempts: int = 5) -> OxigraphBackend:
@@ -187,26 +248,59 @@ def _answer(engine: QueryEngine, sparql: str, kwargs: dict[str, Any]) -> Any:
     return engine.query(sparql, **kwargs)
 
 
+def _try_update(engine: QueryEngine, sparql: str, base_iri: str | None) -> None:
+    """Run an update on this worker's own copy of the data, so that it cannot hurt the server.
+
+    A worker of the in-memory store holds a copy-on-write image of the server's store, so the
+    update meets the same data as it will in the server; the worker is discarded afterwards.
+    A worker of an ``oxigraph:DIR`` store only has a read-only view: the update runs on an
+    empty store, which still parses it and plans every operation.
+    """
+    backend = engine.backend
+    with store_errors():
+        if isinstance(backend, OxigraphBackend) and backend.path is None:
+            backend.update(sparql, base_iri=base_iri)
+        else:
+            ox.Store().update(sparql, base_iri=base_iri)
+
+
+def _handle(
+    engine: QueryEngine, message: tuple[Any, ...], reopen: Callable[[], OxigraphBackend] | None
+) -> Any:
+    """What the worker answers to one message: ``("query", sparql, kwargs)``,
+    ``("update", sparql, base_iri)`` or ``("call", function, args)``."""
+    op, first, second = message
+    if op == "update":
+        return _try_update(engine, first, second)
+    if op == "call":
+        return first(*second)
+    try:
+        return _answer(engine, first, second)
+    except QueryError as exc:
+        if reopen is None or not _stale_files(exc):
+            raise
+        engine.backend = reopen()
+        return _answer(engine, first, second)
+
+
 def _serve_queries(
     conn: Connection, engine: QueryEngine, reopen: Callable[[], OxigraphBackend] | None = None
 ) -> None:
-    """The worker's loop: one query in, one result (or error tuple) out, until EOF."""
+    """The worker's loop: one message in, one result (or error tuple) out, until EOF."""
     while True:
         try:
-            sparql, kwargs = conn.recv()
+            message = conn.recv()
         except (EOFError, OSError):
             return
         reply: tuple[Any, ...]
         try:
-            try:
-                reply = ("ok", _answer(engine, sparql, kwargs))
-            except QueryError as exc:
-                if reopen is None or not _stale_files(exc):
-                    raise
-                engine.backend = reopen()
-                reply = ("ok", _answer(engine, sparql, kwargs))
+            reply = ("ok", _handle(engine, message, reopen))
         except QueryError as exc:
             reply = ("error", type(exc).__name__, exc.message, exc.line, exc.column)
+        except MemoryError:
+            reply = ("error", "QueryTooLarge", "", None, None)
+        except ClusterkgError as exc:  # a refusal of a called function (e.g. a size cap)
+            reply = ("raise", exc)
         except Exception as exc:  # noqa: BLE001 - a worker must answer, never die silently
             reply = ("error", "QueryError", f"the store failed: {exc}", None, None)
         try:
@@ -222,19 +316,31 @@ class IsolatedEngine(QueryEngine):
     updates run in this process, under the guard's write lock (trusted: they need the token).
     """
 
-    def __init__(self, backend: GuardedBackend, *, workers: int = 4, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        backend: GuardedBackend,
+        *,
+        workers: int = 4,
+        memory_mb: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         if not isinstance(backend.raw, OxigraphBackend):
             raise TypeError("query workers need an Oxigraph store")
         super().__init__(backend, **kwargs)
         self.guarded = backend
         self.raw: OxigraphBackend = backend.raw
         self.size = max(1, workers)
+        #: Memory (MB) a worker may map beyond what it inherits (see :func:`_limit_memory`).
+        self.memory_mb = memory_mb or default_memory_mb(self.size)
+        self._updates = threading.Lock()
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
         self._all: dict[int, _Worker] = {}
         self._forking = 0
         self._closed = False
         self.timeouts = 0
+        #: Functions run through :meth:`call` (for monitoring and tests).
+        self.calls = 0
         backend.on_close(self.shutdown)
 
     # -- workers ---------------------------------------------------------------------------
@@ -261,7 +367,9 @@ class IsolatedEngine(QueryEngine):
             timeout=self.timeout,
             row_limit=self.row_limit,
             service_allowlist=self.service_allowlist,
+            result_max_bytes=self.result_max_bytes,
         )
+        _limit_memory(self.memory_mb)
         _serve_queries(conn, engine, reopen)
 
     def _fork(self) -> _Worker:
@@ -283,24 +391,48 @@ class IsolatedEngine(QueryEngine):
         finally:
             self.guarded.lock.release_write()
         child_end.close()
-        worker = _Worker(pid, parent_end, generation)
+        worker = _Worker(pid, parent_end, generation, _statm(1))
         with self._cond:
             self._all[pid] = worker
         return worker
 
-    def _kill(self, worker: _Worker) -> None:
+    def _kill(self, worker: _Worker) -> tuple[int, int]:
+        """Stop and reap ``worker``: its exit status and its peak resident memory (bytes).
+
+        A worker that already died keeps the status of its own death (a zombie ignores the
+        ``SIGKILL``).
+        """
         try:
             os.kill(worker.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        status, peak = 0, 0
         try:
-            os.waitpid(worker.pid, 0)
+            _, status, usage = os.wait4(worker.pid, 0)
+            peak = usage.ru_maxrss * 1024  # kilobytes on Linux
         except ChildProcessError:
             pass
         worker.conn.close()
         with self._cond:
             self._all.pop(worker.pid, None)
             self._cond.notify()
+        return status, peak
+
+    def _died(self, worker: _Worker, what: str) -> QueryError:
+        """Reap a worker that stopped answering, and the error that says why, for people."""
+        status, peak = self._kill(worker)
+        signalled = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        # Rust aborts (SIGABRT) when an allocation fails, i.e. at the ceiling; a deep recursion
+        # ends in SIGSEGV instead (no Rust main thread installs a stack-overflow handler).
+        if signalled == signal.SIGABRT or peak - worker.inherited >= (self.memory_mb << 20):
+            return too_large(self.memory_mb, what)
+        if signalled is not None and signalled != signal.SIGKILL:
+            name = signal.Signals(signalled).name
+            return QueryError(
+                f"the {what} crashed the SPARQL engine ({name}; for example by nesting "
+                "groups or expressions too deeply) and was stopped; simplify it"
+            )
+        return QueryError(f"the query worker stopped unexpectedly during the {what}; try again")
 
     def _checkout(self, deadline: float) -> _Worker:
         stale: _Worker | None = None
@@ -355,7 +487,55 @@ class IsolatedEngine(QueryEngine):
         with self._cond:
             return list(self._all)
 
-    # -- queries ---------------------------------------------------------------------------
+    # -- one request to a worker -----------------------------------------------------------
+    def _ask(self, message: tuple[Any, ...], budget: float, what: str, *, discard: bool) -> Any:
+        """Send ``message`` to a free worker and return its answer, within ``budget`` seconds.
+
+        Past the budget the worker is killed (:class:`QueryTimeout`); a worker that dies or
+        crosses its memory ceiling is replaced and the error says why (``what`` names the
+        request: "query", "update", ...). ``discard`` replaces the worker afterwards (an
+        update changed its copy of the data).
+        """
+        deadline = time.monotonic() + budget
+        worker: _Worker | None = self._checkout(deadline)
+        assert worker is not None
+        try:
+            worker.conn.send(message)
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._kill(worker)
+                worker = None
+                self.timeouts += 1
+                raise QueryTimeout(
+                    f"the {what} ran longer than the {budget:g} s limit and was stopped"
+                    + (
+                        "; narrow it down (LIMIT, more specific patterns)"
+                        if what == "query"
+                        else ""
+                    )
+                )
+            reply = worker.conn.recv()
+            if discard or (reply[0] == "error" and reply[1] == "QueryTooLarge"):
+                self._kill(worker)  # replaced: its heap may stay fragmented near the ceiling
+                worker = None
+        except (EOFError, OSError):
+            dead, worker = worker, None
+            if dead is None:
+                raise
+            raise self._died(dead, what) from None
+        finally:
+            if worker is not None:
+                self._checkin(worker)
+        if reply[0] == "ok":
+            value = reply[1]
+            return value.decode() if isinstance(value, EncodedResult) else value
+        if reply[0] == "raise":
+            raise reply[1]
+        _, name, message_text, line, column = reply
+        if name == "QueryTooLarge":
+            raise too_large(self.memory_mb, what)
+        raise _ERRORS.get(name, QueryError)(message_text, line, column)
+
+    # -- queries, updates, heavy work -------------------------------------------------------
     def run_query(
         self,
         sparql: str,
@@ -376,9 +556,6 @@ class IsolatedEngine(QueryEngine):
         """
         self.check_query(sparql)  # refused here already, without occupying a worker
         budget = self.timeout if timeout is None else timeout
-        deadline = time.monotonic() + budget
-        worker: _Worker | None = self._checkout(deadline)
-        assert worker is not None
         kwargs = {
             "bindings": dict(bindings or {}),
             "default_graphs": default_graphs,
@@ -389,29 +566,45 @@ class IsolatedEngine(QueryEngine):
             "base_iri": base_iri,
             "convert": convert,
         }
-        try:
-            worker.conn.send((sparql, kwargs))
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                self._kill(worker)
-                worker = None
-                self.timeouts += 1
-                raise QueryTimeout(
-                    f"the query ran longer than the {budget:g} s limit and was "
-                    "stopped; narrow it down (LIMIT, more specific patterns)"
+        return self._ask(("query", sparql, kwargs), budget, "query", discard=False)
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL Update, first tried in a worker under the query limits, then for real.
+
+        The trial (:func:`_try_update`) meets the time limit, the memory ceiling and any crash
+        of the engine (5,000 nested braces overflow its parser's stack) in a worker, so the
+        server never dies of an update and an update that fails its trial changes nothing.
+        Updates run one at a time, so the data a trial saw is the data the update meets.
+        Oxigraph runs each update request as one transaction: one that still fails in the
+        server leaves no partial write.
+        """
+        if not self.allow_updates:
+            raise QueryRefused("updates are disabled on this server")
+        self.check_update(sparql)
+        with self._updates:
+            # A memory worker's data was changed by the trial: it is replaced afterwards.
+            trial_changes_data = self.raw.path is None
+            try:
+                self._ask(
+                    ("update", sparql, base_iri), self.timeout, "update", discard=trial_changes_data
                 )
-            reply = worker.conn.recv()
-        except (EOFError, OSError) as exc:
-            if worker is not None:
-                self._kill(worker)
-                worker = None
-            raise QueryError(
-                f"the query worker failed ({exc.__class__.__name__}); try again"
-            ) from None
-        finally:
-            if worker is not None:
-                self._checkin(worker)
-        if reply[0] == "ok":
-            value = reply[1]
-            return value.decode() if isinstance(value, EncodedResult) else value
-        _, name, message, line, column = reply
-        raise _ERRORS.get(name, QueryError)(message, line, column)
+                with store_errors():
+                    self.guarded.update(sparql, base_iri=base_iri)
+            except QueryError as exc:
+                raise type(exc)(
+                    f"{exc.message} (nothing was changed)", exc.line, exc.column
+                ) from None
+
+    def call(self, function: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
+        """``function(*args)`` in a worker, under the query time limit and memory ceiling.
+
+        ``function`` must be a module-level function (it is sent by name) and its arguments
+        and result must pickle. Heavy work a request causes (layouts, centralities) runs
+        here, so a client cannot hold the server's CPU past the limit. A
+        :class:`~clusterkg.errors.ClusterkgError` it raises reaches the caller as raised.
+        """
+        budget = self.timeout if timeout is None else timeout
+        with self._cond:
+            self.calls += 1
+        result: T = self._ask(("call", function, args), budget, "computation", discard=False)
+        return result

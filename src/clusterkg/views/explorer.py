@@ -351,13 +351,31 @@ def positioned_graph(kg: KnowledgeGraph, spec: ViewSpec) -> nx.Graph:
     return G
 
 
-def _make_view(kg: KnowledgeGraph, spec: ViewSpec) -> dict[str, Any]:
-    G = _subgraph(kg, spec)
+def check_size(G: nx.Graph, max_nodes: int, max_edges: int) -> None:
+    """Refuse (422) a graph larger than the explorer draws: ``max_nodes`` nodes, ``max_edges``
+    edges (the settings ``explorer_max_nodes``/``explorer_max_edges``)."""
+    nodes, edges = G.number_of_nodes(), G.number_of_edges()
+    if nodes > max_nodes or edges > max_edges:
+        raise ViewError(
+            f"the view's graph has {nodes} nodes and {edges} edges; the explorer draws at most "
+            f"{max_nodes} nodes and {max_edges} edges (CLUSTERKG_EXPLORER_MAX_NODES, "
+            "CLUSTERKG_EXPLORER_MAX_EDGES): narrow the query down",
+            422,
+        )
+
+
+def draw(G: nx.Graph, view: str, layout_name: str) -> dict[str, Any]:
+    """The heavy part of a view: layout, centralities and communities of ``G``, as the
+    ``nodes``, ``edges``, ``directed`` and ``synthetic`` of the view's JSON.
+
+    It is a module-level function of picklable arguments so that the query engine can run
+    it in a killable worker under the query time limit (``kg.engine.call``).
+    """
     # The map places nodes in the outlines' own projection, whatever layout was asked for.
-    pos = geomap.positions(G) if spec.view == "map" else layout.compute(G, spec.layout)
+    pos = geomap.positions(G) if view == "map" else layout.compute(G, layout_name)
     metrics = _metrics(G)
     community = louvain(G, seed=0).membership if len(G) else {}
-    synthetic = spec.view == "synthetic" or any(a.get("synthetic") for _, a in G.nodes(data=True))
+    synthetic = view == "synthetic" or any(a.get("synthetic") for _, a in G.nodes(data=True))
     nodes = []
     for n in sorted(G, key=str):
         a = G.nodes[n]
@@ -387,14 +405,24 @@ def _make_view(kg: KnowledgeGraph, spec: ViewSpec) -> dict[str, Any]:
         rel = d.get("relations") or (["supplies"] if G.is_directed() else [])
         edges.append({"source": s, "target": t, "relations": list(rel)})
     edges.sort(key=lambda e: (e["source"], e["target"]))
+    return {"directed": G.is_directed(), "synthetic": synthetic, "nodes": nodes, "edges": edges}
+
+
+def _make_view(kg: KnowledgeGraph, spec: ViewSpec) -> dict[str, Any]:
+    G = _subgraph(kg, spec)
+    settings = kg.settings
+    check_size(G, settings.explorer_max_nodes, settings.explorer_max_edges)
+    # In a query worker when the engine has them: a plain link cannot hold the server's CPU.
+    # A copy, as a subgraph view would carry the whole network behind it to the worker.
+    drawn = kg.engine.call(draw, G.copy(), spec.view, spec.layout)
     return {
         "view": spec.view,
         "layout": spec.layout,
         "title": _title(kg, spec, G),
-        "directed": G.is_directed(),
-        "synthetic": synthetic,
-        "nodes": nodes,
-        "edges": edges,
+        "directed": drawn["directed"],
+        "synthetic": drawn["synthetic"],
+        "nodes": drawn["nodes"],
+        "edges": drawn["edges"],
         "labels": labels(kg),
     }
 

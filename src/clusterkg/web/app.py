@@ -70,7 +70,13 @@ def create_app(
         app,
         methods=["GET", "POST", "OPTIONS"],
         supports_credentials=False,
-        expose_headers=["X-Request-Id", "X-Clusterkg-Truncated", "X-Clusterkg-Row-Limit", "Link"],
+        expose_headers=[
+            "X-Request-Id",
+            "X-Clusterkg-Truncated",
+            "X-Clusterkg-Row-Limit",
+            "X-Clusterkg-Byte-Limit",
+            "Link",
+        ],
     )
     for name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)

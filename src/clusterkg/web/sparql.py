@@ -141,8 +141,9 @@ def native_kwargs(fmt: str | None) -> dict:
 def result_response(result: QueryResult | SerializedResult, fmt: str | None) -> Response:
     """The HTTP answer for a query result: negotiated format, truncation stated.
 
-    A truncated result carries ``X-Clusterkg-Truncated``/``X-Clusterkg-Row-Limit`` headers and
-    a ``Link`` to /sparql/limits, which SPARQL JSON results also carry in ``head.link``.
+    A truncated result carries ``X-Clusterkg-Truncated``/``X-Clusterkg-Row-Limit`` headers
+    (and ``X-Clusterkg-Byte-Limit`` when the byte ceiling cut it) and a ``Link`` to
+    /sparql/limits, which SPARQL JSON results also carry in ``head.link``.
     """
     mime = negotiate(_accept(), offered_types(result.kind), fmt)  # NotAcceptable: a 406
     link = None
@@ -151,6 +152,8 @@ def result_response(result: QueryResult | SerializedResult, fmt: str | None) -> 
         link = url_for("sparql.limits", _external=True)
         headers["X-Clusterkg-Truncated"] = "true"
         headers["X-Clusterkg-Row-Limit"] = str(result.row_limit)
+        if result.byte_limit is not None:  # the byte ceiling cut it, not (only) the rows
+            headers["X-Clusterkg-Byte-Limit"] = str(result.byte_limit)
         headers["Link"] = f'<{link}>; rel="describedby"'
     body = serialize(result, mime, link)
     resp = Response(body, mimetype=mime, headers=headers)
@@ -333,7 +336,9 @@ def limits() -> Response:
     s = get_kg().settings
     return Response(
         f"This SPARQL endpoint stops a query after {s.query_timeout:g} s (503), returns at most "
-        f"{s.row_limit} rows or triples per result (a truncated result carries the header "
+        f"{s.row_limit} rows or triples and {s.result_max_bytes} bytes per result (a "
+        f"truncated result carries the header X-Clusterkg-Byte-Limit when the bytes cut it and "
+        f"the header "
         f"X-Clusterkg-Truncated: true and, in JSON, this link in head.link), and accepts "
         f"request bodies up to {s.max_body_bytes} bytes (413). Narrow a truncated query with "
         f"LIMIT/OFFSET or more specific patterns.\n",
