@@ -249,9 +249,16 @@
     const room = Math.max(onLeft ? left : right, 0);
     let text = n.fullLabel;
     if (text.length * CHAR_PX > room) text = text.slice(0, Math.max(Math.floor(room / CHAR_PX) - 1, 1)) + "…";
-    const width = text.length * CHAR_PX;
     const [rect, label] = n.lab.children;
     label.textContent = text;
+    // The estimate above, checked against the rendered width (fonts differ, and may arrive
+    // after the first paint): shorten until the label fits its side.
+    const measured = () => (label.getComputedTextLength ? label.getComputedTextLength() : 0) || text.length * CHAR_PX;
+    for (let i = 0; i < 40 && text.length > 2 && measured() > room; i++) {
+      text = text.replace(/…$/, "").slice(0, -1) + "…";
+      label.textContent = text;
+    }
+    const width = Math.max(measured(), 1);
     label.setAttribute("x", onLeft ? -(r + 3) : r + 3);
     label.setAttribute("text-anchor", onLeft ? "end" : "start");
     rect.setAttribute("x", onLeft ? -(r + 3 + width) : r + 2);
@@ -924,5 +931,9 @@
   });
   window.addEventListener("popstate", () => { state = params(); load(); });
   window.addEventListener("resize", () => { if (canvas && data) draw(); });
+  // The drawing's box can change after it is drawn (a scroll bar comes or goes, the controls
+  // wrap): place the nodes and fit the labels again, so no label ends beyond an edge.
+  if (window.ResizeObserver) new ResizeObserver(() => { if (svg) applyTransform(); }).observe($("stage"));
+  if (document.fonts) document.fonts.ready.then(() => { if (svg) applyTransform(); });
   load();
 })();
