@@ -241,3 +241,28 @@ def test_critical_nodes_match_networkx_on_the_whole_graph_serial_and_forked():
         cut = H.copy()
         cut.remove_nodes_from(rec["cut"])
         assert not nx.has_path(cut, "SRC", o)
+
+
+def test_oem_reach_curve_on_cyclic_graphs_equals_a_search_at_every_q():
+    # The widest-path rounds must reach the same answer as a fresh search at EVERY Q, also on
+    # graphs with cycles and long chains (many rounds), where a rewrite could stop too early.
+    import random
+
+    from clusterkg.analytics.resilience import oem_reach_curve, oem_reach_share
+
+    for seed in range(30):
+        rng = random.Random(seed)
+        G = nx.gnp_random_graph(40, 0.06, seed=seed, directed=True)
+        G = nx.relabel_nodes(G, {i: f"n{i:02d}" for i in G})
+        chain = [f"c{i:02d}" for i in range(15)]  # a 15-edge path: 15 rounds are needed
+        nx.add_path(G, chain)
+        G.add_edge("n00", chain[0])
+        nodes = sorted(G)
+        base = rng.sample(nodes, 5)
+        targets = sorted({*rng.sample(nodes, 8), chain[-1]})
+        order = nodes[:]
+        rng.shuffle(order)
+        curve = oem_reach_curve(G, order, base, targets)
+        assert len(curve) == len(order) + 1
+        for q in range(len(order) + 1):
+            assert curve[q] == oem_reach_share(G, set(order[:q]), base, targets), (seed, q)

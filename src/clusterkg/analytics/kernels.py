@@ -211,6 +211,21 @@ def adjacency(G: nx.Graph, mode: str = "all") -> tuple[list[list[int]], dict[Any
     return hit[1], _index(G, nodes)
 
 
+def edge_arrays(G: nx.Graph) -> tuple[Any, Any, dict[Any, int]]:
+    """The edges of the igraph conversion as two numpy arrays of vertex ids (sources,
+    targets) and the vertex id of every node, cached like :func:`adjacency`."""
+    import numpy as np
+
+    g, nodes = to_igraph(G)
+    per = _ADJ.setdefault(G, {})
+    hit = per.get("edges")
+    if hit is None or hit[0] is not g:
+        e = np.array(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        hit = (g, [e[:, 0].copy(), e[:, 1].copy()])
+        per["edges"] = hit
+    return hit[1][0], hit[1][1], _index(G, nodes)
+
+
 def weak_component_sizes(G: nx.Graph) -> list[int]:
     """Sizes of the weakly connected components, largest first."""
     g, _ = to_igraph(G)
