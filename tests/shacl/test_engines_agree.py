@@ -17,7 +17,7 @@ from rdflib import Dataset, URIRef
 from clusterkg.cli import main
 from clusterkg.shacl import UnsupportedShapes, validate_paths_sparql
 from clusterkg.validate import validate_paths
-from tests.foundation.test_shapes import BROKEN, GOOD_OBS, PREFIXES, SYNTHETIC_LINK
+from tests.data.test_shapes import BROKEN, GOOD_OBS, PREFIXES, SYNTHETIC_LINK
 
 CK = "https://w3id.org/clusterkg/ontology#"
 

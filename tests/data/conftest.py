@@ -1,4 +1,5 @@
-"""Fixtures of the foundation tests: the bundled knowledge graph and the source texts."""
+"""Fixtures of the data-layer tests (ontology, graphs, queries): the bundled knowledge graph
+and the source texts."""
 
 from __future__ import annotations
 
