@@ -95,6 +95,17 @@ def graph() -> Response:
     return jsonify(gd.view(get_kg(), _spec()))
 
 
+@bp.get("/query-editor")
+def query_editor() -> Response:
+    """What the query page's editor completes and offers, from the graph itself: prefixes,
+    classes and properties, and the download formats per result kind."""
+    from clusterkg.views.query_editor import editor_data
+
+    resp = jsonify(editor_data(get_kg()))
+    resp.headers["Cache-Control"] = "no-cache"  # revalidated: the vocabulary may change
+    return resp
+
+
 @bp.get("/regions")
 def regions() -> Response:
     """Every region in which the graph locates something, with its label (the explorer's

@@ -16,7 +16,6 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
-from clusterkg.views.query_editor import editor_data
 from clusterkg.views.query_params import resolve_parameters
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
@@ -170,12 +169,3 @@ def run(name: str) -> Response:
         page.headers["Vary"] = "Accept"  # results by Accept at the same URL
         return page
     return result_response(result, fmt)
-
-
-@bp.route("/api/query-editor")
-def query_editor() -> Response:
-    """What the query page's editor completes and offers, from the graph itself: prefixes,
-    classes and properties, and the download formats per result kind."""
-    resp = jsonify(editor_data(get_kg()))
-    resp.headers["Cache-Control"] = "no-cache"  # revalidated: the vocabulary may change
-    return resp
