@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
-
-from clusterkg.cli import main
-
 BROKEN_OBS = """
 @prefix ck: <https://w3id.org/clusterkg/ontology#> .
 @prefix unit: <http://qudt.org/vocab/unit/> .
@@ -16,20 +12,16 @@ BROKEN_OBS = """
 """
 
 
-def run(*args, input=None):
-    return CliRunner().invoke(main, list(args), input=input)
-
-
-def test_validate_conforms_exit_0():
-    result = run("validate")
+def test_validate_conforms_exit_0(cli):
+    result = cli("validate")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Conforms")
 
 
-def test_validate_violations_exit_1_with_file_and_message(tmp_path, settings):
+def test_validate_violations_exit_1_with_file_and_message(cli, tmp_path, settings):
     bad = tmp_path / "bad.ttl"
     bad.write_text(BROKEN_OBS, encoding="utf-8")
-    result = run("validate", str(settings.ontology_dir), str(bad), "--format", "json")
+    result = cli("validate", str(settings.ontology_dir), str(bad), "--format", "json")
     assert result.exit_code == 1
     report = json.loads(result.output)
     assert not report["conforms"]
@@ -41,24 +33,24 @@ def test_validate_violations_exit_1_with_file_and_message(tmp_path, settings):
     )
 
 
-def test_validate_unparsable_exit_2_names_file_and_line(tmp_path):
+def test_validate_unparsable_exit_2_names_file_and_line(cli, tmp_path):
     bad = tmp_path / "broken.ttl"
     bad.write_text(
         '@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n', encoding="utf-8"
     )
-    result = run("validate", str(bad))
+    result = cli("validate", str(bad))
     assert result.exit_code == 2
     assert "broken.ttl" in result.output and "Traceback" not in result.output
 
 
-def test_validate_missing_file_exit_2(tmp_path):
-    result = run("validate", str(tmp_path / "nope.ttl"))
+def test_validate_missing_file_exit_2(cli, tmp_path):
+    result = cli("validate", str(tmp_path / "nope.ttl"))
     assert result.exit_code == 2
     assert "no such file" in result.output
 
 
-def test_stats_json_shows_counts():
-    result = run("stats", "--format", "json")
+def test_stats_json_shows_counts(cli):
+    result = cli("stats", "--format", "json")
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)
     per_class = {
@@ -74,8 +66,8 @@ def test_stats_json_shows_counts():
     assert per_indicator["ck:PartsEnterpriseCount"] >= 6
 
 
-def test_query_named_with_param_json():
-    result = run(
+def test_query_named_with_param_json(cli):
+    result = cli(
         "query",
         "cluster-members",
         "--param",
@@ -88,8 +80,8 @@ def test_query_named_with_param_json():
     assert "FAW Group" in labels
 
 
-def test_query_csv_and_stdin():
-    result = run(
+def test_query_csv_and_stdin(cli):
+    result = cli(
         "query",
         "-",
         "--format",
@@ -103,13 +95,13 @@ def test_query_csv_and_stdin():
     assert result.output.split() == ["v", "846"]
 
 
-def test_query_syntax_error_is_reported_without_traceback():
-    result = run("query", "-", input="SELECT * WHERE { ?s ?p }")
+def test_query_syntax_error_is_reported_without_traceback(cli):
+    result = cli("query", "-", input="SELECT * WHERE { ?s ?p }")
     assert result.exit_code == 1
     assert "syntax error" in result.output and "Traceback" not in result.output
 
 
-def test_query_unknown_name_and_bad_param():
-    assert run("query", "nope").exit_code == 2
-    result = run("query", "cluster-members", "--param", 'cluster="} ; DROP ALL ; #')
+def test_query_unknown_name_and_bad_param(cli):
+    assert cli("query", "nope").exit_code == 2
+    result = cli("query", "cluster-members", "--param", 'cluster="} ; DROP ALL ; #')
     assert result.exit_code == 1 and "must be an IRI" in result.output
