@@ -151,6 +151,16 @@ def test_the_served_store_gives_the_same_risk_answer(store):
         res = requests.post(f"{base}/api/scenario", json={**body, "kinds": []}, timeout=60)
         assert res.status_code == 200, res.text
         assert {alias[n] for n in res.json()["cascaded"]} == YIBIN_CASCADE
+        # The explorer's force layout spreads the imported firms out (they were drawn within
+        # a thousandth of one point beside the curated network's components).
+        view = requests.get(
+            f"{base}/api/graph", params={"view": "supply", "layout": "force"}, timeout=120
+        )
+        assert view.status_code == 200, view.text
+        mine = [(n["x"], n["y"]) for n in view.json()["nodes"] if n["id"] in alias]
+        assert len(mine) == 18
+        xs, ys = zip(*mine, strict=True)
+        assert max(max(xs) - min(xs), max(ys) - min(ys)) > 0.1
     finally:
         proc.terminate()
         proc.wait(timeout=30)

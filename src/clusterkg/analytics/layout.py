@@ -72,10 +72,8 @@ def _normalise(pos: dict[Any, Any], margin: float = 0.04) -> Positions:
     }
 
 
-def force(G: nx.Graph, seed: int = 7) -> Positions:
-    """Seeded Fruchterman-Reingold positions (``networkx.spring_layout``)."""
-    if len(G) == 0:
-        return {}
+def _spring(G: nx.Graph, seed: int) -> Positions:
+    """Seeded Fruchterman-Reingold positions of one connected graph, in the unit square."""
     U = G.to_undirected(as_view=True) if G.is_directed() else G
     k = 1.6 / math.sqrt(len(G)) if len(G) > 1 else None
     n = len(G)
@@ -83,7 +81,37 @@ def force(G: nx.Graph, seed: int = 7) -> Positions:
     # Large graphs start from the tiered layout, so that few iterations already look ordered.
     start = {v: (2 * x - 1, 1 - 2 * y) for v, (x, y) in tiered(G).items()} if n > 300 else None
     pos = nx.spring_layout(U, seed=seed, k=k, pos=start, iterations=iterations)
-    return _normalise({n: (p[0], -p[1]) for n, p in pos.items()})
+    return _normalise({v: (p[0], -p[1]) for v, p in pos.items()})
+
+
+def force(G: nx.Graph, seed: int = 7) -> Positions:
+    """Seeded Fruchterman-Reingold positions (``networkx.spring_layout``), each connected
+    component laid out on its own and the components packed in rows, largest first.
+
+    A spring embedding of a disconnected graph pushes the components apart without bound
+    (nothing attracts them), so after scaling each component would shrink to a point: an
+    imported network beside the bundled one drew its 18 firms on one spot.
+    """
+    if len(G) == 0:
+        return {}
+    U = G.to_undirected(as_view=True) if G.is_directed() else G
+    parts = sorted((sorted(c, key=str) for c in nx.connected_components(U)), key=len, reverse=True)
+    if len(parts) == 1:
+        return _spring(G, seed)
+    # Each component gets a square cell whose side grows with the square root of its size.
+    sides = [math.sqrt(len(c)) for c in parts]
+    row_width = max(sum(sides) / math.ceil(math.sqrt(len(parts))), sides[0])
+    pos: dict[Any, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for comp, side in zip(parts, sides, strict=True):
+        if x > 0 and x + side > row_width * 1.001:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        inner = _spring(G.subgraph(comp), seed) if len(comp) > 1 else {comp[0]: (0.5, 0.5)}
+        for v, (px, py) in inner.items():
+            pos[v] = (x + 0.1 * side + 0.8 * side * px, y + 0.1 * side + 0.8 * side * py)
+        x += side
+        row_height = max(row_height, side)
+    return _normalise(pos)  # already y-down, like the components' own positions
 
 
 def geographic(G: nx.Graph) -> Positions:
