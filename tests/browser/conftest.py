@@ -43,7 +43,10 @@ def _unavailable(reason: str) -> None:
 @pytest.fixture(scope="session")
 def live_site() -> Iterator[str]:
     """The app over the bundled graph, served by waitress on 127.0.0.1:<ephemeral>."""
-    app = create_app({"TESTING": True, "workers": 2})
+    # One browser is this server's whole audience, and a page fetches several API routes at
+    # once: let it use every worker (the fair share per client is tested on its own, in
+    # tests/web/test_hostile_fair_share.py), or a loaded machine answers some of them 429.
+    app = create_app({"TESTING": True, "workers": 2, "client_concurrency": 2})
     server = create_server(app, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

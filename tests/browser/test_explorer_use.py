@@ -117,6 +117,7 @@ def test_tooltip_never_covers_the_selected_node(screen):
     page = _open(screen, f"?view=cluster&cluster={quote(CC, safe='')}")
     page.locator('#graph-svg .node[data-label="Changan Automobile"] circle.dot').click()
     page.locator("#panel h2", has_text="Changan Automobile").wait_for()
+    page.wait_for_load_state("networkidle")  # the panel filled: the drawing's box is final
     ids = page.evaluate(
         "() => [...document.querySelectorAll('#graph-svg .node')].map(g => g.dataset.id)"
     )

@@ -399,6 +399,9 @@
 
   function applyTransform() {
     if (svg) { $("viewport").setAttribute("transform", `translate(${transform.x},${transform.y}) scale(${transform.k})`); placeNodes(); }
+    // Nodes moved (zoom, pan, a resized drawing): the tooltip follows its node, so it never
+    // ends up over the selected one.
+    if (tipNode && !$("tooltip").hidden) tooltip(tipNode);
     if (canvas) requestAnimationFrame(() => paintCanvas());
   }
 
@@ -498,8 +501,10 @@
 
   // The tooltip goes beside the node it names, on the first side where it stays inside the
   // drawing and does not cover the selected node.
+  let tipNode = null;
   function tooltip(n) {
     const tip = $("tooltip");
+    tipNode = n;
     if (!n) { tip.hidden = true; return; }
     tip.textContent = n.label + " — " + n.kind + (n.cluster ? " · " + ((data.labels || {})[n.cluster] || "") : "") +
       (n.synthetic ? " · SYNTHETIC" : "");
@@ -517,13 +522,22 @@
       at = { left: Math.min(at.left, sel.left), right: Math.max(at.right, sel.right), top: Math.min(at.top, sel.top), bottom: Math.max(at.bottom, sel.bottom) };
     }
     const tw = tip.offsetWidth, th = tip.offsetHeight, gap = 6;
-    const sides = [
-      [at.right + gap, at.bottom + gap], [at.right + gap, at.top - th - gap],
-      [at.left - tw - gap, at.bottom + gap], [at.left - tw - gap, at.top - th - gap],
+    const sidesOf = (b) => [
+      [b.right + gap, b.bottom + gap], [b.right + gap, b.top - th - gap],
+      [b.left - tw - gap, b.bottom + gap], [b.left - tw - gap, b.top - th - gap],
     ];
+    const sides = sidesOf(at);
     const inside = ([x, y]) => x >= stage.left && y >= stage.top && x + tw <= stage.right && y + th <= stage.bottom;
     const clear = ([x, y]) => !sel || x >= sel.right || x + tw <= sel.left || y >= sel.bottom || y + th <= sel.top;
-    const [x, y] = sides.find((p) => inside(p) && clear(p)) || sides.find(clear) || sides[0];
+    let pick = sides.find((p) => inside(p) && clear(p)) || sides.find(clear);
+    if (!pick && sel) {
+      // Every side of the node reaches over the selected one: go beside the box of both,
+      // whose sides can never cover the selected node.
+      const both = sidesOf({ left: Math.min(at.left, sel.left), right: Math.max(at.right, sel.right),
+        top: Math.min(at.top, sel.top), bottom: Math.max(at.bottom, sel.bottom) });
+      pick = both.find(inside) || both[0];
+    }
+    const [x, y] = pick || sides[0];
     tip.style.left = (x - wrap.left) + "px";
     tip.style.top = (y - wrap.top) + "px";
   }
