@@ -10,8 +10,6 @@ from __future__ import annotations
 import struct
 from urllib.parse import quote
 
-import pytest
-
 CC = "https://w3id.org/clusterkg/id/cluster/chengdu-chongqing-auto"
 CHANGAN = "https://w3id.org/clusterkg/id/enterprise/changan-automobile"
 
@@ -95,9 +93,6 @@ OUTSIDE_LABELS = """() => { const s = document.getElementById('graph-svg').getBo
       .map(([name]) => name); }"""
 
 
-# Seen failing about one run in six when the machine is loaded (positions read mid-layout?),
-# not reproduced alone; rerun at most twice, and reported in the session notes to be fixed.
-@pytest.mark.flaky(reruns=2)
 def test_labels_stay_inside_the_drawing(screen):
     page = _open(screen, f"?view=cluster&cluster={quote(CC, safe='')}")
     # Once the page has settled (the drawing's box can still change just after the first
@@ -110,9 +105,6 @@ def test_labels_stay_inside_the_drawing(screen):
     screen.assert_clean()
 
 
-# Seen failing about one run in six when the machine is loaded (positions read mid-layout?),
-# not reproduced alone; rerun at most twice, and reported in the session notes to be fixed.
-@pytest.mark.flaky(reruns=2)
 def test_tooltip_never_covers_the_selected_node(screen):
     page = _open(screen, f"?view=cluster&cluster={quote(CC, safe='')}")
     page.locator('#graph-svg .node[data-label="Changan Automobile"] circle.dot').click()

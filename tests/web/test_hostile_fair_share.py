@@ -17,8 +17,10 @@ import pytest
 
 from tests.web.conftest import make_app, start_serve
 
-#: Each typed resource with each statement, twice: a cross join that runs for seconds.
-SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?f . VALUES ?k { 1 2 } }"
+#: Each typed resource with each statement, three times: a cross join that runs for several
+#: seconds (about 6 s on an idle machine), long enough to hold its worker while others ask.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?f . VALUES ?k { 1 2 3 } }"
+SLOW_FACTOR = 3
 STATEMENTS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c }"
 TYPINGS = "SELECT (COUNT(*) AS ?n) WHERE { ?a a ?f }"
 
@@ -47,6 +49,21 @@ def count(body: bytes) -> int:
     return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
 
 
+def until(ask, status: int, running: list, within: float = 60) -> tuple[int, dict, bytes, float]:
+    """Repeat ``ask`` until it answers ``status`` while every future in ``running`` still runs
+    (a request answered before the workers are taken is no finding); fail if they end first."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        answer = ask()
+        if answer[0] == status:
+            assert not any(f.done() for f in running), "the slow queries ended before the check"
+            return answer
+        assert answer[0] == 200, answer[2][:300]
+        assert not any(f.done() for f in running), f"never answered {status} while they ran"
+        time.sleep(0.1)
+    raise AssertionError(f"no {status} within {within} s")
+
+
 def test_one_client_gets_429_beyond_its_share_while_others_are_answered():
     proc, url = start_serve(
         [str(Path(sys.executable).with_name("clusterkg"))],
@@ -59,9 +76,11 @@ def test_one_client_gets_429_beyond_its_share_while_others_are_answered():
         )
         with ThreadPoolExecutor(4) as pool:
             hogs = [pool.submit(get, url, sparql(SLOW), "127.0.0.2") for _ in range(2)]
-            time.sleep(1.0)  # both are running now
-            status, headers, body, seconds = get(url, sparql("ASK {}"), "127.0.0.2")
-            assert status == 429, body
+            # Both hogs hold a worker once this client's next request is refused; a loaded
+            # machine may take a while to start them, so wait for that instead of a fixed time.
+            status, headers, body, seconds = until(
+                lambda: get(url, sparql("ASK {}"), "127.0.0.2"), 429, hogs
+            )
             assert int(headers["Retry-After"]) >= 1
             assert b"127.0.0.2" in body and seconds < 5  # the 0.5 s wait, then the answer
             status, _, body, seconds = get(url, sparql("ASK {}"), "127.0.0.1")
@@ -69,12 +88,13 @@ def test_one_client_gets_429_beyond_its_share_while_others_are_answered():
             assert not any(h.done() for h in hogs)  # answered while the hogs still ran
             # The third worker taken by another client: a newcomer finds the server full.
             third = pool.submit(get, url, sparql(SLOW), "127.0.0.1")
-            time.sleep(1.0)
-            status, headers, body, seconds = get(url, sparql("ASK {}"), "127.0.0.3")
-            assert status == 503 and "Retry-After" in headers and seconds < 5, body
+            status, headers, body, seconds = until(
+                lambda: get(url, sparql("ASK {}"), "127.0.0.3"), 503, [*hogs, third]
+            )
+            assert "Retry-After" in headers and seconds < 5, body
             for done in [*hogs, third]:
                 status, _, body, _ = done.result()
-                assert status == 200 and count(body) == 2 * expected
+                assert status == 200 and count(body) == SLOW_FACTOR * expected
         # Slots are given back: the client that was refused is served again.
         assert get(url, sparql("ASK {}"), "127.0.0.2")[0] == 200
     finally:

@@ -516,12 +516,17 @@
     const stage = $("stage").getBoundingClientRect();
     let at = nodeRect(n);
     if (!at) { tip.hidden = true; return; }
-    const sel = state.sel && state.sel !== n.id && byId.has(state.sel) ? nodeRect(byId.get(state.sel)) : null;
+    const gap = 6;
+    // The selected node as seen: its dot's box (fill only, as getBoundingClientRect gives it)
+    // grown by the selection ring drawn around it, and a gap, so no edge of the tooltip
+    // touches the ring.
+    const selDot = state.sel && state.sel !== n.id && byId.has(state.sel) ? nodeRect(byId.get(state.sel)) : null;
+    const sel = selDot && { left: selDot.left - gap, right: selDot.right + gap, top: selDot.top - gap, bottom: selDot.bottom + gap };
     // A node touching the selected one: go beside both.
-    if (sel && at.left <= sel.right + 6 && at.right >= sel.left - 6 && at.top <= sel.bottom + 6 && at.bottom >= sel.top - 6) {
+    if (sel && at.left <= sel.right && at.right >= sel.left && at.top <= sel.bottom && at.bottom >= sel.top) {
       at = { left: Math.min(at.left, sel.left), right: Math.max(at.right, sel.right), top: Math.min(at.top, sel.top), bottom: Math.max(at.bottom, sel.bottom) };
     }
-    const tw = tip.offsetWidth, th = tip.offsetHeight, gap = 6;
+    const tw = tip.offsetWidth, th = tip.offsetHeight;
     const sidesOf = (b) => [
       [b.right + gap, b.bottom + gap], [b.right + gap, b.top - th - gap],
       [b.left - tw - gap, b.bottom + gap], [b.left - tw - gap, b.top - th - gap],
