@@ -170,7 +170,7 @@ def test_time_limit_stops_the_query_and_serves_others():
         assert resp.status_code == 503
         assert "2 s limit" in resp.text
         # The limit is enforced, not the query's natural end (which takes minutes).
-        assert elapsed < 2.0 + 3.0
+        assert elapsed < 2.0 + 10.0  # the limit and a restart on a loaded machine
         assert engine.timeouts == 1
         # The worker that ran it is gone: it uses no CPU any more.
         gone = [p for p in busy if p not in engine.worker_pids()]
