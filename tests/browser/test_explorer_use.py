@@ -10,6 +10,8 @@ from __future__ import annotations
 import struct
 from urllib.parse import quote
 
+import pytest
+
 CC = "https://w3id.org/clusterkg/id/cluster/chengdu-chongqing-auto"
 CHANGAN = "https://w3id.org/clusterkg/id/enterprise/changan-automobile"
 
@@ -102,6 +104,30 @@ def test_labels_stay_inside_the_drawing(screen):
     except Exception:  # the assertion below names the labels
         pass
     assert page.evaluate(OUTSIDE_LABELS) == []
+    screen.assert_clean()
+
+
+#: Shown labels (clusters apart) that run under the dot of another node, which would cut them.
+LABELS_UNDER_DOTS = """() => {
+    const dots = [...document.querySelectorAll('#graph-svg .node:not(.hidden)')].map((g) =>
+      [g.dataset.id, g.querySelector('circle.dot').getBoundingClientRect()]);
+    const clusters = new Set([...document.querySelectorAll('#graph-svg .node')]
+      .filter((g) => g.getAttribute('aria-label').endsWith('(IndustrialCluster)')).map((g) => g.dataset.id));
+    return [...document.querySelectorAll('#graph-svg .node-label:not(.hidden):not(.crowded)')]
+      .filter((lab) => !clusters.has(lab.dataset.id))
+      .filter((lab) => { const r = lab.querySelector('text').getBoundingClientRect();
+        return dots.some(([id, d]) => id !== lab.dataset.id && r.left < d.right - 1 &&
+          r.right > d.left + 1 && r.top < d.bottom - 1 && r.bottom > d.top + 1); })
+      .map((lab) => lab.querySelector('text').textContent); }"""
+
+
+@pytest.mark.parametrize("view", ["?view=map", "?view=overview"])
+def test_labels_never_run_under_another_nodes_dot(screen, view):
+    page = _open(screen, view)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate(LABELS_UNDER_DOTS) == []
+    # Labels are still shown where there is room: the map is not left unnamed.
+    assert page.locator("#graph-svg .node-label:not(.crowded)").count() >= 6
     screen.assert_clean()
 
 

@@ -225,27 +225,54 @@
     if (!svg) return;
     const u = 1 / (pxPerUnit() * transform.k);
     for (const n of data.nodes) placeNode(n, u);
-    // Labels that would overlap a more important one (clusters, then bigger nodes) wait
-    // for a closer zoom; the tooltip still names every node.
+    // Labels that would overlap a more important one (clusters, then bigger nodes), or run
+    // under another node's dot (dots lie above labels, so the text would be cut), wait for a
+    // closer zoom; the tooltip still names every node. Cluster labels only give way to each
+    // other: they are the map's orientation.
     const placed = [];
+    const over = (b, p) => b.l < p.r && b.r > p.l && b.t < p.b && b.b > p.t;
+    const shown = data.nodes.filter(visible);
+    const box = svg.getBoundingClientRect();
+    const dots = shown.map((m) => {
+      const [sx, sy] = screenXY(m, box), r = radius(m);
+      return { id: m.id, l: sx - r, r: sx + r, t: sy - r, b: sy + r };
+    });
     const rank = (n) => (n.kind === "IndustrialCluster" ? 0 : 1) * 10 + (1 - radius(n) / 20);
-    for (const n of data.nodes.filter((m) => m.lab && visible(m)).sort((a, b) => rank(a) - rank(b))) {
+    const cost = (n) => {
       const b = n.labBox;
-      const crowded = !b || placed.some((p) => b.l < p.r && b.r > p.l && b.t < p.b && b.b > p.t);
+      if (!b || !n.labFits) return Infinity;
+      const labels = placed.some((p) => over(b, p)) ? 1000 : 0;
+      return labels + dots.filter((d) => d.id !== n.id && over(b, d)).length;
+    };
+    for (const n of shown.filter((m) => m.lab).sort((a, b) => rank(a) - rank(b))) {
+      let c = cost(n);
+      if (c > 0) {
+        // The other side of the node may be clear (or clearer): keep whichever is better.
+        const first = n.labOnLeft;
+        fitLabel(n, !first);
+        const other = cost(n);
+        if (other >= c) fitLabel(n, first); else c = other;
+      }
+      const crowded = n.kind === "IndustrialCluster" ? c >= 1000 : c > 0;  // Infinity: no fit
       n.lab.classList.toggle("crowded", crowded);
-      if (!crowded) placed.push(b);
+      if (!crowded) placed.push(n.labBox);
     }
+  }
+  // A node's centre in the drawing's CSS pixels (the SVG box ``box``), at the current zoom.
+  function screenXY(n, box) {
+    const s = Math.min(box.width, box.height) / W;
+    return [(box.width - W * s) / 2 + s * (transform.x + transform.k * n.x * W),
+      (box.height - H * s) / 2 + s * (transform.y + transform.k * n.y * H)];
   }
   // A label goes on the side of its node with more room in the drawing, shortened (…) when
   // even that side is too narrow, so that no label is cut off at an edge.
   const CHAR_PX = 7.2; // 12px sans-serif, about 0.6em a character
-  function fitLabel(n) {
-    const box = svg.getBoundingClientRect(), s = Math.min(box.width, box.height) / W;
-    const sx = (box.width - W * s) / 2 + s * (transform.x + transform.k * n.x * W);
-    const sy = (box.height - H * s) / 2 + s * (transform.y + transform.k * n.y * H);
+  // ``side`` (true: left) overrides the choice, for a label moved off other nodes' dots.
+  function fitLabel(n, side) {
+    const box = svg.getBoundingClientRect(), [sx, sy] = screenXY(n, box);
     const r = radius(n), pad = r + 4;
     const right = box.width - sx - pad, left = sx - pad;
-    const onLeft = left > right && n.fullLabel.length * CHAR_PX > right;
+    const onLeft = side === undefined ? left > right && n.fullLabel.length * CHAR_PX > right : side;
     const room = Math.max(onLeft ? left : right, 0);
     let text = n.fullLabel;
     if (text.length * CHAR_PX > room) text = text.slice(0, Math.max(Math.floor(room / CHAR_PX) - 1, 1)) + "…";
@@ -259,11 +286,14 @@
       label.textContent = text;
     }
     const width = Math.max(measured(), 1);
+    // A label that cannot fit its side, or only as a stub of a letter or two, is no label.
+    n.labFits = width <= room && (text === n.fullLabel || text.length >= 4);
     label.setAttribute("x", onLeft ? -(r + 3) : r + 3);
     label.setAttribute("text-anchor", onLeft ? "end" : "start");
     rect.setAttribute("x", onLeft ? -(r + 3 + width) : r + 2);
     rect.setAttribute("width", width);
     // Its box in the drawing's pixels (the glyph's own height, not the click target's).
+    n.labOnLeft = onLeft;
     n.labBox = { l: onLeft ? sx - r - 3 - width : sx + r + 2, r: onLeft ? sx - r - 3 : sx + r + 2 + width, t: sy - 8, b: sy + 8 };
   }
 
