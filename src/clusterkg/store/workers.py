@@ -262,8 +262,9 @@ def _try_update(engine: QueryEngine, sparql: str, base_iri: str | None) -> None:
 
     A worker of the in-memory store holds a copy-on-write image of the server's store, so the
     update meets the same data as it will in the server; the worker is discarded afterwards.
-    A worker of an ``oxigraph:DIR`` store only has a read-only view: the update runs on an
-    empty store, which still parses it and plans every operation.
+    (An ``oxigraph:DIR`` update is not tried here but run in a process of its own,
+    :meth:`IsolatedEngine.update`; were one sent, its read-only view would refuse it, so it
+    runs on an empty store, which still parses it and plans every operation.)
     """
     backend = engine.backend
     with store_errors():
