@@ -106,10 +106,20 @@ def test_concurrent_first_requests_generate_the_synthetic_network_once():
     with make_app(workers=4, client_concurrency=4) as app, live(app) as url:
         engine = app.extensions["clusterkg"].engine
         body = {"kinds": ["BatteryMaker"], "graph": "synthetic"}
+        view = {"view": "synthetic"}
+
+        def ask(i: int) -> requests.Response:
+            if i % 2:
+                return requests.get(f"{url}/api/graph", params=view, timeout=120)
+            return _selection(url, body)
+
         with ThreadPoolExecutor(4) as pool:
-            answers = list(pool.map(lambda _: _selection(url, body), range(4)))
+            answers = list(pool.map(ask, range(4)))
         assert {r.status_code for r in answers} == {200}, [r.text[:300] for r in answers]
-        assert len({r.content for r in answers}) == 1
-        assert answers[0].json()["synthetic"] is True and answers[0].json()["count"] > 0
-        # One generation and four selections, each a worker call (two generations would be 6).
-        assert engine.calls == 5
+        selections, views = answers[0::2], answers[1::2]
+        assert len({r.content for r in selections}) == 1 and len({r.content for r in views}) == 1
+        assert selections[0].json()["synthetic"] is True and selections[0].json()["count"] > 0
+        assert views[0].json()["synthetic"] is True and views[0].json()["nodes"]
+        # Worker calls: one generation for all four, two selections and one drawing (the
+        # view is computed once too); a generation per request would make 7.
+        assert engine.calls == 4
