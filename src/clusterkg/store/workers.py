@@ -636,21 +636,18 @@ class IsolatedEngine(QueryEngine):
         """Run the update in :mod:`clusterkg.store.update_process` (a fresh interpreter: a
         fork of this threaded process could deadlock in RocksDB) and wait for it, within the
         time limit (see :meth:`_update_folder`)."""
-        request: dict[str, Any] = {"path": str(path), "sparql": sparql, "base_iri": base_iri}
-        request["memory_mb"] = self.memory_mb
-        # The child imports this very clusterkg, wherever it was imported from.
-        package_root = str(Path(__file__).resolve().parents[2])
-        python_path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
+        request = {"path": str(path), "sparql": sparql, "base_iri": base_iri}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "clusterkg.store.update_process"],
+            [sys.executable, str(Path(__file__).with_name("update_process.py"))],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": python_path},
         )
         budget = self.timeout
         try:
-            out, err = proc.communicate(json.dumps(request).encode(), timeout=budget)
+            out, err = proc.communicate(
+                json.dumps({**request, "memory_mb": self.memory_mb}).encode(), timeout=budget
+            )
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate()
@@ -663,12 +660,16 @@ class IsolatedEngine(QueryEngine):
         reply = json.loads(out)
         if reply.get("ok"):
             return
-        name, message_text = reply["error"], reply["message"]
-        if name == "QueryTooLarge":
+        kind, message_text = reply["error"], reply["message"]
+        if kind == "MemoryError":
             raise too_large(self.memory_mb, "update")
-        if name == "BackendError":
-            raise BackendError(message_text)
-        raise _ERRORS.get(name, QueryError)(message_text, reply.get("line"), reply.get("column"))
+        if kind == "open":
+            raise BackendError(f"cannot open the Oxigraph store at {path}: {message_text}")
+        raised = {"SyntaxError": SyntaxError, "RuntimeError": RuntimeError, "OSError": OSError}
+        with store_errors():  # the messages, lines and columns of an update run here
+            if kind in raised:
+                raise raised[kind](message_text)
+        raise QueryError(f"the store failed: {message_text}")
 
     def _owner_died(self, returncode: int, stderr: bytes) -> QueryError:
         """The error, for people, of an update process that died without answering."""
