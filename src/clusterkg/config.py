@@ -71,6 +71,8 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLUSTERKG_WORKER_MEMORY_MB": ("worker_memory_mb", _whole),
     "CLUSTERKG_EXPLORER_MAX_NODES": ("explorer_max_nodes", _whole),
     "CLUSTERKG_EXPLORER_MAX_EDGES": ("explorer_max_edges", _whole),
+    "CLUSTERKG_ANALYSIS_MAX_NODES": ("analysis_max_nodes", _whole),
+    "CLUSTERKG_ANALYSIS_MAX_EDGES": ("analysis_max_edges", _whole),
     "CLUSTERKG_REMOTE_TOKEN": ("remote_token", _text),
     "CLUSTERKG_CACHE": ("cache_dir", _path),
     "CLUSTERKG_RML_VENV": ("rml_venv", _path),
@@ -94,6 +96,8 @@ _AT_LEAST: dict[str, tuple[float, bool]] = {
     "worker_memory_mb": (16, True),
     "explorer_max_nodes": (1, True),
     "explorer_max_edges": (1, True),
+    "analysis_max_nodes": (1, True),
+    "analysis_max_edges": (1, True),
     "pause_before_commit": (0.0, True),
 }
 
@@ -220,6 +224,10 @@ class Settings:
     #: The largest graph the explorer lays out (a larger view is refused with 422).
     explorer_max_nodes: int = 2_000
     explorer_max_edges: int = 5_000
+    #: The largest supply network the server analyses for a request (scenarios, resilience,
+    #: centrality, the generated synthetic network; a larger one is refused with 422).
+    analysis_max_nodes: int = 50_000
+    analysis_max_edges: int = 200_000
     #: Bearer token sent with updates to a ``sparql:`` store.
     remote_token: str | None = None
     #: The bundled source texts the quote check reads (None: ``shared/seeds`` beside the root).

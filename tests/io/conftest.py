@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from clusterkg.config import Settings
+from clusterkg.io.rml import RmlSetupFailed, setup_venv
 
 DATA = Path(__file__).parent / "data"
 ONTOLOGY = Path(__file__).resolve().parents[2] / "ontology"
@@ -46,3 +48,23 @@ def _write_csv(path: Path, text: str, *, bom: bool = False) -> Path:
 def write_csv():
     """``write_csv(path, text, bom=False)``: write CSV text as UTF-8 (with a BOM if asked)."""
     return _write_csv
+
+
+@pytest.fixture(scope="session")
+def rml_venv() -> Path:
+    """The RML environment, made on first use; under CI a failure to make it fails."""
+    where = Path(
+        os.environ.get("CLUSTERKG_RML_VENV") or Path.home() / ".cache" / "clusterkg" / "rml-venv"
+    )
+    try:
+        return setup_venv(where, log=lambda _msg: None)
+    except RmlSetupFailed as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"the RML environment could not be made under CI: {exc}")
+        pytest.skip(f"the RML environment could not be made (PyPI unreachable?): {exc}")
+
+
+@pytest.fixture()
+def rml(rml_venv, monkeypatch) -> Path:
+    monkeypatch.setenv("CLUSTERKG_RML_VENV", str(rml_venv))
+    return rml_venv

@@ -48,10 +48,12 @@ def wait_for_commit_step(proc: subprocess.Popen) -> None:
     raise AssertionError(f"never reached its commit step: {proc.wait()}")
 
 
-def race(first_args: list[str], second_args: list[str], env) -> list[tuple[int, str]]:
-    """Run the first import paused at its commit step, start the second meanwhile; both
-    exit codes and outputs."""
-    first = start(first_args, env, pause="3")
+def race(
+    first_args: list[str], second_args: list[str], env, pause: str = "3"
+) -> list[tuple[int, str]]:
+    """Run the first import paused ``pause`` seconds at its commit step, start the second
+    meanwhile; both exit codes and outputs."""
+    first = start(first_args, env, pause=pause)
     wait_for_commit_step(first)
     second = start(second_args, env)
     results = []
@@ -148,3 +150,104 @@ def test_an_import_that_cannot_get_the_lock_is_refused_and_writes_nothing(
     result = import_csv(firms(tmp_path / "a.csv", "Alpha"), "enterprises", settings, into=target)
     assert result.target == str(target) and time.monotonic() - started < 120
     assert names("Alpha") <= labels_in_file(target)
+
+
+RML_MAPPING = """prefixes:
+  ck: https://w3id.org/clusterkg/ontology#
+  rdfs: http://www.w3.org/2000/01/rdf-schema#
+mappings:
+  firms:
+    sources:
+      - ['firms.csv~csv']
+    s: https://w3id.org/clusterkg/id/enterprise/$(id)
+    po:
+      - [a, ck:Enterprise]
+      - [rdfs:label, $(name), en~lang]
+      - [ck:memberOf, https://w3id.org/clusterkg/id/cluster/$(cluster)~iri]
+"""
+
+
+def rml_mapping(folder: Path, prefix: str, n: int = 5) -> Path:
+    """A YARRRML mapping of ``n`` firms named ``PREFIX Firm i``, in a folder of its own."""
+    folder.mkdir()
+    rows = "".join(f"{prefix.lower()}-{i},{prefix} Firm {i},cc-auto\n" for i in range(n))
+    (folder / "firms.csv").write_text("id,name,cluster\n" + rows, encoding="utf-8")
+    (folder / "map.yml").write_text(RML_MAPPING, encoding="utf-8")
+    return folder / "map.yml"
+
+
+def test_two_rml_imports_into_one_file_both_land(rml, env, tmp_path):
+    target = tmp_path / "imports.ttl"
+    target.write_text("# earlier content\n", encoding="utf-8")
+    a = rml_mapping(tmp_path / "a", "Alpha")
+    b = rml_mapping(tmp_path / "b", "Beta")
+    env = {**env, "CLUSTERKG_RML_VENV": str(rml)}
+    (code_a, out_a), (code_b, out_b) = race(
+        ["import", "--mapping", str(a), "--into", str(target)],
+        ["import", "--mapping", str(b), "--into", str(target)],
+        env,
+        # morph-kgc takes seconds to start: the first waits long enough for the second to
+        # reach its own read of the target (without the lock it would then lose Alpha).
+        pause="12",
+    )
+    assert code_a == 0, out_a
+    assert code_b == 0, out_b
+    assert target.read_text(encoding="utf-8").startswith("# earlier content\n")
+    got = labels_in_file(target)
+    assert names("Alpha") <= got and names("Beta") <= got
+    assert not atomic.lock_file(target).exists()
+
+
+@pytest.mark.slow
+def test_two_rml_imports_into_one_store_both_land(rml, env, tmp_path):
+    store = tmp_path / "store"
+    load = subprocess.run(
+        [*CLI, "load", str(store)], env={**os.environ, **env}, capture_output=True, timeout=300
+    )
+    assert load.returncode == 0, load.stderr
+    before = store_labels(store)
+    a = rml_mapping(tmp_path / "a", "Alpha")
+    b = rml_mapping(tmp_path / "b", "Beta")
+    spec = f"oxigraph:{store}"
+    env = {**env, "CLUSTERKG_RML_VENV": str(rml)}
+    (code_a, out_a), (code_b, out_b) = race(
+        ["import", "--mapping", str(a), "--store", spec],
+        ["import", "--mapping", str(b), "--store", spec],
+        env,
+        pause="12",
+    )
+    assert code_a == 0, out_a
+    assert code_b == 0, out_b
+    assert before | names("Alpha") | names("Beta") <= store_labels(store)
+
+
+def test_an_rml_import_that_cannot_get_the_lock_is_refused_and_writes_nothing(
+    rml, settings, tmp_path, monkeypatch
+):
+    from clusterkg.io.rml import import_mapping
+
+    target = tmp_path / "imports.ttl"
+    target.write_text("# earlier content\n", encoding="utf-8")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from clusterkg.io.atomic import target_lock\n"
+            "with target_lock(sys.argv[1]):\n    print('held', flush=True); time.sleep(60)",
+            str(target),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        monkeypatch.setattr(atomic, "LOCK_WAIT", 0.5)
+        with pytest.raises(ImportFailed) as failed:
+            import_mapping(rml_mapping(tmp_path / "a", "Alpha"), settings, into=target)
+        report = failed.value.report()
+        assert str(target) in report and f"process {holder.pid}" in report
+        assert "nothing was written" in report
+        assert target.read_text(encoding="utf-8") == "# earlier content\n"
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)

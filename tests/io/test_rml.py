@@ -9,36 +9,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
 
 from clusterkg.io.csv_import import ImportFailed
-from clusterkg.io.rml import RmlSetupFailed, import_mapping, setup_venv, venv_python
+from clusterkg.io.rml import import_mapping, venv_python
 from clusterkg.vocab import CK
 
 CLI = [sys.executable, "-c", "from clusterkg.cli import main; main()"]
-
-
-@pytest.fixture(scope="session")
-def rml_venv() -> Path:
-    """The RML environment, made on first use; under CI a failure to make it fails."""
-    where = Path(
-        os.environ.get("CLUSTERKG_RML_VENV") or Path.home() / ".cache" / "clusterkg" / "rml-venv"
-    )
-    try:
-        return setup_venv(where, log=lambda _msg: None)
-    except RmlSetupFailed as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"the RML environment could not be made under CI: {exc}")
-        pytest.skip(f"the RML environment could not be made (PyPI unreachable?): {exc}")
-
-
-@pytest.fixture()
-def rml(rml_venv, monkeypatch) -> Path:
-    monkeypatch.setenv("CLUSTERKG_RML_VENV", str(rml_venv))
-    return rml_venv
 
 
 MAPPING = """prefixes:

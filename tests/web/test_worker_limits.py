@@ -205,6 +205,48 @@ def test_an_update_past_the_time_limit_is_stopped_and_changes_nothing():
         assert _update(url, EARLIER).status_code == 200 and _ask(url, HAS_EARLIER)
 
 
+def test_an_update_on_an_oxigraph_folder_past_the_time_limit_writes_nothing(tmp_path):
+    """The real run of an update on ``oxigraph:DIR`` has the time limit too (it runs in a
+    process that owns the folder meanwhile): stopped, none of its operations written, and
+    readers answered while it runs."""
+    first_then_slow = (
+        "INSERT DATA { <http://x/first> <http://x/p> 1 } ; "
+        "INSERT { <http://x/slow> <http://x/n> ?n } WHERE { SELECT (COUNT(*) AS ?n) "
+        "WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } }"
+    )
+    store = f"oxigraph:{tmp_path / 'store'}"
+    with (
+        make_app(
+            update_token=TOKEN, store=store, query_timeout=3, client_concurrency=SAME_ADDRESS
+        ) as app,
+        live(app) as url,
+    ):
+        engine = app.extensions["clusterkg"].engine
+        before = _count(url)  # also starts a query worker, which answers during the update
+        with ThreadPoolExecutor(2) as pool:
+            slow = pool.submit(_update, url, first_then_slow)
+            # Readers are answered while the update runs (from the data before it).
+            assert _ask(url, "ASK { ?s ?p ?o }")
+            assert not _ask(url, "ASK { <http://x/first> ?p ?o }")
+            assert not slow.done()
+            resp = slow.result()
+        assert resp.status_code == 503, resp.text
+        assert "update ran longer than the 3 s limit" in resp.text
+        assert "nothing was changed" in resp.text
+        assert engine.timeouts == 1
+        # Neither operation was written, and the store still takes updates.
+        assert not _ask(url, "ASK { <http://x/first> ?p ?o }")
+        assert not _ask(url, "ASK { <http://x/slow> ?p ?o }")
+        assert _count(url) == before
+        assert _update(url, EARLIER).status_code == 200 and _ask(url, HAS_EARLIER)
+    # What was written is in the folder itself, read by Oxigraph alone after the server closed.
+    import pyoxigraph as ox
+
+    folder = ox.Store.read_only(str(tmp_path / "store"))
+    assert folder.query(HAS_EARLIER.replace("ASK", "ASK", 1))
+    assert not folder.query("ASK { <http://x/first> ?p ?o }")
+
+
 def _ladder(nodes: int) -> str:
     """A CONSTRUCT of a graph on about ``nodes`` nodes where node i links to i+1, i+2, i+3:
     long shortest paths, so betweenness (O(nodes * edges)) takes seconds."""

@@ -107,6 +107,33 @@ def target_lock(target: Path | str, wait: float | None = None) -> Iterator[Path]
         os.close(fd)
 
 
+def import_target(into: Path | str | None, store: str | None) -> Path | None:
+    """What an import writes that another process could write at the same time: the
+    ``--into`` file or an ``oxigraph:DIR`` folder (a memory store is private to the process,
+    and a SPARQL server applies each update request whole); ``None`` when there is no such."""
+    if into is not None:
+        return Path(into)
+    if store and store.strip().startswith("oxigraph:") and store.split(":", 1)[1]:
+        return Path(store.strip().split(":", 1)[1])
+    return None
+
+
+@contextlib.contextmanager
+def import_lock(into: Path | str | None, store: str | None) -> Iterator[Path | None]:
+    """Hold :func:`target_lock` of an import's target (:func:`import_target`), if it has one.
+
+    Every import (CSV or RML) takes it from the first read of its target to the write, so a
+    second import of the same target waits and then merges with the first's result, or is
+    refused with :class:`TargetBusy`; it never overwrites the first's rows.
+    """
+    target = import_target(into, store)
+    if target is None:
+        yield None
+        return
+    with target_lock(target) as path:
+        yield path
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,7 +26,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from clusterkg.config import Settings
 from clusterkg.errors import Finding
-from clusterkg.io.atomic import TargetBusy, pause_before_commit, target_lock, write_bytes_atomic
+from clusterkg.io.atomic import TargetBusy, import_lock, pause_before_commit, write_bytes_atomic
 from clusterkg.io.csv_read import RowError, read_table
 from clusterkg.io.references import Resolver, ontology_graph
 from clusterkg.io.rows import (
@@ -500,9 +499,8 @@ def import_csv(
     # One import at a time per target: the lock is held from the first read of the target
     # (the file is also the context the rows resolve against) to the write, so a second
     # import waits and then merges with the first's result instead of overwriting it.
-    locked = _lock_target(into_path, store)
     try:
-        with target_lock(locked) if locked is not None else nullcontext():
+        with import_lock(into_path, store):
             return _import_and_write(
                 path,
                 kind,
@@ -548,14 +546,3 @@ def _import_and_write(
     finally:
         if backend is not None:
             backend.close()  # releases an oxigraph:DIR folder for the caller to reopen
-
-
-def _lock_target(into: Path | None, store: str | None) -> Path | None:
-    """What an import writes that another process could write at the same time: the
-    ``--into`` file or an ``oxigraph:DIR`` folder (a memory store is private to the process,
-    and a SPARQL server applies each update request whole)."""
-    if into is not None:
-        return into
-    if store and store.strip().startswith("oxigraph:") and store.split(":", 1)[1]:
-        return Path(store.strip().split(":", 1)[1])
-    return None

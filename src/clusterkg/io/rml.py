@@ -26,6 +26,7 @@ from rdflib.namespace import PROV, RDF
 
 from clusterkg.config import Settings
 from clusterkg.errors import UnusableInput
+from clusterkg.io.atomic import TargetBusy, import_lock
 from clusterkg.io.csv_import import (
     ImportFailed,
     ImportResult,
@@ -175,17 +176,50 @@ def import_mapping(
     if not mapping.is_file():
         raise ImportFailed(mapping, [RowError(0, "", str(mapping), "no such mapping file")])
     into_path = Path(into) if into else None
+    # morph-kgc runs first, without the lock: it reads only the mapping's own sources.
+    try:
+        produced = materialise(mapping)
+    except OSError as exc:
+        raise ImportFailed(mapping, [RowError(0, "", "", str(exc))]) from None
+    if len(produced) == 0:
+        raise ImportFailed(mapping, [RowError(0, "", "", "the mapping produced no triples")])
+    # One import at a time per target, as for CSV: held from the first read of the target
+    # (the context the triples are checked against) to the write, so a second import into
+    # the same file or store waits and then adds to the first's result (or is refused).
+    try:
+        with import_lock(into_path, store):
+            return _check_and_write(
+                mapping,
+                produced,
+                settings,
+                source_title=source_title,
+                into=into_path,
+                store=store,
+                token=token,
+            )
+    except TargetBusy as exc:
+        raise ImportFailed(mapping, [RowError(0, "", "", str(exc))]) from None
+
+
+def _check_and_write(
+    mapping: Path,
+    produced: Graph,
+    settings: Settings,
+    *,
+    source_title: str | None,
+    into: Path | None,
+    store: str | None,
+    token: str | None,
+) -> ImportResult:
+    """:func:`import_mapping`'s work once the target is locked: check, then write."""
     # A store that cannot be opened is unusable input (BackendError), not a problem of the rows.
     backend = open_backend(store, token=token) if store else None
     memory_kg = None
     try:
-        produced = materialise(mapping)
-        if len(produced) == 0:
-            raise ImportFailed(mapping, [RowError(0, "", "", "the mapping produced no triples")])
         lines = sorted(produced.serialize(format="nt").splitlines())
         sha = hashlib.sha256(mapping.read_bytes() + "\n".join(lines).encode()).hexdigest()
         source = URIRef(ID[f"source/import-{sha[:16]}"])
-        engines, memory_kg = context_engines(settings, backend, into_path)
+        engines, memory_kg = context_engines(settings, backend, into)
         ontology = ontology_graph(settings)
         build = Build(Graph(), source, Resolver(engines, ontology))
         build.graph += produced
@@ -212,8 +246,8 @@ def import_mapping(
                 name = str(cls)[len(str(CK)) :]
                 added[name] = added.get(name, 0) + 1
         graph_iri = (
-            str(GRAPH[into_path.stem])
-            if into_path is not None
+            str(GRAPH[into.stem])
+            if into is not None
             else str(GRAPH[f"import-{slug(mapping.stem)}-{sha[:8]}"])
         )
         result = ImportResult(
@@ -227,7 +261,7 @@ def import_mapping(
             added,
             shacl=status,
         )
-        write_result(result, into_path, backend)
+        write_result(result, into, backend)
         return result
     except (BackendError, LoadError, OSError, QueryError) as exc:
         raise ImportFailed(mapping, [RowError(0, "", "", str(exc))]) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeAlias, TypeVar, overload
@@ -267,6 +268,22 @@ class OxigraphBackend:
             finally:
                 self.ox = _ClosedStore(self.spec)
                 gc.collect()
+
+    def reopen(self, attempts: int = 20) -> None:
+        """Open a persistent store again after :meth:`close` (read-write), retried briefly
+        while another process releases the folder; a no-op on an open or in-memory store."""
+        if self.path is None or not isinstance(self.ox, _ClosedStore):
+            return
+        for attempt in range(attempts):
+            try:
+                self.ox = ox.Store(str(self.path))
+                return
+            except OSError as exc:
+                if attempt == attempts - 1:
+                    raise BackendError(
+                        f"cannot open the Oxigraph store at {self.path}: {exc}"
+                    ) from None
+                time.sleep(0.05 * (attempt + 1))
 
 
 class _ClosedStore:

@@ -19,9 +19,12 @@ so a child never inherits a store caught mid-write.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -33,7 +36,13 @@ import pyoxigraph as ox
 
 from clusterkg.errors import ClusterkgError
 from clusterkg.store.backends import Backend
-from clusterkg.store.errors import QueryError, QueryRefused, QueryTimeout, QueryTooLarge
+from clusterkg.store.errors import (
+    BackendError,
+    QueryError,
+    QueryRefused,
+    QueryTimeout,
+    QueryTooLarge,
+)
 from clusterkg.store.native import SerializedResult
 from clusterkg.store.oxigraph_backend import (
     OxigraphBackend,
@@ -253,8 +262,9 @@ def _try_update(engine: QueryEngine, sparql: str, base_iri: str | None) -> None:
 
     A worker of the in-memory store holds a copy-on-write image of the server's store, so the
     update meets the same data as it will in the server; the worker is discarded afterwards.
-    A worker of an ``oxigraph:DIR`` store only has a read-only view: the update runs on an
-    empty store, which still parses it and plans every operation.
+    (An ``oxigraph:DIR`` update is not tried here but run in a process of its own,
+    :meth:`IsolatedEngine.update`; were one sent, its read-only view would refuse it, so it
+    runs on an empty store, which still parses it and plans every operation.)
     """
     backend = engine.backend
     with store_errors():
@@ -569,31 +579,110 @@ class IsolatedEngine(QueryEngine):
         return self._ask(("query", sparql, kwargs), budget, "query", discard=False)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        """Run a SPARQL Update, first tried in a worker under the query limits, then for real.
+        """Run a SPARQL Update under the query time limit and memory ceiling, all or nothing.
 
-        The trial (:func:`_try_update`) meets the time limit, the memory ceiling and any crash
-        of the engine (5,000 nested braces overflow its parser's stack) in a worker, so the
-        server never dies of an update and an update that fails its trial changes nothing.
+        In-memory store: first tried in a worker (:func:`_try_update`), whose copy-on-write
+        image holds the same data, so the trial meets the time limit, the memory ceiling and
+        any crash of the engine (5,000 nested braces overflow its parser's stack) in a worker
+        and an update that fails its trial changes nothing; then run for real in this process.
         Updates run one at a time, so the data a trial saw is the data the update meets.
-        Oxigraph runs each update request as one transaction: one that still fails in the
-        server leaves no partial write.
+
+        ``oxigraph:DIR`` store: run for real in a process of its own that owns the folder
+        meanwhile (:meth:`_update_folder`), killed at the time limit; Oxigraph commits each
+        update request as one transaction, so a killed update leaves no partial write.
         """
         if not self.allow_updates:
             raise QueryRefused("updates are disabled on this server")
         self.check_update(sparql)
         with self._updates:
-            # A memory worker's data was changed by the trial: it is replaced afterwards.
-            trial_changes_data = self.raw.path is None
             try:
-                self._ask(
-                    ("update", sparql, base_iri), self.timeout, "update", discard=trial_changes_data
-                )
+                if self.raw.path is not None:
+                    self._update_folder(sparql, base_iri)
+                    return
+                # The trial changed the worker's copy of the data: it is replaced afterwards.
+                self._ask(("update", sparql, base_iri), self.timeout, "update", discard=True)
                 with store_errors():
                     self.guarded.update(sparql, base_iri=base_iri)
             except QueryError as exc:
                 raise type(exc)(
                     f"{exc.message} (nothing was changed)", exc.line, exc.column
                 ) from None
+
+    def _update_folder(self, sparql: str, base_iri: str | None) -> None:
+        """Run an update on the ``oxigraph:DIR`` store in a child process, within the limit.
+
+        RocksDB lets one process write a folder, so this process closes its store, a forked
+        child opens it read-write, runs the update (one transaction) and closes it, and this
+        process opens it again. Meanwhile the guard's write lock keeps this process's own
+        threads off the store; the query workers keep answering from their read-only views
+        (of the data before the update: it is not committed until it is whole). Past the time
+        limit, or at a crash or the memory ceiling, the child is killed: its transaction was
+        never committed, so nothing of the update is written. The generation grows either
+        way, so every worker is replaced before its next query.
+        """
+        path = self.raw.path
+        assert path is not None
+
+        def run() -> None:
+            self.raw.close()
+            try:
+                self._run_owner(path, sparql, base_iri)
+            finally:
+                self.raw.reopen()
+
+        self.guarded._write(run)
+
+    def _run_owner(self, path: Path, sparql: str, base_iri: str | None) -> None:
+        """Run the update in :mod:`clusterkg.store.update_process` (a fresh interpreter: a
+        fork of this threaded process could deadlock in RocksDB) and wait for it, within the
+        time limit (see :meth:`_update_folder`)."""
+        request = {"path": str(path), "sparql": sparql, "base_iri": base_iri}
+        proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("update_process.py"))],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        budget = self.timeout
+        try:
+            out, err = proc.communicate(
+                json.dumps({**request, "memory_mb": self.memory_mb}).encode(), timeout=budget
+            )
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            self.timeouts += 1
+            raise QueryTimeout(
+                f"the update ran longer than the {budget:g} s limit and was stopped"
+            ) from None
+        if proc.returncode != 0 or not out:
+            raise self._owner_died(proc.returncode, err)
+        reply = json.loads(out)
+        if reply.get("ok"):
+            return
+        kind, message_text = reply["error"], reply["message"]
+        if kind == "MemoryError":
+            raise too_large(self.memory_mb, "update")
+        if kind == "open":
+            raise BackendError(f"cannot open the Oxigraph store at {path}: {message_text}")
+        raised = {"SyntaxError": SyntaxError, "RuntimeError": RuntimeError, "OSError": OSError}
+        with store_errors():  # the messages, lines and columns of an update run here
+            if kind in raised:
+                raise raised[kind](message_text)
+        raise QueryError(f"the store failed: {message_text}")
+
+    def _owner_died(self, returncode: int, stderr: bytes) -> QueryError:
+        """The error, for people, of an update process that died without answering."""
+        if returncode == -signal.SIGABRT:  # Rust aborts when an allocation fails
+            return too_large(self.memory_mb, "update")
+        if returncode < 0:
+            name = signal.Signals(-returncode).name
+            return QueryError(
+                f"the update crashed the SPARQL engine ({name}; for example by nesting "
+                "groups or expressions too deeply) and was stopped; simplify it"
+            )
+        last = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        return QueryError(f"the update process stopped unexpectedly: {last[0][:300]}")
 
     def call(self, function: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
         """``function(*args)`` in a worker, under the query time limit and memory ceiling.

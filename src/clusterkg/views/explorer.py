@@ -23,7 +23,8 @@ Views:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import pickle
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -42,6 +43,7 @@ from clusterkg.analytics.projection import (
 from clusterkg.errors import UnusableInput
 from clusterkg.store.kg import KnowledgeGraph
 from clusterkg.views import geomap
+from clusterkg.views.analysis import PackedNetwork, check_network, generated_supply, pack
 from clusterkg.vocab import ID, RDF, SYNTHETIC_GRAPH
 
 VIEWS = ("overview", "cluster", "neighbourhood", "supply", "synthetic", "map", "query")
@@ -126,31 +128,55 @@ def supply(kg: KnowledgeGraph, graphs: str = "curated") -> nx.DiGraph:
     ``all``; :func:`clusterkg.analytics.projection.supply_network`), once per state of the store.
 
     A selection with synthetic data on a store that holds no synthetic graph uses the
-    generator's network (seed 0, scale 1, :func:`clusterkg.analytics.generate.generate`). The
-    server is read-only, so that network goes into a separate in-memory store with a copy of
-    the data; the store itself is not changed.
+    generator's network (seed 0, scale 1, :func:`clusterkg.analytics.generate.generate`),
+    built in a query worker (:func:`generated`). The server is read-only, so that network
+    goes into a separate in-memory store with a copy of the data; the store is not changed.
     """
     graph_filter(graphs)
 
     def make() -> nx.DiGraph:
-        if not needs_synthetic(graphs) or str(SYNTHETIC_GRAPH) in kg.backend.graph_names():
+        if not generates(kg, graphs):
             return supply_network(kg, graphs)
-        from clusterkg.analytics.generate import generate
-        from clusterkg.store.kg import open_kg
-
-        text, _ = generate(kg)
-        # An empty in-memory store with the same limits (projections set their own).
-        private = open_kg(replace(kg.settings, store="memory", load_bundled=False, data=()))
-        try:
-            private.backend.load_data(kg.backend.dump("nquads"), "nquads", None)
-            private.backend.load_data(text.encode(), "trig", None)
-            # Queries without default-graph-uri read the default graph (the merge of the files).
-            private.backend.merge_into_default(str(SYNTHETIC_GRAPH))
-            return supply_network(private, graphs)
-        finally:
-            private.close()
+        G: nx.DiGraph = pickle.loads(generated(kg, graphs).data)  # noqa: S301 - our own bytes
+        return G
 
     return kg.cached(("supply", graphs), make)
+
+
+def generates(kg: KnowledgeGraph, graphs: str) -> bool:
+    """Whether the selection ``graphs`` uses the generator's network on this store (it asks
+    for synthetic data and the store holds no synthetic graph)."""
+    return needs_synthetic(graphs) and str(SYNTHETIC_GRAPH) not in kg.backend.graph_names()
+
+
+def generated(kg: KnowledgeGraph, graphs: str) -> PackedNetwork:
+    """The supply network of ``graphs`` with the generator's network, packed: generated in a
+    query worker under the query time limit and the analysis caps
+    (:func:`clusterkg.views.analysis.generated_supply`), once per state of the store
+    (concurrent first requests wait for the one computation)."""
+
+    def make() -> PackedNetwork:
+        dump = kg.backend.dump("nquads")
+        made: PackedNetwork = kg.engine.call(generated_supply, dump, graphs, kg.settings)
+        return made
+
+    return kg.cached(("generated-supply", graphs), make)
+
+
+def packed_supply(kg: KnowledgeGraph, graphs: str = "curated") -> PackedNetwork:
+    """The supply network of ``graphs`` packed for a query worker, once per state of the
+    store; one above the analysis caps is refused with 422
+    (:func:`clusterkg.views.analysis.check_network`)."""
+    graph_filter(graphs)
+
+    def make() -> PackedNetwork:
+        if generates(kg, graphs):
+            return generated(kg, graphs)
+        G = supply(kg, graphs)
+        check_network(G.number_of_nodes(), G.number_of_edges(), kg.settings)
+        return pack(G)
+
+    return kg.cached(("supply-packed", graphs), make)
 
 
 def curated_supply(kg: KnowledgeGraph) -> nx.DiGraph:

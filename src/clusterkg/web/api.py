@@ -21,6 +21,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from clusterkg.analytics import AnalyticsError
 from clusterkg.analytics.projection import graph_filter, resolve_nodes
+from clusterkg.views import analysis as an
 from clusterkg.views import explorer as gd
 from clusterkg.views.search import SEARCH_SCOPES, node_detail, search
 from clusterkg.web.app import get_kg
@@ -176,7 +177,7 @@ def export() -> Response:
 @bp.get("/centrality")
 def centrality() -> Response:
     """Centrality scores, highest ``sort`` first (``?graph=&top=&seed=&k=&metric=&sort=``)."""
-    from clusterkg.analytics.centrality import METRICS, compute
+    from clusterkg.analytics.centrality import METRICS
 
     graphs = _check_graphs(request.args.get("graph", "curated"))
     metrics = tuple(request.args.getlist("metric")) or METRICS
@@ -187,23 +188,21 @@ def centrality() -> Response:
     if sort_by not in metrics:
         raise ApiError(400, f"sort must be one of the requested metrics, got {sort_by!r}")
     top = _int_arg("top", 50, 1, MAX_TOP)
-    G = gd.supply(get_kg(), graphs)
-    res = compute(
-        G, metrics=metrics, seed=_int_arg("seed", 0, 0, 2**31), k=_int_arg("k", 256, 1, 100_000)
-    )
-    rows = res.table()
-    for r in rows:
-        r["label"] = G.nodes[r["node"]].get("label")
-    rows.sort(key=lambda r: (-(r.get(sort_by) or 0.0), r["node"]))
+    seed, k = _int_arg("seed", 0, 0, 2**31), _int_arg("k", 256, 1, 100_000)
+    kg = get_kg()
+    network = gd.packed_supply(kg, graphs)
+    G = gd.supply(kg, graphs)
+    # In a query worker under the query time limit (betweenness of a large network is slow).
+    res = kg.engine.call(an.centrality_rows, network, metrics, seed, k, sort_by, top)
     return jsonify(
         {
             "synthetic": G.graph["synthetic"],
             "graph": graphs,
-            "nodes": G.number_of_nodes(),
-            "edges": G.number_of_edges(),
-            "method": res.method,
-            "notes": res.notes,
-            "rows": rows[:top],
+            "nodes": network.nodes,
+            "edges": network.edges,
+            "method": res["method"],
+            "notes": res["notes"],
+            "rows": res["rows"],
         }
     )
 
@@ -212,41 +211,18 @@ def centrality() -> Response:
 def resilience() -> Response:
     """Sourcing, self-sufficiency, critical nodes, single points of failure (``?all_firms=1``
     for every firm, not only OEMs) and (``?robustness=1``) robustness R-indices."""
-    from clusterkg.analytics import resilience as rs
-    from clusterkg.analytics import single_points as sp
-
     graphs = _check_graphs(request.args.get("graph", "curated"))
-    G = gd.supply(get_kg(), graphs)
-    crit = rs.critical_nodes(G)
-    body: dict[str, Any] = {
-        "synthetic": G.graph["synthetic"],
-        "graph": graphs,
-        "sourcing": rs.sourcing(G),
-        "self_sufficiency": rs.self_sufficiency(G),
-        "articulation_points": crit.articulation_points,
-        "bridges": [list(b) for b in crit.bridges],
-        "oems": crit.per_oem,
-        "critical_explained": sp.CRITICAL_NODES_EXPLAINED,
-        # Single points of failure under the scenarios' AND cascade, per firm, region, cluster.
-        **sp.report(G, all_firms=request.args.get("all_firms") in ("1", "true", "yes")),
-    }
+    robustness = None
     if request.args.get("robustness") in ("1", "true", "yes"):
-        trials = _int_arg("trials", 10, 1, 100)
-        body["robustness"] = [
-            {
-                "strategy": s,
-                "R_lcc": r.r_lcc,
-                "R_lcc_std": r.r_lcc_std,
-                "R_oem": r.r_oem,
-                "R_oem_std": r.r_oem_std,
-                "fractions": r.fractions,
-                "lcc_mean": r.lcc_mean,
-                "oem_mean": r.oem_mean,
-            }
-            for s in ("random", "degree", "betweenness")
-            for r in [rs.robustness(G, s, trials=trials, seed=_int_arg("seed", 0, 0, 2**31))]
-        ]
-    return jsonify(body)
+        robustness = (_int_arg("trials", 10, 1, 100), _int_arg("seed", 0, 0, 2**31))
+    kg = get_kg()
+    network = gd.packed_supply(kg, graphs)
+    G = gd.supply(kg, graphs)
+    all_firms = request.args.get("all_firms") in ("1", "true", "yes")
+    # In a query worker under the query time limit: robustness and the single points of
+    # failure of every firm rerun the cascade many times.
+    report = kg.engine.call(an.resilience_report, network, all_firms, robustness)
+    return jsonify({"synthetic": G.graph["synthetic"], "graph": graphs, **report})
 
 
 #: Fields of a scenario body; the explorer's older names on the right are aliases.
@@ -392,46 +368,30 @@ def scenario() -> Response:
     criteria given. Named firms that are not in the supply network are listed in ``ignored``;
     when nothing is left to remove the answer is a 400.
     """
-    from clusterkg.analytics.scenarios import run_scenario
-
     body = _scenario_body()
     graphs = body["graph"]
     kg = get_kg()
+    network = gd.packed_supply(kg, graphs)
     G = gd.supply(kg, graphs)
     chosen = _selection(kg, G, body, graphs)
     ignored = chosen.pop("ignored")
-    report = run_scenario(
-        G, **chosen, mode=body["mode"], theta=float(body["theta"]), missing="note"
-    )
-    out = {"graph": graphs, **report.to_dict(), "ignored": sorted(ignored)}
-    out["labels"] = {
-        n: str(G.nodes[n].get("label", n)) for n in set(report.failed) | set(report.removed)
-    }
-    return jsonify(out)
+    # The cascade runs in a query worker under the query time limit.
+    report = kg.engine.call(an.scenario_report, network, chosen, body["mode"], float(body["theta"]))
+    return jsonify({"graph": graphs, **report, "ignored": sorted(ignored)})
 
 
 @bp.post("/scenario/selection")
 def scenario_selection() -> Response:
     """How many nodes a scenario body selects, by kind, before anything runs (same body as
     ``/api/scenario``; ``mode`` and ``theta`` are ignored)."""
-    from clusterkg.analytics.scenarios import select_nodes
-
     body = _scenario_body()
     graphs = body["graph"]
     kg = get_kg()
+    network = gd.packed_supply(kg, graphs)
     G = gd.supply(kg, graphs)
-    missing: list[str] = []
     try:
         chosen = _selection(kg, G, body, graphs)
-        picked = select_nodes(
-            G,
-            firms=chosen["remove"],
-            regions=chosen["remove_regions"],
-            outside=chosen["keep_regions"],
-            kinds=chosen["kinds"],
-            clusters=chosen["clusters"],
-            missing=missing,
-        )
+        picked = kg.engine.call(an.scenario_selection, network, chosen)
     except (AnalyticsError, ApiError) as exc:
         # A selection that holds nothing runnable is an answer here, not an error: the page
         # shows it while the user is still choosing (a malformed body is still a 400).
@@ -444,8 +404,8 @@ def scenario_selection() -> Response:
             "count": picked["count"],
             "by_kind": picked["by_kind"],
             "criteria": picked["criteria"],
-            "nodes": picked["nodes"][:200],
-            "ignored": sorted({*chosen["ignored"], *missing}),
+            "nodes": picked["nodes"],
+            "ignored": sorted({*chosen["ignored"], *picked["missing"]}),
             "problem": None,
         }
     )
