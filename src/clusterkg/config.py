@@ -56,6 +56,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLUSTERKG_SOURCES": ("sources", _path),
     "CLUSTERKG_STORE": ("store", _text),
     "CLUSTERKG_QUERY_TIMEOUT": ("query_timeout", _number),
+    "CLUSTERKG_GENERATE_TIMEOUT": ("generate_timeout", _number),
     "CLUSTERKG_ROW_LIMIT": ("row_limit", _whole),
     "CLUSTERKG_RESULT_MAX_BYTES": ("result_max_bytes", _whole),
     "CLUSTERKG_MAX_BODY_BYTES": ("max_body_bytes", _whole),
@@ -83,6 +84,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
 _AT_LEAST: dict[str, tuple[float, bool]] = {
     # field: (bound, bound allowed)
     "query_timeout": (0.0, False),
+    "generate_timeout": (0.0, False),
     "row_limit": (1, True),
     "result_max_bytes": (1024, True),
     "max_body_bytes": (1, True),
@@ -196,6 +198,11 @@ class Settings:
     data: tuple[Path, ...] = ()
     load_bundled: bool = True
     query_timeout: float = 10.0
+    #: Seconds the server's one-off generation of the synthetic network may take (5-7 s of
+    #: one core on the bundled graph, too close to the query limit on a slow or loaded
+    #: machine). It runs once per state of the store and graph selection, single flight, with
+    #: the seed and scale fixed, so no client can make it run again at will.
+    generate_timeout: float = 60.0
     row_limit: int = 10_000
     #: Bytes of one query result's body (a single huge literal passes any row limit).
     result_max_bytes: int = 50_000_000

@@ -151,13 +151,16 @@ def generates(kg: KnowledgeGraph, graphs: str) -> bool:
 
 def generated(kg: KnowledgeGraph, graphs: str) -> PackedNetwork:
     """The supply network of ``graphs`` with the generator's network, packed: generated in a
-    query worker under the query time limit and the analysis caps
+    query worker under its own time limit (``generate_timeout``: a one-off cost, once per
+    state of the store) and the analysis caps
     (:func:`clusterkg.views.analysis.generated_supply`), once per state of the store
     (concurrent first requests wait for the one computation)."""
 
     def make() -> PackedNetwork:
         dump = kg.backend.dump("nquads")
-        made: PackedNetwork = kg.engine.call(generated_supply, dump, graphs, kg.settings)
+        made: PackedNetwork = kg.engine.call(
+            generated_supply, dump, graphs, kg.settings, timeout=kg.settings.generate_timeout
+        )
         return made
 
     return kg.cached(("generated-supply", graphs), make)
