@@ -149,12 +149,35 @@ class GuardedBackend:
         self.raw = raw
         self.spec = raw.spec
         self.lock = RWLock()
-        self.generation = 0
+        self._generation = 0
+        #: The generation counter shared by several server processes (:meth:`share`).
+        self._shared: Any = None
+        #: The generation this process's own view of the store was opened at (shared only).
+        self._seen = 0
         self._on_close: list[Callable[[], None]] = []
+
+    @property
+    def generation(self) -> int:
+        """The change counter: it grows with every write, in any process sharing it."""
+        shared = self._shared
+        return self._generation if shared is None else int(shared.value)
+
+    def share(self, counter: Any) -> None:
+        """Count generations in ``counter`` (a ``multiprocessing.Value('q')`` made before the
+        server processes fork), so a write through one process retires every process's
+        workers and cached views; an on-disk store's own view is reopened at the next read."""
+        counter.value = self._generation
+        self._shared = counter
+        self._seen = self._generation
 
     def _read(self, call: Callable[[], R]) -> R:
         self.lock.acquire_read()
         try:
+            if self._shared is not None and self._seen != self.generation:
+                self._seen = self.generation
+                reopen = getattr(self.raw, "reopen", None)
+                if reopen is not None:
+                    reopen()  # a view opened before another process wrote
             return call()
         finally:
             self.lock.release_read()
@@ -165,7 +188,12 @@ class GuardedBackend:
             call()
         finally:
             # Counted even when the write failed: part of it may have landed on a remote store.
-            self.generation += 1
+            shared = self._shared
+            if shared is None:
+                self._generation += 1
+            else:
+                with shared.get_lock():  # this process's view is reopened at its next read
+                    shared.value += 1
             self.lock.release_write()
 
     def graph_names(self) -> list[str]:
