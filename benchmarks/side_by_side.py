@@ -138,19 +138,30 @@ class Running:
 
 
 def start_clusterkg(
-    nt: Path, processes: int, workers: int, threads: int, timeout: float
+    nt: Path,
+    processes: int,
+    workers: int,
+    threads: int,
+    timeout: float,
+    src: Path | None = None,
+    label: str | None = None,
 ) -> Running:
+    """``clusterkg serve`` of this checkout, or of the source folder ``src`` (an earlier
+    version, for before/after in one run; it is run with one process)."""
     cmd = [
         *clusterkg_command(),
         "serve",
         *("--host", "127.0.0.1", "--port", "0"),
-        *("--processes", str(processes), "--workers", str(workers), "--threads", str(threads)),
+        *(("--processes", str(processes)) if processes > 1 else ()),
+        *("--workers", str(workers), "--threads", str(threads)),
         *("--query-timeout", str(timeout)),
         str(nt),
     ]
     # 8 benchmark clients come from one address: let them all run (the fair share is measured
     # by the tests, not here).
     env = {**os.environ, "CLUSTERKG_CLIENT_CONCURRENCY": str(processes * workers)}
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
     )
@@ -161,7 +172,7 @@ def start_clusterkg(
         raise RuntimeError(f"clusterkg serve did not start: {line!r}")
     url = m.group(1) + "/sparql"
     _wait_http(url, proc)
-    label = (
+    label = label or (
         f"clusterkg serve, {processes} process{'es' if processes > 1 else ''} x {workers} workers"
     )
     return Running(label, proc, url)
@@ -439,11 +450,19 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
             }
         finally:
             limited.close()
-        for n in opts.processes:
-            server = start_clusterkg(nt, n, opts.workers, opts.threads, opts.runaway_limit)
+        variants: list[tuple[int, Path | None, str | None]] = []
+        if opts.before_src:
+            label = f"before ({opts.before_label}), 1 process x {opts.workers} workers"
+            variants.append((1, opts.before_src, label))
+        variants += [(n, None, None) for n in opts.processes]
+        for n, src, label in variants:
+            server = start_clusterkg(
+                nt, n, opts.workers, opts.threads, opts.runaway_limit, src, label
+            )
             try:
                 m = measure_server(server, opts)
                 m["processes"] = n
+                m["before"] = src is not None
                 m["runaway"] = runaway(server, opts.runaway_limit + opts.leave_after, opts.watch)
                 m["stream"] = truncated_stream(server)
                 results["servers"].append(m)
@@ -461,6 +480,10 @@ def _ms(v: float | None) -> str:
 
 def _ratio(ours: float | None, ref: float | None) -> float | None:
     return ours / ref if ours is not None and ref else None
+
+
+def _short(server: dict[str, Any]) -> str:
+    return ("before " if server.get("before") else "") + f"{server['processes']}p"
 
 
 def _verdict(name: str, ratio: float | None) -> str:
@@ -484,7 +507,7 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
             r = _ratio(v, ref_value)
             cells.append(f"{_ms(v)} {unit} ({'-' if r is None else f'{r:.2f}x'})")
             if target:
-                verdicts.append(f"{s['processes']}p: {_verdict(target, r)}")
+                verdicts.append(f"{_short(s)}: {_verdict(target, r)}")
         cells.append(f"{_ms(ref_value)} {unit}")
         cells.append("; ".join(verdicts) if verdicts else "-")
         table.append(cells)
@@ -520,7 +543,7 @@ def rows(results: dict[str, Any]) -> list[list[str]]:
             v = s["aggregations"][name].get("p50_ms")
             r = _ratio(v, inproc)
             cells.append(f"{_ms(v)} ms ({'-' if r is None else f'{r:.2f}x'})")
-            verdicts.append(f"{s['processes']}p: {_verdict('aggregation p50', r)}")
+            verdicts.append(f"{_short(s)}: {_verdict('aggregation p50', r)}")
         refv = ref["aggregations"][name].get("p50_ms")
         rr = _ratio(refv, inproc)
         cells.append(f"{_ms(refv)} ms ({'-' if rr is None else f'{rr:.2f}x'})")
@@ -611,6 +634,12 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--runaway-limit", type=int, default=2, help="whole s: both servers' limit")
     ap.add_argument("--leave-after", type=float, default=1.0, help="s the runaway client waits")
     ap.add_argument("--watch", type=float, default=3.0, help="s the CPU is watched after")
+    ap.add_argument(
+        "--before-src",
+        type=Path,
+        help="the src/ folder of an earlier version, measured first in the same run",
+    )
+    ap.add_argument("--before-label", default="base commit", help="what --before-src is")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--markdown", type=Path)
     return ap
