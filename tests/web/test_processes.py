@@ -8,6 +8,7 @@ requests in every process; a store that cannot be shared is refused in words.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import sys
 import time
@@ -19,8 +20,11 @@ import pytest
 from click.testing import CliRunner
 
 from clusterkg.cli import main as cli
+from clusterkg.config import Settings
+from clusterkg.errors import SettingsError
 from clusterkg.web.errors import ApiError
 from clusterkg.web.limits import FairShare, SharedCounts
+from clusterkg.web.prefork import check_processes, per_process
 from tests.web.conftest import start_serve
 
 CLI = [str(Path(sys.executable).with_name("clusterkg"))]
@@ -110,6 +114,43 @@ def test_a_write_through_one_process_is_read_through_all(served_dir):
         for status, body in answers:
             assert status == 200, body
             assert body.decode().split("\n")[1] == f'"{value}"'
+
+
+def test_a_write_that_fails_in_the_writer_changes_nothing(served_dir):
+    """An update that passes its trial but fails where it is written (the graph exists
+    already) is a 400 for the client, and no process sees a part of it."""
+    _, url = served_dir
+    form = {"Authorization": "Bearer tok", "Content-Type": "application/x-www-form-urlencoded"}
+    ok = "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> <http://example.org/p> 1 } }"
+    assert request(url, "POST", "/sparql", urlencode({"update": ok}), form)[0] == 200
+    bad = (
+        "INSERT DATA { <http://example.org/partial> <http://example.org/p> 2 } ; "
+        "CREATE GRAPH <http://example.org/g>"
+    )
+    status, _, body = request(url, "POST", "/sparql", urlencode({"update": bad}), form)
+    assert status == 400 and b"nothing was changed" in body, body
+    assert b"Traceback" not in body
+    probe = "ASK { <http://example.org/partial> ?p ?o }"
+    for _ in range(6):
+        status, _, body = request(
+            url,
+            "GET",
+            "/sparql?query=" + quote(probe),
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert status == 200 and json.loads(body)["boolean"] is False
+
+
+def test_limits_divided_among_processes():
+    settings = Settings(processes=3, connection_limit=1000, client_connections=100)
+    one = per_process(settings)
+    assert one.connection_limit == 333 and one.client_connections == 33
+    assert per_process(Settings(processes=4, client_connections=2)).client_connections == 1
+    assert per_process(Settings()) == Settings()
+    check_processes(Settings(processes=2, store="sparql:http://127.0.0.1:1/q", update_token="t"))
+    check_processes(Settings(processes=2))  # read-only memory store
+    with pytest.raises(SettingsError):
+        check_processes(Settings(processes=2, update_token="t"))
 
 
 def test_one_clients_share_counts_in_every_process(tmp_path):
