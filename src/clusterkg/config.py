@@ -63,6 +63,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CLUSTERKG_UPDATE_TOKEN": ("update_token", _text),
     "CLUSTERKG_SERVICE_ALLOWLIST": ("service_allowlist", _list),
     "CLUSTERKG_WORKERS": ("workers", _whole),
+    "CLUSTERKG_PROCESSES": ("processes", _whole),
     "CLUSTERKG_CONNECTION_LIMIT": ("connection_limit", _whole),
     "CLUSTERKG_CLIENT_CONNECTIONS": ("client_connections", _whole),
     "CLUSTERKG_HEADER_TIMEOUT": ("header_timeout", _number),
@@ -89,6 +90,7 @@ _AT_LEAST: dict[str, tuple[float, bool]] = {
     "result_max_bytes": (1024, True),
     "max_body_bytes": (1, True),
     "workers": (1, True),
+    "processes": (1, True),
     "connection_limit": (1, True),
     "client_connections": (1, True),
     "header_timeout": (0.0, False),
@@ -209,8 +211,12 @@ class Settings:
     max_body_bytes: int = 1_000_000
     update_token: str | None = None
     service_allowlist: tuple[str, ...] = ()
-    #: Query worker processes of the web app.
+    #: Query worker processes of the web app (of each server process).
     workers: int = 4
+    #: Server processes of ``clusterkg serve`` sharing the listening socket, each with its
+    #: own ``workers`` (more than 1 needs a store every process sees the same: oxigraph:DIR,
+    #: sparql:URL, or the memory store without updates).
+    processes: int = 1
     #: Open connections the HTTP server keeps (``clusterkg serve``; docs/http-api.md).
     connection_limit: int = 1000
     #: Open connections one client (remote address) may hold; more are closed on accept.

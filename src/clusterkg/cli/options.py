@@ -135,6 +135,14 @@ server_options = apply(
         type=click.IntRange(1, 256),
         help="Query worker processes [default: 4 or CLUSTERKG_WORKERS].",
     ),
+    click.option(
+        "--processes",
+        default=None,
+        type=click.IntRange(1, 256),
+        help="Server processes sharing the port, each with its own workers (more than 1 "
+        "needs oxigraph:DIR, sparql:URL or a read-only memory store) "
+        "[default: 1 or CLUSTERKG_PROCESSES].",
+    ),
     store_option,
     click.option(
         "--update-token",

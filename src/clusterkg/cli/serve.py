@@ -33,8 +33,16 @@ def _serve(
     **settings_options: Any,
 ) -> None:
     """Open the app on the settings the options name, then serve it until interrupted."""
+    from clusterkg.config import Settings
     from clusterkg.web.app import create_app
     from clusterkg.web.connections import guarded_server
+    from clusterkg.web.prefork import (
+        check_processes,
+        listening_socket,
+        per_process,
+        run_processes,
+        share_store,
+    )
 
     # Options left at None keep the CLUSTERKG_* value or the default (Settings.from_env).
     overrides = {
@@ -43,34 +51,58 @@ def _serve(
         "data": tuple(data) or None,
         "quiet": False,
     }
+    check_processes(Settings.from_env(**overrides))  # before loading: refused in words
     app = create_app(overrides)
     settings = app.extensions["clusterkg"].settings
-    # Slow or idle connections are timed out and capped per client (web.connections).
-    server = guarded_server(
-        app,
-        settings,
-        host=host,
-        port=port,
-        threads=threads,
-        max_request_body_size=settings.max_body_bytes,
-        ident="clusterkg",
-    )
-    url = f"http://{host}:{server.effective_port}"
+    kg = app.extensions["clusterkg"]
+    processes = settings.processes
+    sock = listening_socket(host, port) if processes > 1 else None
+
+    def make_server() -> Any:
+        # Slow or idle connections are timed out and capped per client (web.connections).
+        return guarded_server(
+            app,
+            per_process(settings),
+            **({"sockets": [sock]} if sock is not None else {"host": host, "port": port}),
+            threads=threads,
+            max_request_body_size=settings.max_body_bytes,
+            ident="clusterkg",
+        )
+
+    if sock is not None:
+        share_store(kg)
+        server = None
+        port_bound = sock.getsockname()[1]
+    else:
+        server = make_server()
+        port_bound = server.effective_port
+    url = f"http://{host}:{port_bound}"
+    served_by = f", {processes} server processes" if processes > 1 else ""
     click.echo(
         f"clusterkg serving {settings.store} at {url}/sparql "
         f"(updates {'on' if settings.update_token else 'off'}, "
-        f"{settings.query_timeout:g} s / {settings.row_limit} rows per query)"
+        f"{settings.query_timeout:g} s / {settings.row_limit} rows per query{served_by})"
     )
     if examples:
         click.echo(EXAMPLES.format(url=url, ck="https://w3id.org/clusterkg/ontology#"))
     sys.stdout.flush()
+    if server is None:
+        try:
+            status = run_processes(kg, processes, make_server)
+        finally:
+            assert sock is not None
+            sock.close()
+            kg.close()
+        if status:
+            sys.exit(status)
+        return
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
-        app.extensions["clusterkg"].close()
+        kg.close()
 
 
 @click.command()

@@ -9,8 +9,15 @@ forwards bytes.
 A byte ceiling bounds the body as well (a single huge literal passes any row limit): the
 writer also stops past it, and the body is written again from fewer rows until it fits.
 
-The row limit stays exact without a Python loop over the rows: solutions are first written as
-SPARQL TSV (https://www.w3.org/TR/sparql11-results-csv-tsv/#tsv), where every solution is one
+SPARQL JSON and XML results are written directly in their format, in one pass: a sink counts
+the solutions as Oxigraph writes them (in XML a solution starts at ``<result>``, which no text
+can contain, as ``<`` is escaped there; in JSON the solutions of the ``bindings`` array are
+found by a C-speed count of ``},{``, which a string value may also contain, so only past that
+count does the sink decode the solutions exactly with :mod:`json`). Within the limits the body
+is Oxigraph's own; past them it is cut after the last whole solution that fits and closed.
+
+For CSV (whose quoted values may hold line breaks) the row limit stays exact without a Python
+loop over the rows: solutions are first written as SPARQL TSV (https://www.w3.org/TR/sparql11-results-csv-tsv/#tsv), where every solution is one
 line (tabs and line breaks inside literals are escaped), through a writer that stops Oxigraph
 once it has seen one solution more than the limit. The kept lines are parsed back by Oxigraph
 (``pyoxigraph.parse_query_results``, lossless for IRIs, literals with their lexical form,
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, cast
@@ -112,6 +120,124 @@ class _LineWriter:
         """Nothing to flush: the chunks are kept in memory."""
 
 
+class _SolutionWriter:
+    """A binary sink for SPARQL JSON or XML results that knows where each solution ends.
+
+    ``ends[i]`` is the byte offset just after solution ``i``. The writer is stopped once more
+    than ``stop_after`` solutions are complete (so more exist than the limit keeps), or once
+    the body passes ``max_bytes``.
+    """
+
+    def __init__(self, xml: bool, stop_after: int | None, max_bytes: int | None) -> None:
+        self.xml = xml
+        self.buf = bytearray()
+        self.stop_after = stop_after
+        self.max_bytes = max_bytes
+        self.more = False
+        self.over_bytes = False
+        self.ends: list[int] = []
+        self.close = b"</results></sparql>" if xml else b"]}}"
+        #: JSON: a rough count of solution boundaries (``},{`` may also be in a string).
+        self._marks = 0
+        #: Where the exact search goes on from (a byte offset; -1: the start of the solutions
+        #: is not found yet).
+        self._scan = -1
+        self._decoder = json.JSONDecoder()
+
+    def write(self, data: bytes) -> int:
+        old = len(self.buf)
+        self.buf += data
+        if self.xml:
+            self._find_xml(old)
+        else:
+            self._marks += self.buf.count(b"},{", max(0, old - 2))
+            if self.stop_after is not None and self._marks >= self.stop_after:
+                self._decode_json()
+        if self.stop_after is not None and len(self.ends) > self.stop_after:
+            self.more = True
+            raise _Enough
+        if self.max_bytes is not None and len(self.buf) > self.max_bytes:
+            self.over_bytes = True
+            raise _Enough
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: the body is kept in memory."""
+
+    def _solutions_start(self) -> int:
+        """The offset where the first solution would begin, or -1 if not written yet."""
+        key = b"<results>" if self.xml else b'"bindings":['
+        at = self.buf.find(key)
+        return at if at < 0 else at + len(key)
+
+    def _find_xml(self, old: int) -> None:
+        # No text contains "</result>": "<" is escaped in XML character data and attributes.
+        buf = self.buf
+        pos = buf.find(b"</result>", max(0, old - 8))
+        while pos >= 0:
+            self.ends.append(pos + 9)
+            pos = buf.find(b"</result>", pos + 9)
+
+    def _decode_json(self) -> None:
+        """Decode the whole solutions written since the last call (each byte once)."""
+        if self._scan < 0:
+            self._scan = self._solutions_start()
+            if self._scan < 0:
+                return
+        chunk = bytes(self.buf[self._scan :])
+        ascii_only = chunk.isascii()
+        text = chunk.decode("utf-8", errors="replace")  # a split last character: incomplete
+        pos = 0
+        while pos < len(text):
+            start = pos + 1 if text[pos] == "," else pos
+            try:
+                _, end = self._decoder.raw_decode(text, start)
+            except ValueError:
+                break  # not complete yet, or the closing bracket
+            size = end - pos if ascii_only else len(text[pos:end].encode("utf-8"))
+            self._scan += size
+            self.ends.append(self._scan)
+            pos = end
+
+    def complete(self) -> int:
+        """How many solutions are whole in the body written so far."""
+        if not self.xml:
+            self._decode_json()
+        return len(self.ends)
+
+    def body(self, keep: int) -> bytes:
+        """The document with its first ``keep`` whole solutions, closed."""
+        cut = self.ends[keep - 1] if keep > 0 else self._solutions_start()
+        head = bytes(self.buf[:cut])
+        if cut < 0:  # not even the head was written (a tiny byte ceiling)
+            return b""
+        return head + self.close
+
+
+def _direct_results(
+    solutions: ox.QuerySolutions, fmt: str, row_limit: int | None, max_bytes: int | None
+) -> tuple[bytes, bool, bool]:
+    """SPARQL JSON or XML results written by Oxigraph in one pass, cut at ``row_limit``
+    solutions and at ``max_bytes`` bytes after a whole solution: the body, whether it is
+    truncated, and whether the byte ceiling cut it."""
+    sink = _SolutionWriter(fmt == "xml", row_limit, max_bytes)
+    try:
+        solutions.serialize(cast("IO[bytes]", sink), format=RESULTS_FORMATS[fmt])
+    except _Enough:
+        pass
+    if not sink.more and not sink.over_bytes:
+        return bytes(sink.buf), False, False
+    keep = sink.complete()
+    if row_limit is not None:
+        keep = min(keep, row_limit)
+    by_bytes = False
+    if max_bytes is not None:
+        fits = bisect.bisect_right(sink.ends, max_bytes - len(sink.close), 0, keep)
+        by_bytes = sink.over_bytes or fits < keep
+        keep = fits
+    return sink.body(keep), True, by_bytes
+
+
 def _bounded_tsv(
     solutions: ox.QuerySolutions, row_limit: int | None, max_bytes: int | None = None
 ) -> tuple[bytes, list[bytes], bool, bool]:
@@ -170,6 +296,11 @@ def serialize_result(
     """
     if isinstance(raw, ox.QueryBoolean):
         return SerializedResult("ask", fmt, raw.serialize(format=RESULTS_FORMATS[fmt]) or b"")
+    if isinstance(raw, ox.QuerySolutions) and fmt in ("json", "xml"):
+        body, truncated, by_bytes = _direct_results(raw, fmt, row_limit, max_bytes)
+        return SerializedResult(
+            "select", fmt, body, truncated, row_limit, max_bytes if by_bytes else None
+        )
     if isinstance(raw, ox.QuerySolutions):
         target = RESULTS_FORMATS[fmt]
         header, rows, more, over_bytes = _bounded_tsv(raw, row_limit, max_bytes)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import pickle
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -118,6 +120,11 @@ class OxigraphBackend:
         self.path = Path(path) if path else None
         self.spec = f"oxigraph:{self.path}" if self.path else "memory"
         self.ox: Any
+        #: In a server process forked from the one that opened the folder: the pipe to that
+        #: process, which makes every write (:meth:`write_through`); this one reads a view.
+        self.writer: Any = None
+        self._writer_lock = threading.Lock()
+        self._inherited: Any = None
         try:
             if self.path is None:
                 self.ox = ox.Store()
@@ -149,6 +156,8 @@ class OxigraphBackend:
         return int(next(iter(res))["n"].value)
 
     def load_file(self, path: Path, fmt: str, graph: str | None) -> None:
+        if self.writer is not None:
+            return self._forward("load_file", path, fmt, graph)
         to_graph = ox.NamedNode(graph) if graph else None
         try:
             self.ox.load(
@@ -163,6 +172,8 @@ class OxigraphBackend:
             raise LoadError(path, str(exc)) from None
 
     def load_data(self, data: bytes | str, fmt: str, graph: str | None) -> None:
+        if self.writer is not None:
+            return self._forward("load_data", data, fmt, graph)
         to_graph = ox.NamedNode(graph) if graph else None
         self.ox.load(data, format=OXIGRAPH[fmt], to_graph=to_graph)
 
@@ -224,6 +235,8 @@ class OxigraphBackend:
         return (convert or to_query_result)(raw, row_limit, deadline_check)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        if self.writer is not None:
+            return self._forward("update", sparql, base_iri)
         self.ox.update(sparql, base_iri=base_iri)
 
     def merge_into_default(self, graph: str | None = None) -> None:
@@ -232,6 +245,8 @@ class OxigraphBackend:
         The default graph is thereby the RDF merge (a set) of the loaded files, which is what
         queries without ``default-graph-uri`` see.
         """
+        if self.writer is not None:
+            return self._forward("merge_into_default", graph)
         if graph is None:
             self.ox.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
         else:
@@ -240,6 +255,8 @@ class OxigraphBackend:
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph, and from the default graph its triples no other graph states."""
+        if self.writer is not None:
+            return self._forward("drop_graph", graph)
         node = ox.NamedNode(graph)
         if node in set(self.ox.named_graphs()):
             self.ox.update(
@@ -253,6 +270,50 @@ class OxigraphBackend:
             return bytes(self.ox.dump(format=OXIGRAPH[fmt]))
         return bytes(self.ox.dump(format=OXIGRAPH[fmt], from_graph=ox.NamedNode(graph)))
 
+    # -- several server processes on one folder (clusterkg.web.prefork) ---------------------
+    def write_through(self, conn: Any) -> None:
+        """In a process forked from the one that opened the folder: read through a view of
+        our own, and send every write over ``conn`` to that process (:meth:`apply_write`).
+
+        RocksDB lets one process write a folder, and its background threads do not survive a
+        fork, so the forked process must neither write nor close the store it inherited (it
+        is kept, unused, until the process exits).
+        """
+        self._inherited = self.ox
+        self.writer = conn
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        """A fresh read-only view of the folder, which sees every write made so far (in a
+        process that reads through a view; a no-op elsewhere)."""
+        if self.writer is not None:
+            assert self.path is not None
+            self.ox = ox.Store.read_only(str(self.path))
+
+    def _forward(self, name: str, *args: Any) -> None:
+        with self._writer_lock:
+            self.writer.send((name, args))
+            reply = self.writer.recv()
+        if reply[0] == "raise":
+            raise reply[1]
+
+    def apply_write(self, message: tuple[str, tuple[Any, ...]]) -> tuple[Any, ...]:
+        """Run one write another process sent (:meth:`write_through`), flushed to disk: its
+        reply, ``("ok",)`` or ``("raise", exception)``."""
+        name, args = message
+        if name not in ("load_file", "load_data", "update", "merge_into_default", "drop_graph"):
+            return ("raise", BackendError(f"not a write: {name}"))
+        try:
+            if name == "update":
+                self.update(args[0], base_iri=args[1])
+            else:
+                getattr(self, name)(*args)
+            if self.path is not None:
+                self.ox.flush()
+        except Exception as exc:  # noqa: BLE001 - sent back to be raised where it was asked
+            return ("raise", portable_error(exc))
+        return ("ok",)
+
     def close(self) -> None:
         """Flush a persistent store and release its folder.
 
@@ -262,6 +323,9 @@ class OxigraphBackend:
         cycle (e.g. a result iterator in a traceback); the folder can then be opened again in
         this process. Closing twice is harmless.
         """
+        if self.writer is not None:  # a view: nothing to flush, and no collection (see
+            self.ox = _ClosedStore(self.spec)  # write_through)
+            return
         if self.path and not isinstance(self.ox, _ClosedStore):
             try:
                 self.ox.flush()
@@ -284,6 +348,16 @@ class OxigraphBackend:
                         f"cannot open the Oxigraph store at {self.path}: {exc}"
                     ) from None
                 time.sleep(0.05 * (attempt + 1))
+
+
+def portable_error(exc: Exception) -> Exception:
+    """``exc`` if it survives a round trip through pickle (to be raised in the process that
+    asked), else its text as a RuntimeError."""
+    try:
+        pickle.loads(pickle.dumps(exc))  # noqa: S301 - our own bytes, this process
+    except Exception:  # noqa: BLE001 - an error that cannot travel: its text does
+        return RuntimeError(str(exc))
+    return exc
 
 
 class _ClosedStore:

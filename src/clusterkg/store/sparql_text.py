@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 from rdflib.term import Node
@@ -229,13 +229,14 @@ def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
     return f"{sparql[:at]} VALUES ({names}) {{ ({values}) }} {sparql[at:]}"
 
 
-def with_base(query: str, base: str) -> tuple[str, int]:
+def with_base(query: str, base: str | Callable[[], str]) -> tuple[str, int]:
     """The query with ``BASE <base>`` in front when it has relative IRIs, and the added width.
 
     The protocol lets the service choose the base IRI; the endpoint URL is the natural one. It
     goes on the first line, so error lines stay right (columns on line 1 are corrected).
+    ``base`` may be a function, called only when the query needs it.
     """
     if not _RELATIVE_IRI.search(query):
         return query, 0
-    prefix = f"BASE <{base}> "
+    prefix = f"BASE <{base() if callable(base) else base}> "
     return prefix + query, len(prefix)

@@ -158,12 +158,35 @@ class GuardedBackend:
         self.raw = raw
         self.spec = raw.spec
         self.lock = RWLock()
-        self.generation = 0
+        self._generation = 0
+        #: The generation counter shared by several server processes (:meth:`share`).
+        self._shared: Any = None
+        #: The generation this process's own view of the store was opened at (shared only).
+        self._seen = 0
         self._on_close: list[Callable[[], None]] = []
+
+    @property
+    def generation(self) -> int:
+        """The change counter: it grows with every write, in any process sharing it."""
+        shared = self._shared
+        return self._generation if shared is None else int(shared.value)
+
+    def share(self, counter: Any) -> None:
+        """Count generations in ``counter`` (a ``multiprocessing.Value('q')`` made before the
+        server processes fork), so a write through one process retires every process's
+        workers and cached views; an on-disk store's own view is reopened at the next read."""
+        counter.value = self._generation
+        self._shared = counter
+        self._seen = self._generation
 
     def _read(self, call: Callable[[], R]) -> R:
         self.lock.acquire_read()
         try:
+            if self._shared is not None and self._seen != self.generation:
+                self._seen = self.generation
+                refresh = getattr(self.raw, "refresh_view", None)
+                if refresh is not None:
+                    refresh()  # a view opened before another process wrote
             return call()
         finally:
             self.lock.release_read()
@@ -174,7 +197,12 @@ class GuardedBackend:
             call()
         finally:
             # Counted even when the write failed: part of it may have landed on a remote store.
-            self.generation += 1
+            shared = self._shared
+            if shared is None:
+                self._generation += 1
+            else:
+                with shared.get_lock():  # this process's view is reopened at its next read
+                    shared.value += 1
             self.lock.release_write()
 
     def graph_names(self) -> list[str]:
@@ -595,6 +623,13 @@ class IsolatedEngine(QueryEngine):
             raise QueryRefused("updates are disabled on this server")
         self.check_update(sparql)
         with self._updates:
+            if getattr(self.raw, "writer", None) is not None:
+                # One server process of several (clusterkg.web.prefork): the process that owns
+                # the folder runs the update by this same method, under its limits, says what
+                # failed in the same words and counts the shared generation. This process's
+                # readers go on meanwhile (no write lock here), from the data before it.
+                self.raw.update(sparql, base_iri=base_iri)
+                return
             try:
                 if self.raw.path is not None:
                     self._update_folder(sparql, base_iri)

@@ -6,10 +6,13 @@ media type a client gets (``format=`` or ``Accept``), before or after the query 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import cast
 
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from clusterkg.errors import UnusableInput
 from clusterkg.store.native import NATIVE
@@ -127,3 +130,45 @@ def native_formats(accept: MIMEAccept | None, fmt: str | None) -> dict[ResultKin
         if name in cast("Mapping[str, object]", NATIVE[kind]):
             out[kind] = name
     return out
+
+
+#: Distinct (Accept header, ``format=``) pairs whose negotiation is kept (least recently used
+#: ones are dropped): clients send a handful of Accept values, and a client sending a new one
+#: with every request only costs the negotiation it would have cost anyway.
+NEGOTIATION_CACHE_SIZE = 512
+
+
+@dataclass(frozen=True)
+class Negotiation:
+    """The outcome of negotiating one Accept header and ``format=`` for every result kind.
+
+    ``mimes[kind]`` is the media type a result of that kind is answered in, or None when none
+    is acceptable (a 406: :meth:`media_type` raises the error that says why); ``native`` is
+    :func:`native_formats` of the same request.
+    """
+
+    accept: MIMEAccept | None
+    fmt: str | None
+    mimes: Mapping[str, str | None]
+    native: Mapping[ResultKind, str]
+
+    def media_type(self, kind: str) -> str:
+        """The media type for a result of ``kind``; :class:`NotAcceptable` if there is none."""
+        mime = self.mimes.get(kind)
+        if mime is None:
+            return negotiate(self.accept, offered_types(kind), self.fmt)  # raises the 406
+        return mime
+
+
+@functools.lru_cache(maxsize=NEGOTIATION_CACHE_SIZE)
+def negotiation(accept_header: str, fmt: str | None) -> Negotiation:
+    """:func:`negotiate` for each result kind, done once per distinct Accept header value and
+    ``format=`` (an empty header: no Accept), and remembered."""
+    accept = parse_accept_header(accept_header, MIMEAccept) if accept_header else None
+    mimes: dict[str, str | None] = {}
+    for kind in ("select", "ask", "graph"):
+        try:
+            mimes[kind] = negotiate(accept, offered_types(kind), fmt)
+        except NotAcceptable:
+            mimes[kind] = None
+    return Negotiation(accept, fmt, mimes, native_formats(accept, fmt))

@@ -61,9 +61,13 @@ def web_link(target: object) -> str | None:
     return None
 
 
+_LOWER = {name.lower(): (name, value) for name, value in HEADERS.items()}
+
+
 def _add_headers(response: Response) -> Response:
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    # One pass over the response's headers (setdefault would scan them once per header).
+    present = {key.lower() for key in response.headers.keys()}
+    response.headers.extend([pair for lower, pair in _LOWER.items() if lower not in present])
     return response
 
 

@@ -23,10 +23,10 @@ from clusterkg.store.results import QueryResult
 from clusterkg.store.sparql_text import code_only, with_base
 from clusterkg.store.workers import IsolatedEngine
 from clusterkg.views.query_errors import explain
-from clusterkg.views.serialize import GRAPH_TYPES, graph_bytes, offered_types, serialize
+from clusterkg.views.serialize import GRAPH_TYPES, graph_bytes, serialize
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
-from clusterkg.web.formats import NotAcceptable, native_formats, negotiate
+from clusterkg.web.formats import Negotiation, NotAcceptable, negotiate, negotiation
 
 bp = Blueprint("sparql", __name__)
 
@@ -123,8 +123,9 @@ def endpoint() -> Response:
     return _run_query(query, sources)
 
 
-def _accept():
-    return request.accept_mimetypes if request.headers.get("Accept") else None
+def _negotiation(fmt: str | None) -> Negotiation:
+    """The request's negotiation (cached by Accept header value and ``format=``)."""
+    return negotiation(request.headers.get("Accept", ""), fmt)
 
 
 def native_kwargs(fmt: str | None) -> dict:
@@ -134,7 +135,7 @@ def native_kwargs(fmt: str | None) -> dict:
     other engines get no extra argument and the result is written here.
     """
     if isinstance(get_kg().engine, IsolatedEngine):
-        return {"native": native_formats(_accept(), fmt)}
+        return {"native": _negotiation(fmt).native}
     return {}
 
 
@@ -145,9 +146,9 @@ def result_response(result: QueryResult | SerializedResult, fmt: str | None) -> 
     (and ``X-Clusterkg-Byte-Limit`` when the byte ceiling cut it) and a ``Link`` to
     /sparql/limits, which SPARQL JSON results also carry in ``head.link``.
     """
-    mime = negotiate(_accept(), offered_types(result.kind), fmt)  # NotAcceptable: a 406
+    mime = _negotiation(fmt).media_type(result.kind)  # NotAcceptable: a 406
     link = None
-    headers = {}
+    headers = {"Vary": "Accept"}
     if result.truncated:
         link = url_for("sparql.limits", _external=True)
         headers["X-Clusterkg-Truncated"] = "true"
@@ -156,11 +157,9 @@ def result_response(result: QueryResult | SerializedResult, fmt: str | None) -> 
             headers["X-Clusterkg-Byte-Limit"] = str(result.byte_limit)
         headers["Link"] = f'<{link}>; rel="describedby"'
     body = serialize(result, mime, link)
-    resp = Response(body, mimetype=mime, headers=headers)
     # werkzeug adds charset=utf-8 to text/* types itself; the application/* types sent here
     # are UTF-8 by their definitions (SPARQL results JSON/XML, RDF syntaxes), without a charset.
-    resp.headers["Vary"] = "Accept"
-    return resp
+    return Response(body, mimetype=mime, headers=headers)
 
 
 def _run_query(query: str, sources: list) -> Response:
@@ -168,7 +167,7 @@ def _run_query(query: str, sources: list) -> Response:
     default_graphs = _iris("default-graph-uri", *sources) or None
     named_graphs = _iris("named-graph-uri", *sources) or None
     fmt = request.values.get("format")
-    text, shift = with_base(query, request.base_url)
+    text, shift = with_base(query, lambda: request.base_url)  # base_url: 0.1 ms
     try:
         result = kg.engine.query(
             text, default_graphs=default_graphs, named_graphs=named_graphs, **native_kwargs(fmt)
