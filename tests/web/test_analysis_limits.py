@@ -132,3 +132,61 @@ def test_concurrent_first_requests_generate_the_synthetic_network_once():
         # Worker calls: one generation for all four, two selections and one drawing (the
         # view is computed once too); a generation per request would make 7.
         assert engine.calls == 4
+
+
+CHENGDU_CHONGQING = "https://w3id.org/clusterkg/id/cluster/chengdu-chongqing-auto"
+
+
+def test_a_cluster_dashboards_resilience_runs_in_a_worker_with_the_analytics_answers():
+    from clusterkg.analytics.resilience import robustness, self_sufficiency, sourcing
+    from clusterkg.views import dashboards
+    from clusterkg.views import explorer as gd
+
+    with make_app() as app, live(app) as url:
+        kg = app.extensions["clusterkg"]
+        calls = kg.engine.calls
+        page = requests.get(f"{url}/clusters/chengdu-chongqing-auto", timeout=120)
+        assert page.status_code == 200 and "R-index" in page.text
+        assert kg.engine.calls > calls  # the summary was computed through the worker
+        summary = dashboards.resilience_summary(kg, CHENGDU_CHONGQING)
+        # The reference: the analytics called directly on the curated supply network, in the
+        # way the summary is defined (the cluster's customers; its members and neighbours).
+        S = gd.curated_supply(kg)
+        rows = [
+            r
+            for r in sourcing(S)
+            if r["cluster"] == CHENGDU_CHONGQING
+            or CHENGDU_CHONGQING in (S.nodes[r["customer"]].get("clusters") or [])
+        ]
+        part = {n for n, a in S.nodes(data=True) if CHENGDU_CHONGQING in (a.get("clusters") or [])}
+        part |= {m for n in list(part) for m in [*S.predecessors(n), *S.successors(n)]}
+        assert summary["sourcing_rows"] == len(rows) == 12
+        assert len(summary["single_sourced"]) == sum(r["single_sourced"] for r in rows) == 9
+        assert summary["network_nodes"] == len(part) == 18
+        assert summary["r_index"] == robustness(S.subgraph(part).copy(), "degree").r_lcc
+        own = next(r for r in self_sufficiency(S) if r["cluster"] == CHENGDU_CHONGQING)
+        assert summary["self_sufficiency"] == own
+        assert (own["inbound_links"], own["inside"], own["outside"]) == (17, 11, 4)
+
+
+def test_a_cluster_dashboard_above_the_analysis_cap_still_shows_the_rest():
+    with make_app(analysis_max_nodes=29) as app, live(app) as url:
+        page = requests.get(f"{url}/clusters/chengdu-chongqing-auto", timeout=120)
+        assert page.status_code == 200
+        assert "Not computed for this page" in page.text
+        assert "has 30 nodes and 21 edges" in page.text
+        assert "CLUSTERKG_ANALYSIS_MAX_NODES" in page.text
+        assert "Changan Automobile" in page.text  # members, indicators and the rest are there
+        assert "Members by class" in page.text
+
+
+def test_the_limits_page_states_the_analysis_and_explorer_bounds():
+    with make_app(
+        analysis_max_nodes=123, analysis_max_edges=456, generate_timeout=77, query_timeout=9
+    ) as app:
+        text = app.test_client().get("/sparql/limits").get_data(as_text=True)
+    assert "stops a query after 9 s" in text
+    assert "at most 123 nodes and 456 edges (422 above)" in text
+    assert "synthetic network has 77 s" in text
+    assert "the explorer lays out at most 2000 nodes and 5000 edges" in text
+    assert "MB beyond its start (507 above)" in text

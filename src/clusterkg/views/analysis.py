@@ -162,6 +162,37 @@ def resilience_report(
     return body
 
 
+def cluster_resilience(network: PackedNetwork, iri: str) -> dict[str, Any]:
+    """The network part of a cluster dashboard's resilience summary
+    (:func:`clusterkg.views.dashboards.resilience_summary`): the sourcing rows of the
+    cluster's customers and the single-sourced ones, the cluster's self-sufficiency row, and
+    the R-index (Schneider et al. 2011) of the cluster's part of the network (its members,
+    their suppliers and customers) under degree-targeted removal."""
+    from clusterkg.analytics.resilience import robustness, self_sufficiency, sourcing
+
+    S = unpack(network)
+    rows = [
+        r
+        for r in sourcing(S)
+        if r["cluster"] == iri or iri in (S.nodes[r["customer"]].get("clusters") or [])
+    ]
+    part = {n for n, a in S.nodes(data=True) if iri in (a.get("clusters") or [])}
+    for n in list(part):
+        part |= set(S.predecessors(n)) | set(S.successors(n))
+    sub: nx.DiGraph = nx.DiGraph(S.subgraph(part))
+    return {
+        "sourcing_rows": len(rows),
+        "single_sourced": [
+            {"customer": r["customer_label"], "item": r["item"].rsplit("/", 1)[-1]}
+            for r in rows
+            if r["single_sourced"]
+        ],
+        "self_sufficiency": next((r for r in self_sufficiency(S) if r["cluster"] == iri), None),
+        "r_index": robustness(sub, "degree").r_lcc if sub.number_of_nodes() else None,
+        "network_nodes": sub.number_of_nodes(),
+    }
+
+
 def scenario_report(
     network: PackedNetwork, chosen: dict[str, Any], mode: str, theta: float
 ) -> dict[str, Any]:

@@ -10,12 +10,11 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
 
-import networkx as nx
-
 from clusterkg.analytics import indicators
 from clusterkg.analytics.projection import select
-from clusterkg.analytics.resilience import robustness, self_sufficiency, sourcing
+from clusterkg.store.errors import QueryTimeout, QueryTooLarge
 from clusterkg.store.kg import KnowledgeGraph
+from clusterkg.views import analysis as an
 from clusterkg.views import explorer as gd
 from clusterkg.views.sources import source_titles
 from clusterkg.vocab import ANALYTICS_GRAPH, CK, ID, SYNTHETIC_GRAPH, page_path
@@ -466,40 +465,28 @@ def resilience_summary(kg: KnowledgeGraph, iri: str) -> dict[str, Any]:
     """
 
     def make() -> dict[str, Any]:
-        S = gd.curated_supply(kg)
-        rows = [
-            r
-            for r in sourcing(S)
-            if r["cluster"] == iri or iri in (S.nodes[r["customer"]].get("clusters") or [])
-        ]
-        single = [r for r in rows if r["single_sourced"]]
-        suff = next((r for r in self_sufficiency(S) if r["cluster"] == iri), None)
-        part = {n for n, a in S.nodes(data=True) if iri in (a.get("clusters") or [])}
-        for n in list(part):
-            part |= set(S.predecessors(n)) | set(S.successors(n))
-        sub: nx.DiGraph = nx.DiGraph(S.subgraph(part))
-        r_index = robustness(sub, "degree").r_lcc if sub.number_of_nodes() else None
+        # In a query worker, under the query time limit and the analysis caps (a store with a
+        # large network of the user's own makes this as heavy as any analysis).
+        summary: dict[str, Any] = kg.engine.call(
+            an.cluster_resilience, gd.packed_supply(kg, "curated"), iri
+        )
         view = gd.view(kg, gd.ViewSpec(view="cluster", cluster=iri))
         central = sorted(
             (n for n in view["nodes"] if n["kind"] != "IndustrialCluster"),
             key=lambda n: (-n["size"]["pagerank"], n["label"]),
         )[:5]
-        return {
-            "sourcing_rows": len(rows),
-            "single_sourced": [
-                {"customer": r["customer_label"], "item": r["item"].rsplit("/", 1)[-1]}
-                for r in single
-            ],
-            "self_sufficiency": suff,
-            "r_index": r_index,
-            "network_nodes": sub.number_of_nodes(),
-            "central": [
-                {"label": n["label"], "page": page_path(n["id"]), "pagerank": n["size"]["pagerank"]}
-                for n in central
-            ],
-        }
+        summary["central"] = [
+            {"label": n["label"], "page": page_path(n["id"]), "pagerank": n["size"]["pagerank"]}
+            for n in central
+        ]
+        return summary
 
-    return kg.cached(("resilience", iri), make)
+    try:
+        return kg.cached(("resilience", iri), make)
+    except (an.NetworkTooLarge, QueryTimeout, QueryTooLarge) as exc:
+        # The rest of the dashboard is still worth showing: the section says why it is empty
+        # (and nothing is cached, so a later visit on a quieter server may get it).
+        return {"unavailable": str(exc)}
 
 
 #: Questions the home page leads with: (question, link to the page that answers it, what

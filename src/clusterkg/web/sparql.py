@@ -331,15 +331,28 @@ def _service_description() -> Response:
 
 @bp.route("/sparql/limits")
 def limits() -> Response:
-    """What the server's limits are; truncated results link here."""
-    s = get_kg().settings
-    return Response(
+    """What the server's limits are; truncated results and refusals link here."""
+    kg = get_kg()
+    s = kg.settings
+    memory = getattr(kg.engine, "memory_mb", None)
+    lines = [
         f"This SPARQL endpoint stops a query after {s.query_timeout:g} s (503), returns at most "
         f"{s.row_limit} rows or triples and {s.result_max_bytes} bytes per result (a "
         f"truncated result carries the header X-Clusterkg-Byte-Limit when the bytes cut it and "
         f"the header "
         f"X-Clusterkg-Truncated: true and, in JSON, this link in head.link), and accepts "
         f"request bodies up to {s.max_body_bytes} bytes (413). Narrow a truncated query with "
-        f"LIMIT/OFFSET or more specific patterns.\n",
-        mimetype="text/plain",
-    )
+        f"LIMIT/OFFSET or more specific patterns.",
+        "",
+        "Also (docs/http-api.md lists every limit and its setting):",
+        f"- updates, explorer views and analyses (scenarios, resilience, centrality, cluster "
+        f"dashboards) have the same {s.query_timeout:g} s limit; the one-off generation of the "
+        f"synthetic network has {s.generate_timeout:g} s",
+        f"- the explorer lays out at most {s.explorer_max_nodes} nodes and "
+        f"{s.explorer_max_edges} edges (422 above)",
+        f"- analyses take supply networks of at most {s.analysis_max_nodes} nodes and "
+        f"{s.analysis_max_edges} edges (422 above)",
+    ]
+    if memory:
+        lines.append(f"- a query worker may use {memory} MB beyond its start (507 above)")
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")
