@@ -48,6 +48,10 @@ def test_scenario_cascades_to_the_nev_makers(kg):
     ) + ["Failed by cascade"]
     [cascaded] = dict(report["tables"])["Failed by cascade"]
     assert cascaded["firm"] == NEV[30:] and cascaded["lost_item"] and cascaded["chain"]
+    # A table shows why an OEM failed as its item and chain, never as a nested record.
+    for title, rows in report["tables"]:
+        for row in rows:
+            assert not any(isinstance(v, dict) for v in row.values()), (title, row)
 
 
 def test_resilience_sections_and_their_tables(kg):

@@ -461,9 +461,10 @@ def scenario(
     lines += [f"note: {note}" for note in rep.notes]
     tables: list[list[Any]] = [["Scenario damage per cluster", rows]]
     if rep.affected_oems:
+        # "why" is shown as its item and chain (a nested record would print as JSON text).
         affected = [
             {
-                **a,
+                **{k: v for k, v in a.items() if k != "why"},
                 "oem": short(a["oem"]),
                 "cluster": short(a["cluster"]),
                 "lost_suppliers": [short(s) for s in a["lost_suppliers"]],
