@@ -48,10 +48,17 @@ def test_scenario_cascades_to_the_nev_makers(kg):
     ) + ["Failed by cascade"]
     [cascaded] = dict(report["tables"])["Failed by cascade"]
     assert cascaded["firm"] == NEV[30:] and cascaded["lost_item"] and cascaded["chain"]
-    # A table shows why an OEM failed as its item and chain, never as a nested record.
-    for title, rows in report["tables"]:
-        for row in rows:
-            assert not any(isinstance(v, dict) for v in row.values()), (title, row)
+
+
+def test_the_affected_oem_table_says_why_in_words(kg):
+    # Removing Dongfeng Sokon's support enterprises makes Dongfeng Sokon fail (auto parts).
+    report = reports.scenario(kg, remove=["group/dongfeng-sokon-sichuan-support-enterprises"])
+    [oem] = dict(report["tables"])["Affected OEMs"]
+    assert oem["oem"] == "enterprise/dongfeng-sokon" and oem["failed"] is True
+    assert oem["lost_item"] == "component/auto-parts"
+    assert oem["chain"].startswith("enterprise/dongfeng-sokon <-component/auto-parts- group/")
+    # A table shows why as the item and chain, never as a nested record printed as JSON.
+    assert not any(isinstance(v, dict) for v in oem.values()), oem
 
 
 def test_resilience_sections_and_their_tables(kg):
