@@ -57,6 +57,9 @@ KIND_ORDER = (
     "Collaboration",
 )
 
+#: The enterprise classes of :data:`KIND_ORDER` (``ck:Enterprise`` and its subclasses).
+ENTERPRISE_KINDS = KIND_ORDER[: KIND_ORDER.index("Enterprise") + 1]
+
 _PREFIX = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items()) + "\n"
 
 #: Generous limits for internal projection queries; the endpoint's own limits protect users.

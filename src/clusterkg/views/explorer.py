@@ -34,6 +34,7 @@ from rdflib import URIRef
 from clusterkg.analytics import centrality, layout
 from clusterkg.analytics.communities import louvain
 from clusterkg.analytics.projection import (
+    ENTERPRISE_KINDS,
     cluster_network,
     graph_filter,
     needs_synthetic,
@@ -215,21 +216,7 @@ def synthetic_part(G: nx.DiGraph, cluster: str) -> nx.DiGraph:
 
 
 #: Node classes the map shows besides the clusters and the supply network (enterprises).
-MAP_KINDS = frozenset(
-    (
-        "VehicleManufacturer",
-        "BatteryMaker",
-        "DriveMotorMaker",
-        "ElectronicsMaker",
-        "PowertrainMaker",
-        "PartsSupplier",
-        "Manufacturer",
-        "TechnologyCompany",
-        "ServiceCompany",
-        "Enterprise",
-        "ProductionSite",
-    )
-)
+MAP_KINDS = frozenset((*ENTERPRISE_KINDS, "ProductionSite"))
 
 
 def map_network(kg: KnowledgeGraph) -> nx.DiGraph:
