@@ -61,11 +61,23 @@ def make_app(**overrides) -> Iterator[Flask]:
 def live(app: Flask, threads: int = 8) -> Iterator[str]:
     """A waitress server for ``app`` on an ephemeral loopback port; yields its base URL."""
     server = create_server(app, host="127.0.0.1", port=0, threads=threads)
-    thread = threading.Thread(target=server.run, daemon=True)
+    closing = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:
+            # close() below shuts the sockets while the loop may be in select(): EBADF then is
+            # the end of the test, not an error of the server under test.
+            if not closing.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
+        closing.set()
         server.close()
         thread.join(timeout=5)
 
