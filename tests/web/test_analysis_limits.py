@@ -90,6 +90,20 @@ def test_an_analysis_past_the_time_limit_is_stopped_and_the_server_keeps_serving
         assert ok.json()["removed"] == [SOKON]
 
 
+def test_the_generation_reads_the_store_in_the_worker_not_the_server(monkeypatch):
+    # A dump of the whole store is the generation's first step; the server process must not
+    # pay it (at national scale it holds the server for seconds): the worker dumps its copy.
+    with make_app(client_concurrency=SAME_ADDRESS) as app, live(app) as url:
+        kg = app.extensions["clusterkg"]
+        dumps = []
+        real = kg.backend.dump
+        monkeypatch.setattr(kg.backend, "dump", lambda *a, **k: dumps.append(a) or real(*a, **k))
+        resp = _resilience(url, "synthetic")
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["synthetic"] is True
+        assert dumps == []
+
+
 def test_a_network_above_the_analysis_cap_is_refused_with_422():
     # The curated supply network has 30 nodes and 21 edges.
     with make_app(analysis_max_nodes=29) as app, live(app) as url:

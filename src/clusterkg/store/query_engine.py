@@ -252,6 +252,14 @@ class QueryEngine:
         with query workers runs it in one, under the query limits; ``timeout`` is its)."""
         return function(*args)
 
+    def call_with_store(
+        self, function: Callable[..., T], *args: Any, timeout: float | None = None
+    ) -> T:
+        """``function(backend, *args)`` with this engine's store backend, as :meth:`call`
+        (a worker passes its own copy or view of the store, so reading the whole store, e.g.
+        for a dump, costs the worker, not the server)."""
+        return function(self.backend, *args)
+
 
 class RemoteEngine(QueryEngine):
     """The engine of a remote ``sparql:`` store: no worker, the HTTP wait is the time limit.

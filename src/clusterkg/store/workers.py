@@ -306,12 +306,15 @@ def _handle(
     engine: QueryEngine, message: tuple[Any, ...], reopen: Callable[[], OxigraphBackend] | None
 ) -> Any:
     """What the worker answers to one message: ``("query", sparql, kwargs)``,
-    ``("update", sparql, base_iri)`` or ``("call", function, args)``."""
+    ``("update", sparql, base_iri)``, ``("call", function, args)`` or
+    ``("call_with_store", function, args)``."""
     op, first, second = message
     if op == "update":
         return _try_update(engine, first, second)
     if op == "call":
         return first(*second)
+    if op == "call_with_store":
+        return first(engine.backend, *second)
     try:
         return _answer(engine, first, second)
     except QueryError as exc:
@@ -727,8 +730,21 @@ class IsolatedEngine(QueryEngine):
         here, so a client cannot hold the server's CPU past the limit. A
         :class:`~clusterkg.errors.ClusterkgError` it raises reaches the caller as raised.
         """
+        return self._call("call", function, args, timeout)
+
+    def call_with_store(
+        self, function: Callable[..., T], *args: Any, timeout: float | None = None
+    ) -> T:
+        """``function(backend, *args)`` in a worker, with the worker's own copy or view of
+        the store as ``backend``, as :meth:`call` (reading the whole store, e.g. for a dump,
+        then costs the worker, not the server process)."""
+        return self._call("call_with_store", function, args, timeout)
+
+    def _call(
+        self, op: str, function: Callable[..., T], args: tuple[Any, ...], timeout: float | None
+    ) -> T:
         budget = self.timeout if timeout is None else timeout
         with self._cond:
             self.calls += 1
-        result: T = self._ask(("call", function, args), budget, "computation", discard=False)
+        result: T = self._ask((op, function, args), budget, "computation", discard=False)
         return result

@@ -16,7 +16,8 @@ comes back is JSON-sized: reports, at most ``top`` rows.
 
 The generated synthetic network (a selection with synthetic data on a store without a
 synthetic graph) is built in a worker from a copy of the store's data
-(:func:`generated_supply`), the generator's planned size checked against the cap first.
+(:func:`generated_supply`, which dumps the worker's own copy or view of the store), the
+generator's planned size checked against the cap first.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import networkx as nx
 
 from clusterkg.config import Settings
 from clusterkg.errors import UnusableInput
+from clusterkg.store.backends import Backend
 
 #: Networks a worker keeps unpickled (one per graph selection in use, a few at most).
 UNPACKED_KEPT = 3
@@ -92,9 +94,10 @@ def check_network(nodes: int, edges: int, settings: Settings, what: str = "suppl
 # ------------------------------------------------------------------ run in a query worker
 
 
-def generated_supply(dump: bytes, graphs: str, settings: Settings) -> PackedNetwork:
-    """The supply network of selection ``graphs`` over the store's data (``dump``, N-Quads)
-    and the generator's network (seed 0, scale 1), packed; in a private in-memory store.
+def generated_supply(store: Backend, graphs: str, settings: Settings) -> PackedNetwork:
+    """The supply network of selection ``graphs`` over the data of ``store`` (a store backend:
+    in the server, the query worker's own copy or view, dumped there) and the generator's
+    network (seed 0, scale 1), packed; in a private in-memory store.
 
     The generator's planned firm count is checked against the node cap before it runs, and
     the projection against both caps before it is packed.
@@ -107,7 +110,7 @@ def generated_supply(dump: bytes, graphs: str, settings: Settings) -> PackedNetw
     # An empty in-memory store with the same limits (projections set their own).
     private = open_kg(replace(settings, store="memory", load_bundled=False, data=()))
     try:
-        private.backend.load_data(dump, "nquads", None)
+        private.backend.load_data(store.dump("nquads"), "nquads", None)
         cal = calibration(private)
         planned = sum(cal.vehicles.values()) + sum(cal.parts.values())
         if planned > settings.analysis_max_nodes:

@@ -158,9 +158,8 @@ def generated(kg: KnowledgeGraph, graphs: str) -> PackedNetwork:
     (concurrent first requests wait for the one computation)."""
 
     def make() -> PackedNetwork:
-        dump = kg.backend.dump("nquads")
-        made: PackedNetwork = kg.engine.call(
-            generated_supply, dump, graphs, kg.settings, timeout=kg.settings.generate_timeout
+        made: PackedNetwork = kg.engine.call_with_store(
+            generated_supply, graphs, kg.settings, timeout=kg.settings.generate_timeout
         )
         return made
 
