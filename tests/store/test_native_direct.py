@@ -4,10 +4,14 @@ structure of the document (``},{`` in JSON, ``</result>`` in XML) and non-ASCII 
 
 from __future__ import annotations
 
+import pickle
+from multiprocessing import Pipe
+
 import pyoxigraph as ox
 import pytest
 
-from clusterkg.store.native import serialize_result
+from clusterkg.store.native import SerializedResult, serialize_result
+from clusterkg.store.workers import receive_message, send_message
 
 VALUES = ['x},{\\"y', "a},{}b", "plain", "ünï},{cödé", "tab\\there", "<result></result>"]
 QUERY = "SELECT ?s ?o ?unbound WHERE { ?s <http://p> ?o } ORDER BY ?s"
@@ -50,3 +54,21 @@ def test_untouched_within_limits(store, fmt):
     """Within the limits the body is exactly what Oxigraph writes."""
     body = serialize_result(store.query(QUERY), fmt, 10_000, 50_000_000).body
     assert body == store.query(QUERY).serialize(format=FORMATS[fmt])
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        SerializedResult("select", "json", b'{"head":{}}'),
+        SerializedResult("graph", "turtle", "ünï".encode(), True, 10, 5000),
+    ],
+)
+def test_a_written_result_crosses_the_worker_pipe_whole(result):
+    parent, child = Pipe()
+    try:
+        send_message(child, ("ok", result))
+        assert receive_message(parent) == ("ok", result)
+        assert pickle.loads(pickle.dumps(result)) == result
+    finally:
+        parent.close()
+        child.close()

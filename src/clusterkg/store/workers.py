@@ -20,8 +20,11 @@ so a child never inherits a store caught mid-write.
 from __future__ import annotations
 
 import json
+import math
 import os
+import pickle
 import resource
+import select
 import signal
 import subprocess
 import sys
@@ -260,6 +263,14 @@ class _Worker:
         self.generation = generation
         #: The resident memory (bytes) of the server when it forked this worker.
         self.inherited = inherited
+        # One poll object for the worker's life: ``Connection.poll`` builds a selector,
+        # registers the pipe and closes it again on every call.
+        self._poller = select.poll()
+        self._poller.register(conn.fileno(), select.POLLIN)
+
+    def readable(self, timeout: float) -> bool:
+        """Whether the worker's answer (or its end: EOF) can be read within ``timeout`` s."""
+        return bool(self._poller.poll(max(0, math.ceil(timeout * 1000))))
 
 
 def _open_read_only(path: Path, attempts: int = 5) -> OxigraphBackend:
@@ -324,13 +335,25 @@ def _handle(
         return _answer(engine, first, second)
 
 
+def send_message(conn: Connection, obj: Any) -> None:
+    """Send ``obj`` to the other end of a worker pipe (read with :func:`receive_message`)."""
+    # Plain pickle: ``Connection.send``'s ForkingPickler builds its reducer table on every
+    # call, twice the cost of the pickle itself for a query's small message and answer.
+    conn.send_bytes(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+
+
+def receive_message(conn: Connection) -> Any:
+    """The next object :func:`send_message` sent on a worker pipe."""
+    return pickle.loads(conn.recv_bytes())
+
+
 def _serve_queries(
     conn: Connection, engine: QueryEngine, reopen: Callable[[], OxigraphBackend] | None = None
 ) -> None:
     """The worker's loop: one message in, one result (or error tuple) out, until EOF."""
     while True:
         try:
-            message = conn.recv()
+            message = receive_message(conn)
         except (EOFError, OSError):
             return
         reply: tuple[Any, ...]
@@ -345,7 +368,7 @@ def _serve_queries(
         except Exception as exc:  # noqa: BLE001 - a worker must answer, never die silently
             reply = ("error", "QueryError", f"the store failed: {exc}", None, None)
         try:
-            conn.send(reply)
+            send_message(conn, reply)
         except (OSError, ValueError):
             return
 
@@ -541,8 +564,8 @@ class IsolatedEngine(QueryEngine):
         worker: _Worker | None = self._checkout(deadline)
         assert worker is not None
         try:
-            worker.conn.send(message)
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            send_message(worker.conn, message)
+            if not worker.readable(deadline - time.monotonic()):
                 self._kill(worker)
                 worker = None
                 self.timeouts += 1
@@ -554,7 +577,7 @@ class IsolatedEngine(QueryEngine):
                         else ""
                     )
                 )
-            reply = worker.conn.recv()
+            reply = receive_message(worker.conn)
             if discard or (reply[0] == "error" and reply[1] == "QueryTooLarge"):
                 self._kill(worker)  # replaced: its heap may stay fragmented near the ceiling
                 worker = None

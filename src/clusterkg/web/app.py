@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, current_app
-from flask_cors import CORS
 
 from clusterkg.config import Settings
 from clusterkg.store.kg import KnowledgeGraph, open_kg
@@ -65,19 +64,6 @@ def create_app(
     errors.init_app(app)
     security.init_app(app)
     limits.init_app(app, settings)
-    # Any site may query the endpoint from a browser; no cookies are used, so no credentials.
-    CORS(
-        app,
-        methods=["GET", "POST", "OPTIONS"],
-        supports_credentials=False,
-        expose_headers=[
-            "X-Request-Id",
-            "X-Clusterkg-Truncated",
-            "X-Clusterkg-Row-Limit",
-            "X-Clusterkg-Byte-Limit",
-            "Link",
-        ],
-    )
     for name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)
     return app

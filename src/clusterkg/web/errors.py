@@ -8,8 +8,8 @@ answered with a 500 and the request id under which the server log has the traceb
 from __future__ import annotations
 
 import logging
+import os
 import re
-import uuid
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -35,7 +35,7 @@ def request_id() -> str:
     rid = getattr(g, "request_id", None)
     if rid is None:
         given = request.headers.get("X-Request-Id", "")
-        rid = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:16]
+        rid = given if _REQUEST_ID.fullmatch(given) else os.urandom(8).hex()
         g.request_id = rid
     return rid
 
@@ -69,11 +69,11 @@ def error_response(
 
 
 def init_app(app: Flask) -> None:
-    """Install the request id and the error handlers on ``app``."""
+    """Install the request id and the error handlers on ``app``.
 
-    @app.before_request
-    def _assign_id() -> None:
-        request_id()
+    The id is made when first asked for (an error's log line, or the response header), not
+    before each request: a hook less on every request.
+    """
 
     @app.after_request
     def _send_id(resp: Response) -> Response:

@@ -8,7 +8,7 @@ Headers Project and CSP Level 3 (W3C) for the directives.
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 #: SHA-256 (base64) of the <style> texts the query editor's table inserts: its grip rules, and
 #: the cursor while a column is dragged (CSP Level 3, section 8.3: hash-source).
@@ -61,17 +61,83 @@ def web_link(target: object) -> str | None:
     return None
 
 
+#: The methods a page on another site may use (CORS); no credentials: no cookies are used.
+CORS_METHODS = frozenset({"GET", "OPTIONS", "POST"})
+#: The response headers a page on another site may read.
+CORS_EXPOSE = ", ".join(
+    sorted(
+        [
+            "X-Request-Id",
+            "X-Clusterkg-Truncated",
+            "X-Clusterkg-Row-Limit",
+            "X-Clusterkg-Byte-Limit",
+            "Link",
+        ]
+    )
+)
+_CORS_METHODS_TEXT = ", ".join(sorted(CORS_METHODS))
 _LOWER = {name.lower(): (name, value) for name, value in HEADERS.items()}
+
+
+def cors_headers(
+    origin: str | None,
+    method: str,
+    asked_method: str | None = None,
+    asked_headers: str | None = None,
+    private_network: str | None = None,
+) -> list[tuple[str, str]]:
+    """The CORS headers of an answer (Fetch standard, section 3.2) to a request from
+    ``origin`` (its ``Origin`` header, None without one) with ``method``; for a preflight
+    (``OPTIONS``) the request's ``Access-Control-Request-Method``/``-Headers``.
+
+    Any origin may read the answers (its own origin is echoed, ``*`` without one), never with
+    credentials; a preflight for GET, POST or OPTIONS is allowed with any request headers.
+    These are the headers Flask-CORS sent with ``CORS(app, methods=[GET, POST, OPTIONS],
+    supports_credentials=False)``, computed without its per-request pattern matching.
+    """
+    out = [
+        ("Access-Control-Allow-Origin", origin or "*"),
+        ("Access-Control-Expose-Headers", CORS_EXPOSE),
+    ]
+    if private_network == "true":  # Private Network Access: not allowed
+        out.append(("Access-Control-Allow-Private-Network", "false"))
+    if method == "OPTIONS" and (asked_method or "").upper() in CORS_METHODS:
+        if asked_headers:
+            allowed = ", ".join(sorted(h.strip() for h in asked_headers.split(",")))
+            if allowed:
+                out.append(("Access-Control-Allow-Headers", allowed))
+        out.append(("Access-Control-Allow-Methods", _CORS_METHODS_TEXT))
+    if origin:  # the answer depends on the Origin header
+        out.append(("Vary", "Origin"))
+    return out
 
 
 def _add_headers(response: Response) -> Response:
     # One pass over the response's headers (setdefault would scan them once per header).
     present = {key.lower() for key in response.headers.keys()}
-    response.headers.extend([pair for lower, pair in _LOWER.items() if lower not in present])
+    extra = [pair for lower, pair in _LOWER.items() if lower not in present]
+    if "access-control-allow-origin" not in present:  # a view may set its own CORS
+        headers = request.headers
+        if request.method == "OPTIONS":
+            extra += cors_headers(
+                headers.get("Origin"),
+                "OPTIONS",
+                headers.get("Access-Control-Request-Method"),
+                headers.get("Access-Control-Request-Headers"),
+                headers.get("Access-Control-Request-Private-Network"),
+            )
+        else:
+            extra += cors_headers(
+                headers.get("Origin"),
+                request.method,
+                private_network=headers.get("Access-Control-Request-Private-Network"),
+            )
+    response.headers.extend(extra)
     return response
 
 
 def init_app(app: Flask) -> None:
-    """Add the headers to every response and the ``web_link`` filter to the templates."""
+    """Add the security and CORS headers to every response and the ``web_link`` filter to the
+    templates."""
     app.after_request(_add_headers)
     app.add_template_filter(web_link, "web_link")
