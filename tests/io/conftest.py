@@ -68,3 +68,19 @@ def rml_venv() -> Path:
 def rml(rml_venv, monkeypatch) -> Path:
     monkeypatch.setenv("CLUSTERKG_RML_VENV", str(rml_venv))
     return rml_venv
+
+
+#: A YARRRML mapping of firms.csv (id, name, cluster) to enterprises, shared by the RML tests.
+MAPPING = """prefixes:
+  ck: https://w3id.org/clusterkg/ontology#
+  rdfs: http://www.w3.org/2000/01/rdf-schema#
+mappings:
+  firms:
+    sources:
+      - ['firms.csv~csv']
+    s: https://w3id.org/clusterkg/id/enterprise/$(id)
+    po:
+      - [a, ck:Enterprise]
+      - [rdfs:label, $(name), en~lang]
+      - [ck:memberOf, https://w3id.org/clusterkg/id/cluster/$(cluster)~iri]
+"""

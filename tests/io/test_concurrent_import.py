@@ -15,6 +15,7 @@ from rdflib.namespace import RDFS
 
 from clusterkg.io import atomic
 from clusterkg.io.csv_import import ImportFailed, import_csv
+from tests.io.conftest import MAPPING
 
 CLI = [sys.executable, "-c", "from clusterkg.cli import main; main()"]
 LABELS = "SELECT ?l WHERE { ?e <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
@@ -117,11 +118,9 @@ def test_two_imports_into_one_store_both_land(env, tmp_path):
     assert before | names("Alpha") | names("Beta") <= store_labels(store)
 
 
-def test_an_import_that_cannot_get_the_lock_is_refused_and_writes_nothing(
-    env, settings, tmp_path, monkeypatch
-):
-    target = tmp_path / "imports.ttl"
-    target.write_text("# earlier content\n", encoding="utf-8")
+def hold_lock(target: Path) -> subprocess.Popen:
+    """Another process holding the import lock of ``target`` (for 60 s, or until killed),
+    once it says it holds it."""
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -134,7 +133,20 @@ def test_an_import_that_cannot_get_the_lock_is_refused_and_writes_nothing(
         text=True,
     )
     try:
-        assert holder.stdout.readline().strip() == "held"
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    except BaseException:
+        holder.kill()
+        raise
+    return holder
+
+
+def test_an_import_that_cannot_get_the_lock_is_refused_and_writes_nothing(
+    env, settings, tmp_path, monkeypatch
+):
+    target = tmp_path / "imports.ttl"
+    target.write_text("# earlier content\n", encoding="utf-8")
+    holder = hold_lock(target)
+    try:
         monkeypatch.setattr(atomic, "LOCK_WAIT", 0.5)
         with pytest.raises(ImportFailed) as failed:
             import_csv(firms(tmp_path / "a.csv", "Alpha"), "enterprises", settings, into=target)
@@ -152,27 +164,12 @@ def test_an_import_that_cannot_get_the_lock_is_refused_and_writes_nothing(
     assert names("Alpha") <= labels_in_file(target)
 
 
-RML_MAPPING = """prefixes:
-  ck: https://w3id.org/clusterkg/ontology#
-  rdfs: http://www.w3.org/2000/01/rdf-schema#
-mappings:
-  firms:
-    sources:
-      - ['firms.csv~csv']
-    s: https://w3id.org/clusterkg/id/enterprise/$(id)
-    po:
-      - [a, ck:Enterprise]
-      - [rdfs:label, $(name), en~lang]
-      - [ck:memberOf, https://w3id.org/clusterkg/id/cluster/$(cluster)~iri]
-"""
-
-
 def rml_mapping(folder: Path, prefix: str, n: int = 5) -> Path:
     """A YARRRML mapping of ``n`` firms named ``PREFIX Firm i``, in a folder of its own."""
     folder.mkdir()
     rows = "".join(f"{prefix.lower()}-{i},{prefix} Firm {i},cc-auto\n" for i in range(n))
     (folder / "firms.csv").write_text("id,name,cluster\n" + rows, encoding="utf-8")
-    (folder / "map.yml").write_text(RML_MAPPING, encoding="utf-8")
+    (folder / "map.yml").write_text(MAPPING, encoding="utf-8")
     return folder / "map.yml"
 
 
@@ -228,19 +225,8 @@ def test_an_rml_import_that_cannot_get_the_lock_is_refused_and_writes_nothing(
 
     target = tmp_path / "imports.ttl"
     target.write_text("# earlier content\n", encoding="utf-8")
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time; from clusterkg.io.atomic import target_lock\n"
-            "with target_lock(sys.argv[1]):\n    print('held', flush=True); time.sleep(60)",
-            str(target),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = hold_lock(target)
     try:
-        assert holder.stdout.readline().strip() == "held"
         monkeypatch.setattr(atomic, "LOCK_WAIT", 0.5)
         with pytest.raises(ImportFailed) as failed:
             import_mapping(rml_mapping(tmp_path / "a", "Alpha"), settings, into=target)

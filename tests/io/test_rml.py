@@ -16,23 +16,9 @@ from rdflib import Graph, URIRef
 from clusterkg.io.csv_import import ImportFailed
 from clusterkg.io.rml import import_mapping, venv_python
 from clusterkg.vocab import CK
+from tests.io.conftest import MAPPING
 
 CLI = [sys.executable, "-c", "from clusterkg.cli import main; main()"]
-
-
-MAPPING = """prefixes:
-  ck: https://w3id.org/clusterkg/ontology#
-  rdfs: http://www.w3.org/2000/01/rdf-schema#
-mappings:
-  firms:
-    sources:
-      - ['firms.csv~csv']
-    s: https://w3id.org/clusterkg/id/enterprise/$(id)
-    po:
-      - [a, ck:Enterprise]
-      - [rdfs:label, $(name), en~lang]
-      - [ck:memberOf, https://w3id.org/clusterkg/id/cluster/$(cluster)~iri]
-"""
 
 
 def test_mapping_of_joined_layout_imports_after_validation(rml, settings, tmp_path):

@@ -41,6 +41,7 @@ def _serve(
         listening_socket,
         per_process,
         run_processes,
+        run_until_stopped,
         share_store,
     )
 
@@ -96,13 +97,7 @@ def _serve(
         if status:
             sys.exit(status)
         return
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
-        kg.close()
+    run_until_stopped(server, kg)
 
 
 @click.command()

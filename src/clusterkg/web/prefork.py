@@ -108,7 +108,13 @@ def _child(kg: KnowledgeGraph, serve: Callable[[], Any], writer: Connection | No
     raw = kg.backend.raw
     if writer is not None and isinstance(raw, OxigraphBackend):
         raw.write_through(writer)
-    server = serve()
+    run_until_stopped(serve(), kg)
+    return 0
+
+
+def run_until_stopped(server: Any, kg: KnowledgeGraph) -> None:
+    """Serve with ``server`` until Ctrl-C (or SIGTERM in a server process), then close it and
+    the knowledge graph (its query workers)."""
     try:
         server.run()
     except KeyboardInterrupt:
@@ -116,7 +122,6 @@ def _child(kg: KnowledgeGraph, serve: Callable[[], Any], writer: Connection | No
     finally:
         server.close()
         kg.close()
-    return 0
 
 
 def run_processes(kg: KnowledgeGraph, processes: int, serve: Callable[[], Any]) -> int:
