@@ -8,6 +8,7 @@ from pathlib import Path
 
 import requests
 
+from clusterkg.config import Settings
 from tests.web.conftest import TOKEN, start_serve
 
 INSERT = "INSERT DATA { GRAPH <http://x/cli> { <http://x/s> <http://x/p> 7 } }"
@@ -53,5 +54,29 @@ def test_serve_prints_the_url_and_keeps_updates_across_restarts(tmp_path):
             headers={"Authorization": f"Bearer {TOKEN}"},
         )
         assert refused.status_code == 403  # restarted without a token: read-only
+    finally:
+        _stop(proc)
+
+
+def test_the_first_line_points_to_every_limit():
+    """The banner names the query limits it has room for and links the page with all of them
+    (the analysis caps, the explorer caps, the generation limit, the memory ceiling)."""
+    import re
+
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("clusterkg")), "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        match = re.search(r"every limit: (http://127\.0\.0\.1:\d+/sparql/limits)\)$", line.strip())
+        assert match, line
+        page = requests.get(match.group(1), timeout=30)
+        assert page.status_code == 200
+        settings = Settings.from_env()
+        assert f"at most {settings.analysis_max_nodes} nodes" in page.text
+        assert "MB beyond its start" in page.text
     finally:
         _stop(proc)

@@ -82,7 +82,8 @@ def _serve(
     click.echo(
         f"clusterkg serving {settings.store} at {url}/sparql "
         f"(updates {'on' if settings.update_token else 'off'}, "
-        f"{settings.query_timeout:g} s / {settings.row_limit} rows per query{served_by})"
+        f"{settings.query_timeout:g} s / {settings.row_limit} rows per query{served_by}; "
+        f"every limit: {url}/sparql/limits)"
     )
     if examples:
         click.echo(EXAMPLES.format(url=url, ck="https://w3id.org/clusterkg/ontology#"))
