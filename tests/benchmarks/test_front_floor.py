@@ -75,3 +75,8 @@ def test_report_has_a_row_per_server(tmp_path):
     for label in ("| oxigraph serve | 0", "| clusterkg serve |", "| asyncio-worker |"):
         assert label in text
     assert all(s["throughput"]["errors"] == 0 for s in results["servers"])
+    # the front's own CPU is split out where the front is one process over its workers
+    split = [
+        s["label"] for s in results["servers"] if "front_cpu_per_request_ms" in s["throughput"]
+    ]
+    assert split == ["clusterkg serve", "asyncio-worker"]
