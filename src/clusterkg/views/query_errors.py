@@ -20,6 +20,10 @@ The grammar is SPARQL 1.1 Query Language, section 19 (https://www.w3.org/TR/spar
 from __future__ import annotations
 
 import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from clusterkg.vocab import PREFIXES
@@ -117,9 +121,59 @@ def _found_at(query: str, offset: int) -> str:
     return f"`{token.group(1)}`" if token else "the end of the query"
 
 
-def syntax_position(query: str) -> int | None:
+#: The longest the place of a syntax error is searched for (s); past it the store's own
+#: message (with its line and column) stands. pyparsing is a backtracking parser: a query of
+#: 1,000 characters such as ``FILTER(1+1+...`` takes it about a second, one of 50,000 minutes.
+PARSE_BUDGET_S = 0.5
+#: Without a timer (off the main thread, where no signal can interrupt the parse), queries
+#: longer than this keep the store's message: the search would be unbounded there.
+UNTIMED_MAX_CHARS = 2000
+# rdflib's grammar objects keep state between parse actions: two threads parsing at once get
+# each other's tokens, and the grammar stays broken for later parses. One parse at a time.
+_PARSER_LOCK = threading.Lock()
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise _OutOfTime
+
+
+@contextmanager
+def _budget(seconds: float) -> Iterator[bool]:
+    """Interrupt the block after ``seconds`` (SIGALRM), where a signal can be delivered: in
+    the main thread, as in a query worker. Yields whether the block is timed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield False
+        return
+    previous = signal.signal(signal.SIGALRM, _interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def syntax_position(query: str, budget: float = PARSE_BUDGET_S) -> int | None:
     """The character offset where ``query`` stops being SPARQL 1.1, or ``None`` if rdflib's
-    parser accepts it (then only the store's own parser knows)."""
+    parser accepts it (then only the store's own parser knows), or if the search takes
+    longer than ``budget`` seconds or nests deeper than Python's recursion limit.
+
+    Run it in a query worker (``engine.call``): there the budget is a timer; in a server
+    thread only queries up to :data:`UNTIMED_MAX_CHARS` are searched."""
+    try:
+        with _PARSER_LOCK, _budget(budget) as timed:
+            if not timed and len(query) > UNTIMED_MAX_CHARS:
+                return None
+            return _search(query)
+    except (_OutOfTime, RecursionError):
+        return None
+
+
+def _search(query: str) -> int | None:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql import parser
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, url_for
@@ -22,7 +23,7 @@ from clusterkg.store.query_engine import QueryError
 from clusterkg.store.results import QueryResult
 from clusterkg.store.sparql_text import code_only, with_base
 from clusterkg.store.workers import IsolatedEngine
-from clusterkg.views.query_errors import explain
+from clusterkg.views.query_errors import QueryProblem, explain
 from clusterkg.views.serialize import GRAPH_TYPES, graph_bytes, serialize
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
@@ -175,7 +176,7 @@ def _run_query(query: str, sources: list) -> Response:
     except QueryError as exc:
         # The store's parser reports positions and expectations people cannot use; the
         # readable problem is found on the query as the client sent it (without BASE).
-        problem = explain(query, exc.message)
+        problem = _explained(kg, query, exc.message)
         if problem is not None:
             raise type(exc)(problem.message, problem.line, problem.column) from None
         if shift and exc.line == 1 and exc.column:
@@ -186,6 +187,24 @@ def _run_query(query: str, sources: list) -> Response:
             ) from None
         raise
     return result_response(result, fmt)
+
+
+#: How long a query worker may look for the place of a syntax error (its own budget is
+#: shorter, query_errors.PARSE_BUDGET_S; this bounds the worker if that fails).
+EXPLAIN_TIMEOUT_S = 3.0
+
+
+def _explained(kg: Any, query: str, message: str) -> QueryProblem | None:
+    """The readable problem of a failed query, looked for in a query worker: rdflib's parser
+    that finds the place is slow on some inputs and not thread-safe, so it must not run in a
+    server thread. ``None`` (the store's own message stands) if the worker cannot tell."""
+    try:
+        problem: QueryProblem | None = kg.engine.call(
+            explain, query, message, timeout=min(EXPLAIN_TIMEOUT_S, kg.settings.query_timeout)
+        )
+    except QueryError:  # the time limit, the memory ceiling: keep the store's message
+        return None
+    return problem
 
 
 def _check_token() -> None:
