@@ -9,7 +9,7 @@ import http.client
 import json
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -166,3 +166,55 @@ def test_routes_that_run_no_query_take_no_slot(busy_app):
     finally:
         for _ in range(share.total):
             share.release(f"10.0.1.{_}")
+
+
+def test_a_clients_burst_waits_with_at_most_its_share_the_rest_refused_at_once():
+    """A few of a client's requests wait for a slot; the next one is refused without the
+    queue wait (each waiting request holds a server thread)."""
+    from clusterkg.web.errors import ApiError
+    from clusterkg.web.limits import WAITING_PER_CLIENT, FairShare
+
+    share = FairShare(total=3, per_client=1, wait=5.0, retry_after=1.0)
+    share.acquire("a")  # its share, running
+    with ThreadPoolExecutor(WAITING_PER_CLIENT) as pool:
+        waiting = [pool.submit(share.acquire, "a") for _ in range(WAITING_PER_CLIENT)]
+        time.sleep(0.3)
+        start = time.monotonic()
+        with pytest.raises(ApiError) as refused:
+            share.acquire("a")
+        assert refused.value.status == 429 and time.monotonic() - start < 1.0
+        share.acquire("b")  # another client is not held back by a's waiting
+        share.release("a")
+        for done in as_completed(waiting, timeout=10):  # each waiting one takes the slot
+            done.result()  # the one before gave back, within the 5 s wait
+            share.release("a")
+    assert share.held("a") == 0 and share.held("b") == 1
+
+
+def test_a_burst_of_slow_queries_is_refused_promptly_with_the_default_threads():
+    """Ten slow queries at once from one client on a server started with its defaults: its
+    share runs, every other request is refused within the queue wait (2 s) and a little, and
+    another client is answered meanwhile. With 4 threads for 4 workers the refusals came one
+    queue wait after another (2, 4, 6, 8 s), three never came, and another client waited 10 s."""
+    proc, url = start_serve(
+        [str(Path(sys.executable).with_name("clusterkg"))],
+        *("--workers", "4", "--query-timeout", "60"),
+    )
+    try:
+        with ThreadPoolExecutor(11) as pool:
+            burst = [pool.submit(get, url, sparql(SLOW), "127.0.0.2") for _ in range(10)]
+            refused = []
+            for done in as_completed(burst):
+                status, headers, _, seconds = done.result()
+                if status != 200:
+                    refused.append((status, seconds, headers.get("Retry-After")))
+                    if len(refused) == 10 - 3:
+                        break
+            others = [get(url, sparql("ASK {}"), "127.0.0.3") for _ in range(3)]
+            assert not all(f.done() for f in burst), "the share's slow queries still run"
+        assert len(refused) == 7, refused  # share: one less than the 4 workers
+        assert all(s == 429 and r is not None and t < 2.0 + 2.5 for s, t, r in refused), refused
+        assert all(o[0] == 200 and o[3] < 2.0 for o in others), [o[:1] + o[3:] for o in others]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)

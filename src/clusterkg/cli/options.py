@@ -124,10 +124,10 @@ server_options = apply(
     ),
     click.option(
         "--threads",
-        default=4,
-        show_default=True,
+        default=None,
         type=click.IntRange(1, 256),
-        help="waitress request threads.",
+        help="waitress request threads per server process [default: twice the query workers "
+        "and 2 more, at least 8].",
     ),
     click.option(
         "--workers",

@@ -22,11 +22,21 @@ Try:
 """
 
 
+def default_threads(workers: int) -> int:
+    """waitress threads for ``workers`` query workers: a request holds its thread while it
+    runs and while it waits for a slot (web.limits). One client may run ``workers - 1`` and
+    have ``max(workers - 1, WAITING_PER_CLIENT)`` waiting, so twice the workers and a few
+    more leave threads for other clients to reach the queue."""
+    from clusterkg.web.limits import WAITING_PER_CLIENT
+
+    return max(2 * workers, workers + WAITING_PER_CLIENT) + 3
+
+
 def _serve(
     *,
     host: str,
     port: int,
-    threads: int,
+    threads: int | None,
     examples: bool,
     data: tuple[Path, ...] = (),
     allow_service: tuple[str, ...] = (),
@@ -58,6 +68,7 @@ def _serve(
     kg = app.extensions["clusterkg"]
     processes = settings.processes
     sock = listening_socket(host, port) if processes > 1 else None
+    threads = threads or default_threads(settings.workers)
 
     def make_server() -> Any:
         # Slow or idle connections are timed out and capped per client (web.connections).

@@ -4,7 +4,10 @@ Every request to a route that may run a query (``/sparql``, ``/queries/<name>``,
 every ``/api/*`` route and the pages built from the graph) takes a *slot* for as long as it
 runs. There are as many slots as query workers (``Settings.workers``), and one client (the
 remote address) holds at most ``Settings.client_share`` of them. A request that finds no slot
-waits up to ``Settings.queue_wait`` seconds for one, then is answered:
+waits up to ``Settings.queue_wait`` seconds for one (at most :data:`WAITING_PER_CLIENT` or
+the client's share, whichever is more, of one client's requests wait at a time: one more is
+refused at once, so a client's burst cannot hold every server thread in waiting), then is
+answered:
 
 - **429 Too Many Requests** when its client already holds its share (RFC 6585 section 4);
 - **503 Service Unavailable** when the other clients fill the server (RFC 9110 section 15.6.4);
@@ -37,6 +40,10 @@ from clusterkg.web.errors import ApiError
 #: Endpoints that never run a query: static files, the limits text, the JSON-LD context.
 FREE_ENDPOINTS = frozenset({"static", "sparql.limits", "ontology.context", "queries.listing"})
 
+
+#: A client's requests that may wait for a slot at once (or its share, if more): a browser
+#: page's few requests in parallel wait for each other; more are refused at once.
+WAITING_PER_CLIENT = 4
 
 #: Seconds between two looks at the shared table while a request waits for its client's share
 #: (a release in another process cannot wake this one's threads).
@@ -127,6 +134,7 @@ class FairShare:
         self.retry_after = retry_after
         self.shared = shared
         self._held: Counter[str] = Counter()
+        self._waiting: Counter[str] = Counter()
         self._busy = 0
         self._own = False  # set by _take: whether the client's own share stopped it
         self._changed = threading.Condition()
@@ -162,16 +170,30 @@ class FairShare:
         429 (the client's share is taken) or 503 (the server is full) when none frees."""
         deadline = time.monotonic() + self.wait
         with self._changed:
-            while True:
-                self._own = False
-                if self._take(client):
-                    return
-                own_share_taken = self._own
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                # Another process's release wakes nobody here: look again shortly.
-                self._changed.wait(left if self.shared is None else min(left, SHARED_POLL))
+            self._own = False
+            if self._take(client):
+                return
+            own_share_taken = self._own
+            # Each waiting request holds a server thread: a client waits with a few at
+            # most, and one more is answered now (429 or 503 as below).
+            if self._waiting[client] < max(self.per_client, WAITING_PER_CLIENT):
+                self._waiting[client] += 1
+                try:
+                    while True:
+                        left = deadline - time.monotonic()
+                        if left <= 0:
+                            break
+                        # Another process's release wakes nobody here: look again shortly.
+                        wait = left if self.shared is None else min(left, SHARED_POLL)
+                        self._changed.wait(wait)
+                        self._own = False
+                        if self._take(client):
+                            return
+                        own_share_taken = self._own
+                finally:
+                    self._waiting[client] -= 1
+                    if self._waiting[client] <= 0:
+                        del self._waiting[client]
         seconds = str(max(1, math.ceil(self.retry_after)))
         if own_share_taken:
             raise ApiError(
