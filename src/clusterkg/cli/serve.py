@@ -77,7 +77,8 @@ def _serve(
             per_process(settings),
             **({"sockets": [sock]} if sock is not None else {"host": host, "port": port}),
             threads=threads,
-            max_request_body_size=settings.max_body_bytes,
+            # waitress refuses a body of this size or more; the limit is "up to" max_body_bytes
+            max_request_body_size=settings.max_body_bytes + 1,
             ident="clusterkg",
         )
 

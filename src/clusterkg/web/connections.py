@@ -20,11 +20,16 @@ The table itself is ``connection_limit`` connections, served with ``poll`` rathe
 A response whose first body chunk is small goes out in one write with its headers
 (:class:`OneWriteTask`): waitress writes them separately, two sends and two TCP segments for
 every small answer such as a lookup.
+
+The errors waitress answers itself, before the app sees the request (a body or headers over
+the limit, a request line or chunked body it cannot parse), carry the app's safety headers, a
+request id, and a sentence for a person (:class:`ExplainedErrorTask`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import resource
 import time
 from typing import Any
@@ -33,9 +38,17 @@ from waitress import create_server
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer
-from waitress.task import WSGITask
+from waitress.task import ErrorTask, WSGITask
+from waitress.utilities import (
+    Error,
+    InternalServerError,
+    RequestEntityTooLarge,
+    RequestHeaderFieldsTooLarge,
+)
 
 from clusterkg.config import Settings
+from clusterkg.web import security
+from clusterkg.web.errors import log, new_request_id
 
 #: Seconds between two sweeps for timed-out connections (waitress polls once a second anyway).
 CLEANUP_INTERVAL = 1
@@ -85,12 +98,90 @@ class OneWriteTask(WSGITask):
         self.channel.write_soon(head + data)
 
 
+#: What waitress's error texts mean, for a person (waitress.parser, waitress.receiver); a text
+#: not listed here is passed on as waitress words it.
+PARSE_ERRORS = {
+    "Start line is invalid": "the request does not start with a request line such as "
+    "'GET /path HTTP/1.1'",
+    "Malformed HTTP method": "the request line's method is not a valid HTTP method",
+    "Bad URI": "the request path is not a valid URI: characters outside ASCII must be "
+    "percent-encoded (UTF-8)",
+    "Invalid chunk size": "the chunked request body is malformed: a chunk size is not a "
+    "hexadecimal number",
+    "Invalid chunk extension": "the chunked request body is malformed: invalid chunk extension",
+    "Chunk not properly terminated": "the chunked request body is malformed: a chunk does not "
+    "end with CRLF",
+    "Content-Length is invalid": "the Content-Length header is not a number",
+    "Transfer-Encoding requested is not supported": "the request's Transfer-Encoding is not "
+    "supported (only chunked is)",
+    "Invalid header": "a request header is malformed",
+    "Malformed header line": "a request header is malformed",
+    "Bare CR or LF": "the request has a bare CR or LF where CRLF is required",
+    "HTTP message header invalid": "the request headers are malformed",
+}
+
+
+def explain(error: Error, adj: Any) -> str:
+    """The sentence a person reads for waitress's ``error`` (``adj``: the server's settings)."""
+    if isinstance(error, RequestEntityTooLarge):
+        # waitress refuses a body of max_request_body_size bytes or more
+        return f"the request body is larger than the {adj.max_request_body_size - 1} byte limit"
+    if isinstance(error, RequestHeaderFieldsTooLarge):
+        return (
+            f"the request line and headers are larger than the {adj.max_request_header_size} "
+            "byte limit (send a long query in a POST body)"
+        )
+    if isinstance(error, InternalServerError):  # the app failed outside its own handlers
+        return "internal server error; the server log has the details under this request id"
+    text = str(error.body)
+    for start, sentence in PARSE_ERRORS.items():
+        if text.startswith(start):
+            return sentence
+    return f"{error.reason.lower()}: {text}"
+
+
+class ExplainedErrorTask(ErrorTask):
+    """waitress's error answer with the app's safety and CORS headers, an ``X-Request-Id``,
+    and a plain-text body in the app's words: the status, what is wrong, the request id.
+    Logged as the app logs its errors. The status is waitress's, and so is closing the
+    connection afterwards (the rest of the request is not read)."""
+
+    def execute(self) -> None:
+        request = self.request
+        error = request.error
+        headers = request.headers  # as far as they were parsed: upper case, "-" as "_"
+        rid = new_request_id(headers.get("X_REQUEST_ID"))
+        message = explain(error, self.channel.server.adj)
+        if isinstance(error, RequestHeaderFieldsTooLarge):
+            method = path = "-"  # waitress parsed a stand-in "GET /", not the request
+        else:
+            # set only once the request line is parsed
+            method = getattr(request, "command", "") or "-"
+            path = getattr(request, "path", "") or "-"
+        level = logging.ERROR if isinstance(error, InternalServerError) else logging.INFO
+        log.log(level, "request %s: %s %s -> %d %s", rid, method, path, error.code, message)
+        body = f"{error.code} {message}\n(request id {rid})\n".encode()
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.extend(
+            [("Content-Type", "text/plain; charset=utf-8"), ("X-Request-Id", rid)]
+        )
+        self.response_headers.extend(
+            security.response_headers(
+                (), method, lambda name: headers.get(name.upper().replace("-", "_"))
+            )
+        )
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
 def guarded_channel(client_connections: int) -> type[HTTPChannel]:
     """A channel class that refuses a connection beyond ``client_connections`` per address."""
 
     class GuardedChannel(HTTPChannel):
         parser_class = TimedParser
         task_class = OneWriteTask
+        error_task_class = ExplainedErrorTask
 
         def __init__(self, server: Any, sock: Any, addr: Any, adj: Any, map: Any = None) -> None:
             super().__init__(server, sock, addr, adj, map=map)

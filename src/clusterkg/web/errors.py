@@ -34,10 +34,16 @@ def request_id() -> str:
     """The id of the current request (a client's ``X-Request-Id`` if sane, else a new one)."""
     rid = getattr(g, "request_id", None)
     if rid is None:
-        given = request.headers.get("X-Request-Id", "")
-        rid = given if _REQUEST_ID.fullmatch(given) else os.urandom(8).hex()
-        g.request_id = rid
+        rid = g.request_id = new_request_id(request.headers.get("X-Request-Id"))
     return rid
+
+
+def new_request_id(given: str | None = None) -> str:
+    """A request id: ``given`` (the client's ``X-Request-Id``) if sane, else a new one.
+
+    Without Flask, for the errors the server answers before the app (web.connections).
+    """
+    return given if given and _REQUEST_ID.fullmatch(given) else os.urandom(8).hex()
 
 
 def error_response(

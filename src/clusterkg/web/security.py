@@ -8,6 +8,8 @@ Headers Project and CSP Level 3 (W3C) for the directives.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+
 from flask import Flask, Response, request
 
 #: SHA-256 (base64) of the <style> texts the query editor's table inserts: its grip rules, and
@@ -112,27 +114,39 @@ def cors_headers(
     return out
 
 
-def _add_headers(response: Response) -> Response:
-    # One pass over the response's headers (setdefault would scan them once per header).
-    present = {key.lower() for key in response.headers.keys()}
+def response_headers(
+    present: Collection[str], method: str, header: Callable[[str], str | None]
+) -> list[tuple[str, str]]:
+    """The safety (:data:`HEADERS`) and CORS headers an answer needs beside those it has
+    (``present``, lower-case names), for a request with ``method`` whose header ``name`` is
+    ``header(name)`` (None if absent).
+
+    Without Flask: the app adds these to every response, and the server
+    (:mod:`clusterkg.web.connections`) to the errors it answers itself, before the app.
+    """
     extra = [pair for lower, pair in _LOWER.items() if lower not in present]
     if "access-control-allow-origin" not in present:  # a view may set its own CORS
-        headers = request.headers
-        if request.method == "OPTIONS":
+        if method == "OPTIONS":
             extra += cors_headers(
-                headers.get("Origin"),
+                header("Origin"),
                 "OPTIONS",
-                headers.get("Access-Control-Request-Method"),
-                headers.get("Access-Control-Request-Headers"),
-                headers.get("Access-Control-Request-Private-Network"),
+                header("Access-Control-Request-Method"),
+                header("Access-Control-Request-Headers"),
+                header("Access-Control-Request-Private-Network"),
             )
         else:
             extra += cors_headers(
-                headers.get("Origin"),
-                request.method,
-                private_network=headers.get("Access-Control-Request-Private-Network"),
+                header("Origin"),
+                method,
+                private_network=header("Access-Control-Request-Private-Network"),
             )
-    response.headers.extend(extra)
+    return extra
+
+
+def _add_headers(response: Response) -> Response:
+    # One pass over the response's headers (setdefault would scan them once per header).
+    present = {key.lower() for key in response.headers.keys()}
+    response.headers.extend(response_headers(present, request.method, request.headers.get))
     return response
 
 
