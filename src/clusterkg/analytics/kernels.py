@@ -36,6 +36,8 @@ import math
 import random
 import warnings
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import igraph as ig
@@ -122,22 +124,41 @@ def closeness_harmonic(G: nx.DiGraph) -> tuple[dict[Any, float], dict[Any, float
     return closeness, {v: float(h) for v, h in zip(nodes, harm, strict=True)}
 
 
+@contextmanager
+def seeded(seed: int = 0) -> Iterator[None]:
+    """igraph's random draws from a fixed seed within the block: igraph draws from Python's
+    ``random``, so its state is set from ``seed`` and restored afterwards."""
+    state = random.getstate()
+    try:
+        random.seed(seed)
+        yield
+    finally:
+        random.setstate(state)
+
+
+#: Scores below this (of a unit vector) are ARPACK's rounding of an exact 0: the nodes of
+#: components other than the principal one.
+_EIGEN_ZERO = 1e-12
+
+
 def eigenvector(G: nx.Graph) -> dict[Any, float] | None:
     """Eigenvector centrality (Bonacich 1972) of the undirected projection, unweighted: the
     Perron vector of the adjacency matrix by ARPACK, scaled to unit Euclidean length as
     networkx scales it; ``None`` for a graph without edges. On a disconnected graph it is the
-    vector of the component with the largest eigenvalue (near 0 elsewhere): the limit of
-    networkx's power iteration from the uniform vector."""
+    vector of the component with the largest eigenvalue (0 elsewhere): the limit of networkx's
+    power iteration from the uniform vector. ARPACK starts from a random vector, so it is
+    seeded: the same graph gets the same scores to the last digit on every call."""
     g, nodes = to_igraph(G)
     u = g.as_undirected(mode="collapse") if g.is_directed() else g
     if u.ecount() == 0:
         return None
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), seeded(0):
         # igraph warns that near-zero scores mean a disconnected graph: the docstring says so
         warnings.simplefilter("ignore", RuntimeWarning)
         ev = u.eigenvector_centrality(scale=False)
     norm = math.sqrt(sum(x * x for x in ev))
-    return {v: float(x) / norm for v, x in zip(nodes, ev, strict=True)}
+    scores = (float(x) / norm for x in ev)
+    return {v: x if abs(x) >= _EIGEN_ZERO else 0.0 for v, x in zip(nodes, scores, strict=True)}
 
 
 def articulation_points_and_bridges(G: nx.Graph) -> tuple[list[Any], list[tuple[Any, Any]]]:
@@ -241,13 +262,9 @@ def leiden(G: nx.Graph, *, seed: int = 0, resolution: float = 1.0) -> tuple[list
     u = g.as_undirected(mode="collapse") if g.is_directed() else g
     if u.vcount() == 0:
         return [], 0.0
-    state = random.getstate()
-    try:
-        random.seed(seed)
+    with seeded(seed):
         part = u.community_leiden(
             objective_function="modularity", resolution=resolution, n_iterations=-1
         )
-    finally:
-        random.setstate(state)
     comms = sorted((sorted(nodes[i] for i in c) for c in part), key=lambda c: (-len(c), str(c[0])))
     return comms, float(u.modularity(part.membership, resolution=resolution))
