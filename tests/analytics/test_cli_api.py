@@ -103,7 +103,10 @@ def test_api_routes(client):
     assert nev_items["transmission"]["single_sourced"]
     assert nev_items["drive-motor"]["hhi"] == 1 / 3  # three suppliers, equal shares
     r = client.get("/api/indicators")
-    assert r.status_code == 200 and len(r.json["clusters"]) == 6
+    assert r.status_code == 200 and len(r.json["clusters"]) == 6 and r.json["synthetic"] is False
+    assert client.get("/api/indicators?graph=curated").json == r.json
+    refused = client.get("/api/indicators?graph=synthetic")  # was: the curated answer
+    assert refused.status_code == 400 and "only the curated graph" in refused.get_data(as_text=True)
     assert client.get("/api/centrality?graph=nope").status_code == 400
 
 

@@ -416,4 +416,13 @@ def indicators() -> Response:
     """Cluster indicators computed from the observations of the knowledge graph."""
     from clusterkg.analytics.indicators import cluster_indicators
 
+    graph = request.args.get("graph", "curated")
+    if graph != "curated":
+        # The statistics are the sources' observations: no generated or imported network
+        # states any, so an answer for another graph would be the curated one mislabelled.
+        raise ApiError(
+            400,
+            f"graph: the indicators come from the sources' statistical observations, which "
+            f"only the curated graph holds (graph=curated or none, not {graph!r})",
+        )
     return jsonify({"synthetic": False, **cluster_indicators(get_kg())})
