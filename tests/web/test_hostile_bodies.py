@@ -44,7 +44,12 @@ BAD_BODIES = [
     (b'{"remove": [], "graph": ["curated"]}', "application/json", ["graph", "not a list"]),
     (b'{"remove": [], "network": {}}', "application/json", ["graph", "not an object"]),
     (b'{"remove": [], "graph": "everything"}', "application/json", ["graph", "curated"]),
-    (b'{"remove": [], "regions": [], "remove_regions": []}', "application/json", ["once"]),
+    (
+        b'{"remove": [], "regions": [], "remove_regions": []}',
+        "application/json",
+        ["remove_regions once", "both regions and remove_regions"],
+    ),
+    (b'{"remove": [' + b"9" * 5000 + b"]}", "application/json", ["number too long"]),
     (b'{"remove": [], "undo": true}', "application/json", ["unknown field", "undo"]),
     (b'{"kinds": {}}', "application/json", ["kinds", "not an object"]),
     (b'{"clusters": [null]}', "application/json", ["clusters[0]", "not null"]),

@@ -134,6 +134,13 @@ def test_codepoint_escaped_keywords_are_refused_too(web_client, listener):
     assert hits == []
 
 
+def test_a_service_whose_endpoint_cannot_be_read_is_refused_in_words(web_client):
+    resp = web_client.get("/sparql", query_string={"query": "SELECT * WHERE { SERVICE <http://x"})
+    assert resp.status_code == 400
+    assert b"SERVICE is refused: federated queries are off" in resp.data
+    assert b"SERVICE ?" not in resp.data  # the placeholder of an unreadable endpoint
+
+
 def test_allow_listed_service_is_not_refused(listener):
     url, _, hits = listener
     with make_app(service_allowlist=("http://allowed.example/sparql",)) as app:

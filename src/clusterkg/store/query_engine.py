@@ -96,8 +96,10 @@ class QueryEngine:
         """Raise :class:`QueryRefused` for SERVICE calls off the allow-list."""
         for endpoint in service_endpoints(sparql):
             if endpoint not in self.service_allowlist:
+                # "?": a SERVICE keyword whose endpoint could not be read (unclosed IRI...)
+                named = "SERVICE" if endpoint == "?" else f"SERVICE {endpoint}"
                 raise QueryRefused(
-                    f"SERVICE {endpoint} is refused: federated queries are off on this server"
+                    f"{named} is refused: federated queries are off on this server"
                     + (
                         " (allowed: " + ", ".join(self.service_allowlist) + ")"
                         if self.service_allowlist

@@ -259,8 +259,10 @@ def json_object(example: str) -> dict[str, Any]:
         body = json.loads(request.get_data())
     except RecursionError:
         raise ApiError(400, "the body is nested too deeply to be a request") from None
-    except ValueError as exc:  # JSONDecodeError (with line and column), UnicodeDecodeError
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:  # with line and column / byte
         raise ApiError(400, f"the body is not JSON: {exc}") from None
+    except ValueError:  # Python's cap on integer digits (4,300), in its own words otherwise
+        raise ApiError(400, "the body holds a number too long to be a request") from None
     if not isinstance(body, dict):
         raise ApiError(
             400, f"the body must be a JSON object such as {example}, not {_json_type(body)}"
@@ -292,11 +294,16 @@ def _scenario_body() -> dict[str, Any]:
             400, f"unknown field(s) {', '.join(unknown)}; use {', '.join(sorted(allowed))}"
         )
     out: dict[str, Any] = {}
+    spelled: dict[str, str] = {}
     for key, value in body.items():
         name = SCENARIO_ALIASES.get(str(key), str(key))
         if name in out:
-            raise ApiError(400, f"give {name} once (it is also spelled {key})")
+            raise ApiError(
+                400,
+                f"give {name} once: the body has both {spelled[name]} and {key} (the same field)",
+            )
         out[name] = value
+        spelled[name] = str(key)
     for key in ("remove", "remove_regions", "keep_regions", "kinds", "clusters"):
         value = out.setdefault(key, [])
         if not isinstance(value, list):
