@@ -276,6 +276,24 @@ def test_a_query_view_above_the_size_cap_is_refused():
         assert len(resp.json()["nodes"]) == 100 and len(resp.json()["edges"]) == 291
 
 
+def test_a_query_view_of_a_cut_result_says_it_is_the_first_triples():
+    """The row limit cuts the CONSTRUCT's 303 triples at 150: the refusal says the counts are
+    of the first triples only (it said "has 334 nodes and 10000 edges" of a 90,000-triple
+    result), and a drawn view's title says it shows part of the result."""
+    with make_app(row_limit=150, explorer_max_nodes=30, explorer_max_edges=1000) as app:
+        with live(app) as url:
+            resp = _view(url, _ladder(101))
+            assert resp.status_code == 422, resp.text
+            assert "at least" in resp.text and "in the first 150 triples" in resp.text
+    with make_app(row_limit=150) as app, live(app) as url:
+        resp = _view(url, _ladder(101))
+        assert resp.status_code == 200, resp.text
+        assert len(resp.json()["edges"]) == 150
+        assert "its first 150 triples: the result has more" in resp.json()["title"]
+        whole = _view(url, _ladder(40))  # 120 triples: under the limit, no remark
+        assert whole.json()["title"] == "Result of a CONSTRUCT query"
+
+
 def test_a_query_view_runs_in_a_worker_under_the_time_limit():
     with make_app(query_timeout=1, client_concurrency=SAME_ADDRESS) as app, live(app) as url:
         engine = app.extensions["clusterkg"].engine

@@ -286,6 +286,10 @@ def query_network(kg: KnowledgeGraph, sparql: str) -> nx.DiGraph:
     if result.kind != "graph":
         raise ViewError("view=query needs a CONSTRUCT or DESCRIBE query")
     G: nx.DiGraph = nx.DiGraph()
+    if result.truncated:
+        # The result was cut at the row (or byte) limit: the graph is its first triples only,
+        # and the view and its refusal say so.
+        G.graph["first_triples"] = len(result.triples)
     for s, p, o in result.triples:
         if isinstance(s, URIRef) and isinstance(o, URIRef) and p != RDF.type:
             rel = str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
@@ -335,7 +339,12 @@ def _title(kg: KnowledgeGraph, spec: ViewSpec, G: nx.Graph) -> str:
         "synthetic": "SYNTHETIC supply network (generated, not sourced facts) around "
         + label(spec.cluster or AUTO_CLUSTERS[-1]),
         "map": "Map: automobile clusters, enterprises and curated supply links",
-        "query": "Result of a CONSTRUCT query",
+        "query": "Result of a CONSTRUCT query"
+        + (
+            f" (its first {G.graph['first_triples']} triples: the result has more)"
+            if "first_triples" in G.graph
+            else ""
+        ),
     }[spec.view]
 
 
@@ -371,8 +380,15 @@ def check_size(G: nx.Graph, max_nodes: int, max_edges: int) -> None:
     edges (the settings ``explorer_max_nodes``/``explorer_max_edges``)."""
     nodes, edges = G.number_of_nodes(), G.number_of_edges()
     if nodes > max_nodes or edges > max_edges:
+        first = G.graph.get("first_triples")
+        has = (
+            f"has {nodes} nodes and {edges} edges"
+            if first is None
+            else f"has at least {nodes} nodes and {edges} edges (in the first {first} triples "
+            "of the query's result, which has more)"
+        )
         raise ViewError(
-            f"the view's graph has {nodes} nodes and {edges} edges; the explorer draws at most "
+            f"the view's graph {has}; the explorer draws at most "
             f"{max_nodes} nodes and {max_edges} edges (CLUSTERKG_EXPLORER_MAX_NODES, "
             "CLUSTERKG_EXPLORER_MAX_EDGES): narrow the query down",
             422,
