@@ -7,21 +7,22 @@ produces the response body in Rust instead, in the query worker process, so the 
 forwards bytes.
 
 A byte ceiling bounds the body as well (a single huge literal passes any row limit): the
-writer also stops past it, and the body is written again from fewer rows until it fits.
+writer also stops past it, and what it writes past the ceiling is not kept.
 
-SPARQL JSON and XML results are written directly in their format, in one pass: a sink counts
-the solutions as Oxigraph writes them (in XML a solution starts at ``<result>``, which no text
-can contain, as ``<`` is escaped there; in JSON the solutions of the ``bindings`` array are
-found by a C-speed count of ``},{``, which a string value may also contain, so only past that
-count does the sink decode the solutions exactly with :mod:`json`). Within the limits the body
-is Oxigraph's own; past them it is cut after the last whole solution that fits and closed.
+SPARQL JSON, XML and CSV results are written directly in their format, in one pass: a sink
+counts the solutions as Oxigraph writes them (in XML a solution starts at ``<result>``, which no
+text can contain, as ``<`` is escaped there; in JSON the solutions of the ``bindings`` array
+are found by a C-speed count of ``},{``, which a string value may also contain, so only past
+that count does the sink decode the solutions exactly with :mod:`json`; in CSV a row ends at a
+line break outside quotes, found past a C-speed count of line breaks by counting the quotes
+between them). Within the limits the body is Oxigraph's own; past them it is cut after the
+last whole solution that fits and closed. CSV is SPARQL's own (values raw, nothing
+neutralised for spreadsheets).
 
-For CSV (whose quoted values may hold line breaks) the row limit stays exact without a Python
-loop over the rows: solutions are first written as SPARQL TSV (https://www.w3.org/TR/sparql11-results-csv-tsv/#tsv), where every solution is one
-line (tabs and line breaks inside literals are escaped), through a writer that stops Oxigraph
-once it has seen one solution more than the limit. The kept lines are parsed back by Oxigraph
-(``pyoxigraph.parse_query_results``, lossless for IRIs, literals with their lexical form,
-language and datatype, and blank node labels) and written in the requested format.
+For TSV the solutions are written through a writer that stops Oxigraph once it has seen one
+solution more than the limit; every solution is one line
+(https://www.w3.org/TR/sparql11-results-csv-tsv/#tsv: tabs and line breaks inside literals are
+escaped), so the lines kept are the rows.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ NATIVE: dict[ResultKind, dict[str, ox.QueryResultsFormat] | dict[str, ox.RdfForm
     "graph": GRAPH_FORMATS,
 }
 _PREFIXED = ("turtle", "trig", "xml")
+#: What closes a SPARQL results document after its last solution.
+_CLOSE = {"json": b"]}}", "xml": b"</results></sparql>", "csv": b"", "tsv": b""}
 
 
 @dataclass
@@ -129,52 +132,68 @@ class _LineWriter:
 
 
 class _SolutionWriter:
-    """A binary sink for SPARQL JSON or XML results that knows where each solution ends.
+    """A binary sink for SPARQL results (JSON, XML, CSV, TSV) that knows where each solution
+    ends.
 
     ``ends[i]`` is the byte offset just after solution ``i``. The writer is stopped once more
     than ``stop_after`` solutions are complete (so more exist than the limit keeps), or once
-    the body passes ``max_bytes``.
+    the body passes ``max_bytes``; what Oxigraph writes past ``max_bytes`` is not kept (no
+    solution that ends there fits), so a single huge value costs the sink the ceiling only.
     """
 
-    def __init__(self, xml: bool, stop_after: int | None, max_bytes: int | None) -> None:
-        self.xml = xml
+    def __init__(self, fmt: str, stop_after: int | None, max_bytes: int | None) -> None:
+        self.fmt = fmt
         self.buf = bytearray()
         self.stop_after = stop_after
         self.max_bytes = max_bytes
         self.more = False
         self.over_bytes = False
         self.ends: list[int] = []
-        self.close = b"</results></sparql>" if xml else b"]}}"
-        #: JSON: a rough count of solution boundaries (``},{`` may also be in a string).
+        self.close = _CLOSE[fmt]
+        #: JSON, CSV, TSV: a rough count of solution boundaries, at least the exact count
+        #: (``},{`` may also be in a JSON string, a line break in a quoted CSV value; TSV's
+        #: header line is counted too).
         self._marks = 0
         #: Where the exact search goes on from (a byte offset; -1: the start of the solutions
         #: is not found yet).
         self._scan = -1
+        #: CSV: whether the exact search stopped inside a quoted value.
+        self._quoted = False
         self._decoder = json.JSONDecoder()
 
     def write(self, data: bytes) -> int:
         old = len(self.buf)
-        self.buf += data
-        if self.xml:
+        size = len(data)
+        if self.max_bytes is not None and old + size > self.max_bytes:
+            # Keep one byte past the ceiling: enough to know it was passed.
+            self.buf += memoryview(data)[: self.max_bytes + 1 - old]
+            self.over_bytes = True
+        else:
+            self.buf += data
+        if self.fmt == "xml":
             self._find_xml(old)
         else:
-            self._marks += self.buf.count(b"},{", max(0, old - 2))
+            mark = b"},{" if self.fmt == "json" else b"\n"
+            self._marks += self.buf.count(mark, max(0, old - len(mark) + 1))
             if self.stop_after is not None and self._marks >= self.stop_after:
-                self._decode_json()
+                self._find_ends()
         if self.stop_after is not None and len(self.ends) > self.stop_after:
             self.more = True
             raise _Enough
-        if self.max_bytes is not None and len(self.buf) > self.max_bytes:
-            self.over_bytes = True
+        if self.over_bytes:
             raise _Enough
-        return len(data)
+        return size
 
     def flush(self) -> None:
         """Nothing to flush: the body is kept in memory."""
 
     def _solutions_start(self) -> int:
         """The offset where the first solution would begin, or -1 if not written yet."""
-        key = b"<results>" if self.xml else b'"bindings":['
+        if self.fmt in ("csv", "tsv"):
+            # The header line: variable names hold no quote and no line break.
+            at = self.buf.find(b"\n")
+            return at if at < 0 else at + 1
+        key = b"<results>" if self.fmt == "xml" else b'"bindings":['
         at = self.buf.find(key)
         return at if at < 0 else at + len(key)
 
@@ -186,12 +205,55 @@ class _SolutionWriter:
             self.ends.append(pos + 9)
             pos = buf.find(b"</result>", pos + 9)
 
-    def _decode_json(self) -> None:
-        """Decode the whole solutions written since the last call (each byte once)."""
+    def _find_ends(self) -> None:
+        """Find the ends of the solutions written since the last call (each byte once)."""
         if self._scan < 0:
             self._scan = self._solutions_start()
             if self._scan < 0:
                 return
+        if self.fmt == "json":
+            self._decode_json()
+        elif self.fmt == "csv":
+            self._find_csv()
+        else:  # TSV: one line per solution (tabs and line breaks in values are escaped)
+            buf, ends = self.buf, self.ends
+            pos = buf.find(b"\n", self._scan)
+            while pos >= 0:
+                ends.append(pos + 1)
+                pos = buf.find(b"\n", pos + 1)
+            self._scan = len(buf)
+
+    def _find_csv(self) -> None:
+        """CSV rows end at a line break outside quotes.
+
+        Oxigraph quotes a literal value that holds ``"``, ``,`` or a line break, doubling its
+        ``"``; no IRI or blank node label holds ``"`` or a line break. So a line break is
+        outside quotes when the ``"`` before it (from a row's start) are even in number: the
+        search goes from line break to line break, counting quotes at C speed, and skips a
+        quoted value's line breaks up to its next ``"`` at once.
+        """
+        buf, ends = self.buf, self.ends
+        pos, quoted, size = self._scan, self._quoted, len(buf)
+        while pos < size:
+            if quoted:
+                pos = buf.find(b'"', pos)  # the line breaks before it are in the value
+                if pos < 0:
+                    pos = size
+                    break
+            line_end = buf.find(b"\n", pos)
+            stop = size if line_end < 0 else line_end
+            if buf.count(b'"', pos, stop) % 2:
+                quoted = not quoted
+            if line_end < 0:
+                pos = size
+                break
+            pos = line_end + 1
+            if not quoted:
+                ends.append(pos)
+        self._scan, self._quoted = pos, quoted
+
+    def _decode_json(self) -> None:
+        """Decode the whole solutions written since the last call (each byte once)."""
         chunk = bytes(self.buf[self._scan :])
         ascii_only = chunk.isascii()
         text = chunk.decode("utf-8", errors="replace")  # a split last character: incomplete
@@ -209,8 +271,8 @@ class _SolutionWriter:
 
     def complete(self) -> int:
         """How many solutions are whole in the body written so far."""
-        if not self.xml:
-            self._decode_json()
+        if self.fmt != "xml":
+            self._find_ends()
         return len(self.ends)
 
     def body(self, keep: int) -> bytes:
@@ -225,10 +287,10 @@ class _SolutionWriter:
 def _direct_results(
     solutions: ox.QuerySolutions, fmt: str, row_limit: int | None, max_bytes: int | None
 ) -> tuple[bytes, bool, bool]:
-    """SPARQL JSON or XML results written by Oxigraph in one pass, cut at ``row_limit``
-    solutions and at ``max_bytes`` bytes after a whole solution: the body, whether it is
-    truncated, and whether the byte ceiling cut it."""
-    sink = _SolutionWriter(fmt == "xml", row_limit, max_bytes)
+    """SPARQL results written by Oxigraph in one pass, cut at ``row_limit`` solutions and at
+    ``max_bytes`` bytes after a whole solution: the body, whether it is truncated, and whether
+    the byte ceiling cut it."""
+    sink = _SolutionWriter(fmt, row_limit, max_bytes)
     try:
         solutions.serialize(cast("IO[bytes]", sink), format=RESULTS_FORMATS[fmt])
     except _Enough:
@@ -240,9 +302,10 @@ def _direct_results(
         keep = min(keep, row_limit)
     by_bytes = False
     if max_bytes is not None:
-        fits = bisect.bisect_right(sink.ends, max_bytes - len(sink.close), 0, keep)
-        by_bytes = sink.over_bytes or fits < keep
-        keep = fits
+        keep = bisect.bisect_right(sink.ends, max_bytes - len(sink.close), 0, keep)
+        # The bytes cut it unless all the solutions the row limit keeps fit (a result that
+        # passes the ceiling with fewer solutions has one more, cut by the bytes).
+        by_bytes = row_limit is None or keep < row_limit
     return sink.body(keep), True, by_bytes
 
 
@@ -304,22 +367,16 @@ def serialize_result(
     """
     if isinstance(raw, ox.QueryBoolean):
         return SerializedResult("ask", fmt, raw.serialize(format=RESULTS_FORMATS[fmt]) or b"")
-    if isinstance(raw, ox.QuerySolutions) and fmt in ("json", "xml"):
+    if isinstance(raw, ox.QuerySolutions) and fmt in ("json", "xml", "csv"):
         body, truncated, by_bytes = _direct_results(raw, fmt, row_limit, max_bytes)
         return SerializedResult(
             "select", fmt, body, truncated, row_limit, max_bytes if by_bytes else None
         )
-    if isinstance(raw, ox.QuerySolutions):
-        target = RESULTS_FORMATS[fmt]
+    if isinstance(raw, ox.QuerySolutions):  # TSV
         header, rows, more, over_bytes = _bounded_tsv(raw, row_limit, max_bytes)
 
         def render_rows(k: int) -> bytes:
-            tsv = header + b"".join(rows[:k])
-            if target == ox.QueryResultsFormat.TSV:
-                return tsv
-            kept = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-            assert isinstance(kept, ox.QuerySolutions)  # TSV has no boolean results
-            return kept.serialize(format=target) or b""
+            return header + b"".join(rows[:k])
 
         body, k = _fit([len(r) for r in rows], render_rows, max_bytes, len(header))
         cut = over_bytes or k < len(rows)
