@@ -1,4 +1,4 @@
-"""SPARQL JSON, XML and CSV results written in one pass (clusterkg.store.native): the row and
+"""SPARQL JSON, XML, CSV and TSV results written in one pass (clusterkg.store.native): the row and
 byte limits stay exact although no second format is parsed, including values that look like the
 structure of the document (``},{`` in JSON, ``</result>`` in XML, quotes, commas and line
 breaks in CSV) and non-ASCII text."""
@@ -34,6 +34,7 @@ FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
     "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
 }
 #: What closes a document after its last solution (a cut body ends with it too).
 CLOSE = {"json": b"]}}", "xml": b"</results></sparql>", "csv": b"", "tsv": b""}

@@ -9,20 +9,16 @@ forwards bytes.
 A byte ceiling bounds the body as well (a single huge literal passes any row limit): the
 writer also stops past it, and what it writes past the ceiling is not kept.
 
-SPARQL JSON, XML and CSV results are written directly in their format, in one pass: a sink
+SPARQL results (JSON, XML, CSV, TSV) are written directly in their format, in one pass: a sink
 counts the solutions as Oxigraph writes them (in XML a solution starts at ``<result>``, which no
 text can contain, as ``<`` is escaped there; in JSON the solutions of the ``bindings`` array
 are found by a C-speed count of ``},{``, which a string value may also contain, so only past
-that count does the sink decode the solutions exactly with :mod:`json`; in CSV a row ends at a
-line break outside quotes, found past a C-speed count of line breaks by counting the quotes
-between them). Within the limits the body is Oxigraph's own; past them it is cut after the
-last whole solution that fits and closed. CSV is SPARQL's own (values raw, nothing
-neutralised for spreadsheets).
-
-For TSV the solutions are written through a writer that stops Oxigraph once it has seen one
-solution more than the limit; every solution is one line
-(https://www.w3.org/TR/sparql11-results-csv-tsv/#tsv: tabs and line breaks inside literals are
-escaped), so the lines kept are the rows.
+that count does the sink decode the solutions exactly with :mod:`json`; in TSV every solution
+is one line (https://www.w3.org/TR/sparql11-results-csv-tsv/#tsv: tabs and line breaks inside
+literals are escaped); in CSV a row ends at a line break outside quotes, found past a C-speed
+count of line breaks by counting the quotes between them). Within the limits the body is
+Oxigraph's own; past them it is cut after the last whole solution that fits and closed. CSV
+is SPARQL's own (values raw, nothing neutralised for spreadsheets).
 """
 
 from __future__ import annotations
@@ -103,32 +99,6 @@ def result_kind(raw: object) -> ResultKind:
 
 class _Enough(Exception):
     """Raised inside Oxigraph's writer to stop it: the row or byte limit has been passed."""
-
-
-class _LineWriter:
-    """A binary sink that collects output and stops the writer after ``stop_at`` lines or
-    past ``max_bytes`` bytes."""
-
-    def __init__(self, stop_at: int | None, max_bytes: int | None = None) -> None:
-        self.chunks: list[bytes] = []
-        self.lines = 0
-        self.size = 0
-        self.stop_at = stop_at
-        self.max_bytes = max_bytes
-
-    def write(self, data: bytes) -> int:
-        data = bytes(data)
-        self.chunks.append(data)
-        self.lines += data.count(b"\n")
-        self.size += len(data)
-        if self.stop_at is not None and self.lines >= self.stop_at:
-            raise _Enough
-        if self.max_bytes is not None and self.size > self.max_bytes:
-            raise _Enough
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing to flush: the chunks are kept in memory."""
 
 
 class _SolutionWriter:
@@ -309,43 +279,21 @@ def _direct_results(
     return sink.body(keep), True, by_bytes
 
 
-def _bounded_tsv(
-    solutions: ox.QuerySolutions, row_limit: int | None, max_bytes: int | None = None
-) -> tuple[bytes, list[bytes], bool, bool]:
-    """The solutions as TSV: the header line, at most ``row_limit`` solution lines (each
-    ending in a line break), whether more solutions existed, and whether the writer was
-    stopped past ``max_bytes`` bytes (the last line kept may then be the last that fits)."""
-    # Header + limit rows + one more row proves truncation.
-    sink = _LineWriter(None if row_limit is None else row_limit + 2, max_bytes)
-    stopped = False
-    try:
-        solutions.serialize(cast("IO[bytes]", sink), format=ox.QueryResultsFormat.TSV)
-    except _Enough:
-        stopped = True
-    lines = b"".join(sink.chunks).split(b"\n")
-    # The text after the last line break is empty, or a line the writer was stopped inside.
-    header, rows = lines[0] + b"\n", [line + b"\n" for line in lines[1:-1]]
-    if row_limit is not None and len(rows) > row_limit:
-        del rows[row_limit:]
-    over_bytes = max_bytes is not None and sink.size > max_bytes
-    return header, rows, stopped, over_bytes
-
-
 def _fit(
-    sizes: list[int], render: Callable[[int], bytes], max_bytes: int | None, base: int = 0
+    sizes: list[int], render: Callable[[int], bytes], max_bytes: int | None
 ) -> tuple[bytes, int]:
     """``render(k)`` for the largest ``k`` found whose body is at most ``max_bytes`` bytes.
 
-    ``sizes`` are the items' sizes in a plain form (TSV lines, N-Triples) and ``base`` that of
-    what precedes them (the TSV header); the ratio of the rendered body to that form, measured
-    on each try, picks the next prefix, so a single huge item cuts the result just before it
-    and the plain form itself is cut exactly. The empty body is returned even if larger.
+    ``sizes`` are the items' sizes in a plain form (N-Triples); the ratio of the rendered body
+    to that form, measured on each try, picks the next prefix, so a single huge item cuts the
+    result just before it and the plain form itself is cut exactly. The empty body is returned
+    even if larger.
     """
     k = len(sizes)
     body = render(k)
     if max_bytes is None:
         return body, k
-    prefix = list(itertools.accumulate(sizes, initial=base))
+    prefix = list(itertools.accumulate(sizes, initial=0))
     while len(body) > max_bytes and k > 0:
         ratio = len(body) / max(1, prefix[k])
         fits = bisect.bisect_right(prefix, max_bytes / ratio) - 1
@@ -367,21 +315,10 @@ def serialize_result(
     """
     if isinstance(raw, ox.QueryBoolean):
         return SerializedResult("ask", fmt, raw.serialize(format=RESULTS_FORMATS[fmt]) or b"")
-    if isinstance(raw, ox.QuerySolutions) and fmt in ("json", "xml", "csv"):
+    if isinstance(raw, ox.QuerySolutions):
         body, truncated, by_bytes = _direct_results(raw, fmt, row_limit, max_bytes)
         return SerializedResult(
             "select", fmt, body, truncated, row_limit, max_bytes if by_bytes else None
-        )
-    if isinstance(raw, ox.QuerySolutions):  # TSV
-        header, rows, more, over_bytes = _bounded_tsv(raw, row_limit, max_bytes)
-
-        def render_rows(k: int) -> bytes:
-            return header + b"".join(rows[:k])
-
-        body, k = _fit([len(r) for r in rows], render_rows, max_bytes, len(header))
-        cut = over_bytes or k < len(rows)
-        return SerializedResult(
-            "select", fmt, body, more or cut, row_limit, max_bytes if cut else None
         )
     if not isinstance(raw, ox.QueryTriples):
         raise TypeError(f"not a pyoxigraph query result: {raw!r}")
