@@ -7,21 +7,18 @@ produces the response body in Rust instead, in the query worker process, so the 
 forwards bytes.
 
 A byte ceiling bounds the body as well (a single huge literal passes any row limit): the
-writer also stops past it, and the body is written again from fewer rows until it fits.
+writer also stops past it, and what it writes past the ceiling is not kept.
 
-SPARQL JSON and XML results are written directly in their format, in one pass: a sink counts
-the solutions as Oxigraph writes them (in XML a solution starts at ``<result>``, which no text
-can contain, as ``<`` is escaped there; in JSON the solutions of the ``bindings`` array are
-found by a C-speed count of ``},{``, which a string value may also contain, so only past that
-count does the sink decode the solutions exactly with :mod:`json`). Within the limits the body
-is Oxigraph's own; past them it is cut after the last whole solution that fits and closed.
-
-For CSV (whose quoted values may hold line breaks) the row limit stays exact without a Python
-loop over the rows: solutions are first written as SPARQL TSV (https://www.w3.org/TR/sparql11-results-csv-tsv/#tsv), where every solution is one
-line (tabs and line breaks inside literals are escaped), through a writer that stops Oxigraph
-once it has seen one solution more than the limit. The kept lines are parsed back by Oxigraph
-(``pyoxigraph.parse_query_results``, lossless for IRIs, literals with their lexical form,
-language and datatype, and blank node labels) and written in the requested format.
+SPARQL results (JSON, XML, CSV, TSV) are written directly in their format, in one pass: a sink
+counts the solutions as Oxigraph writes them (in XML a solution starts at ``<result>``, which no
+text can contain, as ``<`` is escaped there; in JSON the solutions of the ``bindings`` array
+are found by a C-speed count of ``},{``, which a string value may also contain, so only past
+that count does the sink decode the solutions exactly with :mod:`json`; in TSV every solution
+is one line (https://www.w3.org/TR/sparql11-results-csv-tsv/#tsv: tabs and line breaks inside
+literals are escaped); in CSV a row ends at a line break outside quotes, found past a C-speed
+count of line breaks by counting the quotes between them). Within the limits the body is
+Oxigraph's own; past them it is cut after the last whole solution that fits and closed. CSV
+is SPARQL's own (values raw, nothing neutralised for spreadsheets).
 """
 
 from __future__ import annotations
@@ -61,6 +58,8 @@ NATIVE: dict[ResultKind, dict[str, ox.QueryResultsFormat] | dict[str, ox.RdfForm
     "graph": GRAPH_FORMATS,
 }
 _PREFIXED = ("turtle", "trig", "xml")
+#: What closes a SPARQL results document after its last solution.
+_CLOSE = {"json": b"]}}", "xml": b"</results></sparql>", "csv": b"", "tsv": b""}
 
 
 @dataclass
@@ -102,79 +101,69 @@ class _Enough(Exception):
     """Raised inside Oxigraph's writer to stop it: the row or byte limit has been passed."""
 
 
-class _LineWriter:
-    """A binary sink that collects output and stops the writer after ``stop_at`` lines or
-    past ``max_bytes`` bytes."""
-
-    def __init__(self, stop_at: int | None, max_bytes: int | None = None) -> None:
-        self.chunks: list[bytes] = []
-        self.lines = 0
-        self.size = 0
-        self.stop_at = stop_at
-        self.max_bytes = max_bytes
-
-    def write(self, data: bytes) -> int:
-        data = bytes(data)
-        self.chunks.append(data)
-        self.lines += data.count(b"\n")
-        self.size += len(data)
-        if self.stop_at is not None and self.lines >= self.stop_at:
-            raise _Enough
-        if self.max_bytes is not None and self.size > self.max_bytes:
-            raise _Enough
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing to flush: the chunks are kept in memory."""
-
-
 class _SolutionWriter:
-    """A binary sink for SPARQL JSON or XML results that knows where each solution ends.
+    """A binary sink for SPARQL results (JSON, XML, CSV, TSV) that knows where each solution
+    ends.
 
     ``ends[i]`` is the byte offset just after solution ``i``. The writer is stopped once more
     than ``stop_after`` solutions are complete (so more exist than the limit keeps), or once
-    the body passes ``max_bytes``.
+    the body passes ``max_bytes``; what Oxigraph writes past ``max_bytes`` is not kept (no
+    solution that ends there fits), so a single huge value costs the sink the ceiling only.
     """
 
-    def __init__(self, xml: bool, stop_after: int | None, max_bytes: int | None) -> None:
-        self.xml = xml
+    def __init__(self, fmt: str, stop_after: int | None, max_bytes: int | None) -> None:
+        self.fmt = fmt
         self.buf = bytearray()
         self.stop_after = stop_after
         self.max_bytes = max_bytes
         self.more = False
         self.over_bytes = False
         self.ends: list[int] = []
-        self.close = b"</results></sparql>" if xml else b"]}}"
-        #: JSON: a rough count of solution boundaries (``},{`` may also be in a string).
+        self.close = _CLOSE[fmt]
+        #: JSON, CSV, TSV: a rough count of solution boundaries, at least the exact count
+        #: (``},{`` may also be in a JSON string, a line break in a quoted CSV value; TSV's
+        #: header line is counted too).
         self._marks = 0
         #: Where the exact search goes on from (a byte offset; -1: the start of the solutions
         #: is not found yet).
         self._scan = -1
+        #: CSV: whether the exact search stopped inside a quoted value.
+        self._quoted = False
         self._decoder = json.JSONDecoder()
 
     def write(self, data: bytes) -> int:
         old = len(self.buf)
-        self.buf += data
-        if self.xml:
+        size = len(data)
+        if self.max_bytes is not None and old + size > self.max_bytes:
+            # Keep one byte past the ceiling: enough to know it was passed.
+            self.buf += memoryview(data)[: self.max_bytes + 1 - old]
+            self.over_bytes = True
+        else:
+            self.buf += data
+        if self.fmt == "xml":
             self._find_xml(old)
         else:
-            self._marks += self.buf.count(b"},{", max(0, old - 2))
+            mark = b"},{" if self.fmt == "json" else b"\n"
+            self._marks += self.buf.count(mark, max(0, old - len(mark) + 1))
             if self.stop_after is not None and self._marks >= self.stop_after:
-                self._decode_json()
+                self._find_ends()
         if self.stop_after is not None and len(self.ends) > self.stop_after:
             self.more = True
             raise _Enough
-        if self.max_bytes is not None and len(self.buf) > self.max_bytes:
-            self.over_bytes = True
+        if self.over_bytes:
             raise _Enough
-        return len(data)
+        return size
 
     def flush(self) -> None:
         """Nothing to flush: the body is kept in memory."""
 
     def _solutions_start(self) -> int:
         """The offset where the first solution would begin, or -1 if not written yet."""
-        key = b"<results>" if self.xml else b'"bindings":['
+        if self.fmt in ("csv", "tsv"):
+            # The header line: variable names hold no quote and no line break.
+            at = self.buf.find(b"\n")
+            return at if at < 0 else at + 1
+        key = b"<results>" if self.fmt == "xml" else b'"bindings":['
         at = self.buf.find(key)
         return at if at < 0 else at + len(key)
 
@@ -186,12 +175,55 @@ class _SolutionWriter:
             self.ends.append(pos + 9)
             pos = buf.find(b"</result>", pos + 9)
 
-    def _decode_json(self) -> None:
-        """Decode the whole solutions written since the last call (each byte once)."""
+    def _find_ends(self) -> None:
+        """Find the ends of the solutions written since the last call (each byte once)."""
         if self._scan < 0:
             self._scan = self._solutions_start()
             if self._scan < 0:
                 return
+        if self.fmt == "json":
+            self._decode_json()
+        elif self.fmt == "csv":
+            self._find_csv()
+        else:  # TSV: one line per solution (tabs and line breaks in values are escaped)
+            buf, ends = self.buf, self.ends
+            pos = buf.find(b"\n", self._scan)
+            while pos >= 0:
+                ends.append(pos + 1)
+                pos = buf.find(b"\n", pos + 1)
+            self._scan = len(buf)
+
+    def _find_csv(self) -> None:
+        """CSV rows end at a line break outside quotes.
+
+        Oxigraph quotes a literal value that holds ``"``, ``,`` or a line break, doubling its
+        ``"``; no IRI or blank node label holds ``"`` or a line break. So a line break is
+        outside quotes when the ``"`` before it (from a row's start) are even in number: the
+        search goes from line break to line break, counting quotes at C speed, and skips a
+        quoted value's line breaks up to its next ``"`` at once.
+        """
+        buf, ends = self.buf, self.ends
+        pos, quoted, size = self._scan, self._quoted, len(buf)
+        while pos < size:
+            if quoted:
+                pos = buf.find(b'"', pos)  # the line breaks before it are in the value
+                if pos < 0:
+                    pos = size
+                    break
+            line_end = buf.find(b"\n", pos)
+            stop = size if line_end < 0 else line_end
+            if buf.count(b'"', pos, stop) % 2:
+                quoted = not quoted
+            if line_end < 0:
+                pos = size
+                break
+            pos = line_end + 1
+            if not quoted:
+                ends.append(pos)
+        self._scan, self._quoted = pos, quoted
+
+    def _decode_json(self) -> None:
+        """Decode the whole solutions written since the last call (each byte once)."""
         chunk = bytes(self.buf[self._scan :])
         ascii_only = chunk.isascii()
         text = chunk.decode("utf-8", errors="replace")  # a split last character: incomplete
@@ -209,8 +241,8 @@ class _SolutionWriter:
 
     def complete(self) -> int:
         """How many solutions are whole in the body written so far."""
-        if not self.xml:
-            self._decode_json()
+        if self.fmt != "xml":
+            self._find_ends()
         return len(self.ends)
 
     def body(self, keep: int) -> bytes:
@@ -225,10 +257,10 @@ class _SolutionWriter:
 def _direct_results(
     solutions: ox.QuerySolutions, fmt: str, row_limit: int | None, max_bytes: int | None
 ) -> tuple[bytes, bool, bool]:
-    """SPARQL JSON or XML results written by Oxigraph in one pass, cut at ``row_limit``
-    solutions and at ``max_bytes`` bytes after a whole solution: the body, whether it is
-    truncated, and whether the byte ceiling cut it."""
-    sink = _SolutionWriter(fmt == "xml", row_limit, max_bytes)
+    """SPARQL results written by Oxigraph in one pass, cut at ``row_limit`` solutions and at
+    ``max_bytes`` bytes after a whole solution: the body, whether it is truncated, and whether
+    the byte ceiling cut it."""
+    sink = _SolutionWriter(fmt, row_limit, max_bytes)
     try:
         solutions.serialize(cast("IO[bytes]", sink), format=RESULTS_FORMATS[fmt])
     except _Enough:
@@ -240,49 +272,28 @@ def _direct_results(
         keep = min(keep, row_limit)
     by_bytes = False
     if max_bytes is not None:
-        fits = bisect.bisect_right(sink.ends, max_bytes - len(sink.close), 0, keep)
-        by_bytes = sink.over_bytes or fits < keep
-        keep = fits
+        keep = bisect.bisect_right(sink.ends, max_bytes - len(sink.close), 0, keep)
+        # The bytes cut it unless all the solutions the row limit keeps fit (a result that
+        # passes the ceiling with fewer solutions has one more, cut by the bytes).
+        by_bytes = row_limit is None or keep < row_limit
     return sink.body(keep), True, by_bytes
 
 
-def _bounded_tsv(
-    solutions: ox.QuerySolutions, row_limit: int | None, max_bytes: int | None = None
-) -> tuple[bytes, list[bytes], bool, bool]:
-    """The solutions as TSV: the header line, at most ``row_limit`` solution lines (each
-    ending in a line break), whether more solutions existed, and whether the writer was
-    stopped past ``max_bytes`` bytes (the last line kept may then be the last that fits)."""
-    # Header + limit rows + one more row proves truncation.
-    sink = _LineWriter(None if row_limit is None else row_limit + 2, max_bytes)
-    stopped = False
-    try:
-        solutions.serialize(cast("IO[bytes]", sink), format=ox.QueryResultsFormat.TSV)
-    except _Enough:
-        stopped = True
-    lines = b"".join(sink.chunks).split(b"\n")
-    # The text after the last line break is empty, or a line the writer was stopped inside.
-    header, rows = lines[0] + b"\n", [line + b"\n" for line in lines[1:-1]]
-    if row_limit is not None and len(rows) > row_limit:
-        del rows[row_limit:]
-    over_bytes = max_bytes is not None and sink.size > max_bytes
-    return header, rows, stopped, over_bytes
-
-
 def _fit(
-    sizes: list[int], render: Callable[[int], bytes], max_bytes: int | None, base: int = 0
+    sizes: list[int], render: Callable[[int], bytes], max_bytes: int | None
 ) -> tuple[bytes, int]:
     """``render(k)`` for the largest ``k`` found whose body is at most ``max_bytes`` bytes.
 
-    ``sizes`` are the items' sizes in a plain form (TSV lines, N-Triples) and ``base`` that of
-    what precedes them (the TSV header); the ratio of the rendered body to that form, measured
-    on each try, picks the next prefix, so a single huge item cuts the result just before it
-    and the plain form itself is cut exactly. The empty body is returned even if larger.
+    ``sizes`` are the items' sizes in a plain form (N-Triples); the ratio of the rendered body
+    to that form, measured on each try, picks the next prefix, so a single huge item cuts the
+    result just before it and the plain form itself is cut exactly. The empty body is returned
+    even if larger.
     """
     k = len(sizes)
     body = render(k)
     if max_bytes is None:
         return body, k
-    prefix = list(itertools.accumulate(sizes, initial=base))
+    prefix = list(itertools.accumulate(sizes, initial=0))
     while len(body) > max_bytes and k > 0:
         ratio = len(body) / max(1, prefix[k])
         fits = bisect.bisect_right(prefix, max_bytes / ratio) - 1
@@ -304,27 +315,10 @@ def serialize_result(
     """
     if isinstance(raw, ox.QueryBoolean):
         return SerializedResult("ask", fmt, raw.serialize(format=RESULTS_FORMATS[fmt]) or b"")
-    if isinstance(raw, ox.QuerySolutions) and fmt in ("json", "xml"):
+    if isinstance(raw, ox.QuerySolutions):
         body, truncated, by_bytes = _direct_results(raw, fmt, row_limit, max_bytes)
         return SerializedResult(
             "select", fmt, body, truncated, row_limit, max_bytes if by_bytes else None
-        )
-    if isinstance(raw, ox.QuerySolutions):
-        target = RESULTS_FORMATS[fmt]
-        header, rows, more, over_bytes = _bounded_tsv(raw, row_limit, max_bytes)
-
-        def render_rows(k: int) -> bytes:
-            tsv = header + b"".join(rows[:k])
-            if target == ox.QueryResultsFormat.TSV:
-                return tsv
-            kept = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-            assert isinstance(kept, ox.QuerySolutions)  # TSV has no boolean results
-            return kept.serialize(format=target) or b""
-
-        body, k = _fit([len(r) for r in rows], render_rows, max_bytes, len(header))
-        cut = over_bytes or k < len(rows)
-        return SerializedResult(
-            "select", fmt, body, more or cut, row_limit, max_bytes if cut else None
         )
     if not isinstance(raw, ox.QueryTriples):
         raise TypeError(f"not a pyoxigraph query result: {raw!r}")
