@@ -126,8 +126,8 @@ server_options = apply(
         "--threads",
         default=None,
         type=click.IntRange(1, 256),
-        help="waitress request threads per server process [default: twice the query workers "
-        "and 2 more, at least 8].",
+        help="waitress request threads per server process [default: from the workers, 15 "
+        "for 4; see docs/http-api.md].",
     ),
     click.option(
         "--workers",

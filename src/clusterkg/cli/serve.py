@@ -24,12 +24,13 @@ Try:
 
 def default_threads(workers: int) -> int:
     """waitress threads for ``workers`` query workers: a request holds its thread while it
-    runs and while it waits for a slot (web.limits). One client may run ``workers - 1`` and
-    have ``max(workers - 1, WAITING_PER_CLIENT)`` waiting, so twice the workers and a few
-    more leave threads for other clients to reach the queue."""
+    runs and while it waits for a slot (web.limits). One client may run its default share,
+    ``workers - 1``, and have ``max(workers - 1, WAITING_PER_CLIENT)`` waiting; 4 threads
+    more stay for other clients to reach the queue (15 for 4 workers)."""
     from clusterkg.web.limits import WAITING_PER_CLIENT
 
-    return max(2 * workers, workers + WAITING_PER_CLIENT) + 3
+    share = max(1, workers - 1)
+    return share + max(share, WAITING_PER_CLIENT) + 4
 
 
 def _serve(

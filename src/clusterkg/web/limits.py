@@ -41,9 +41,9 @@ from clusterkg.web.errors import ApiError
 FREE_ENDPOINTS = frozenset({"static", "sparql.limits", "ontology.context", "queries.listing"})
 
 
-#: A client's requests that may wait for a slot at once (or its share, if more): a browser
-#: page's few requests in parallel wait for each other; more are refused at once.
-WAITING_PER_CLIENT = 4
+#: A client's requests that may wait for a slot at once (or its share, if more): a page's or
+#: a script's requests in parallel wait for each other; more are refused at once.
+WAITING_PER_CLIENT = 8
 
 #: Seconds between two looks at the shared table while a request waits for its client's share
 #: (a release in another process cannot wake this one's threads).
