@@ -9,6 +9,7 @@ import logging
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -77,6 +78,13 @@ def normal(url) -> requests.Response:
 def exchange(port: int, data: bytes) -> bytes:
     """Send ``data`` (from a thread: the server may answer before it has all of it) and read
     until the server closes the connection."""
+    return exchange_ending(port, data)[0]
+
+
+def exchange_ending(port: int, data: bytes) -> tuple[bytes, str]:
+    """:func:`exchange`, and how the connection ended: ``"closed"`` (the server's FIN after
+    its answer) or ``"reset"`` (a TCP reset, which over a real network can destroy the answer
+    before the client reads it)."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=15)
 
     def send() -> None:
@@ -88,15 +96,16 @@ def exchange(port: int, data: bytes) -> bytes:
     sender = threading.Thread(target=send, daemon=True)
     sender.start()
     out = b""
+    ending = "closed"
     try:
         while chunk := sock.recv(65536):
             out += chunk
     except ConnectionResetError:
-        pass  # closed with part of the request unread: the answer came before the reset
+        ending = "reset"  # closed with part of the request unread
     finally:
         sender.join(timeout=15)
         sock.close()
-    return out
+    return out, ending
 
 
 def parse(raw: bytes) -> tuple[int, dict[str, str], str]:
@@ -112,7 +121,11 @@ def parse(raw: bytes) -> tuple[int, dict[str, str], str]:
 @pytest.mark.parametrize("case", list(CASES))
 def test_server_errors_carry_safety_headers_and_request_id(url, normal, case):
     status, request, words = CASES[case]
-    got, headers, body = parse(exchange(urlsplit(url).port, request))
+    raw, ending = exchange_ending(urlsplit(url).port, request)
+    got, headers, body = parse(raw)
+    # A lingering close (RFC 9112 section 9.6): the server reads what the client still sends,
+    # so the connection ends with its FIN, not a reset that could destroy the answer.
+    assert ending == "closed"
     assert got == status, body
     for name in SAFETY:
         assert headers.get(name.lower()) == normal.headers[name], name
@@ -194,3 +207,30 @@ def test_an_app_failing_outside_its_handlers_gets_a_500_with_id_and_headers(capl
     rid = headers["x-request-id"]
     assert f"(request id {rid})" in body and "server log" in body
     assert any(r.levelno == logging.ERROR and rid in r.getMessage() for r in caplog.records)
+
+
+def test_a_client_that_neither_sends_nor_closes_after_an_error_is_closed_soon():
+    """The lingering close ends the answer with the server's FIN at once, keeps the socket
+    to drain the client's input, and closes it within LINGER_S (and the sweep's second) even
+    if the client stays silent and never closes."""
+    from clusterkg.web.connections import LINGER_S
+
+    server = guarded_server(never_reached, Settings(), host="127.0.0.1", port=0, threads=1)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    sock = socket.create_connection(("127.0.0.1", server.effective_port), timeout=15)
+    try:
+        sock.sendall(b"GARBAGE\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):  # the answer, then the server's FIN
+            answer += chunk
+        start = time.monotonic()
+        assert answer.startswith(b"HTTP/1.0 400") and b"request id" in answer
+        assert len(server.active_channels) == 1  # lingering: still reading the client
+        while server.active_channels and time.monotonic() - start < LINGER_S + 5:
+            time.sleep(0.1)
+        assert not server.active_channels, "the lingering connection was never closed"
+    finally:
+        sock.close()
+        server.close()
+        thread.join(timeout=5)

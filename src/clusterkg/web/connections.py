@@ -23,7 +23,12 @@ every small answer such as a lookup.
 
 The errors waitress answers itself, before the app sees the request (a body or headers over
 the limit, a request line or chunked body it cannot parse), carry the app's safety headers, a
-request id, and a sentence for a person (:class:`ExplainedErrorTask`).
+request id, and a sentence for a person (:class:`ExplainedErrorTask`). The connection then
+ends with a *lingering close*: the server stops writing, reads and drops what the client is
+still sending for up to :data:`LINGER_S`, then closes. Closing a socket with unread input
+sends a TCP reset, which can destroy the answer before the client reads it (a client still
+uploading a too-large body gets "connection reset" instead of the 413). This is the staged
+close of RFC 9112 section 9.6 ("the TCP reset problem"), as nginx's ``lingering_close``.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import resource
+import socket
 import time
 from typing import Any
 
@@ -49,6 +55,11 @@ from waitress.utilities import (
 from clusterkg.config import Settings
 from clusterkg.web import security
 from clusterkg.web.errors import log, new_request_id
+
+#: After an error answer, how long (s) and how much (bytes) of the client's unread input the
+#: lingering close reads and drops before it closes the socket anyway.
+LINGER_S = 2.0
+LINGER_BYTES = 64 << 20
 
 #: Seconds between two sweeps for timed-out connections (waitress polls once a second anyway).
 CLEANUP_INTERVAL = 1
@@ -171,6 +182,7 @@ class ExplainedErrorTask(ErrorTask):
             )
         )
         self.set_close_on_finish()
+        self.channel.linger_after_close = True  # the client may still be sending: drain it
         self.content_length = len(body)
         self.write(body)
 
@@ -194,6 +206,56 @@ def guarded_channel(client_connections: int) -> type[HTTPChannel]:
             if same > client_connections:
                 self.will_close = True  # closed on the loop's next turn, before any read
 
+        #: Set by an error answer: end with a lingering close (see the module docstring).
+        linger_after_close = False
+        #: While lingering: when to close anyway (monotonic s), and bytes still to drop.
+        linger_deadline: float | None = None
+        linger_left = 0
+
+        def handle_close(self) -> None:
+            if self.linger_after_close and self.linger_deadline is None and self.connected:
+                self.linger_after_close = False
+                try:
+                    self.socket.shutdown(socket.SHUT_WR)  # the answer, then FIN
+                except OSError:
+                    super().handle_close()
+                    return
+                self.linger_deadline = time.monotonic() + LINGER_S
+                self.linger_left = LINGER_BYTES
+                self.will_close = self.close_when_flushed = False
+                return
+            self.linger_deadline = None
+            super().handle_close()
+
+        def readable(self) -> bool:
+            return True if self.linger_deadline is not None else bool(super().readable())
+
+        def writable(self) -> bool:
+            # while lingering only a forced close (the sweep's will_close) writes
+            if self.linger_deadline is not None:
+                return self.will_close
+            return bool(super().writable())
+
+        def handle_write(self) -> None:
+            if self.linger_deadline is not None:
+                self.handle_close()  # forced: the deadline passed or the sweep closed it
+                return
+            super().handle_write()
+
+        def handle_read(self) -> None:
+            if self.linger_deadline is None:
+                super().handle_read()
+                return
+            try:
+                data = self.socket.recv(65536)
+            except BlockingIOError:
+                return  # nothing to read after all
+            except OSError:
+                data = b""
+            self.linger_left -= len(data)
+            if not data or self.linger_left <= 0 or time.monotonic() > self.linger_deadline:
+                self.handle_close()
+
     return GuardedChannel
 
 
@@ -208,7 +270,13 @@ def sweep(server: BaseWSGIServer, now: float, header_timeout: float, idle_timeou
     BaseWSGIServer.maintenance(server, now)
     cutoff = now - header_timeout
     body_cutoff = now - idle_timeout
+    mono = time.monotonic()
     for channel in list(server.active_channels.values()):
+        deadline = getattr(channel, "linger_deadline", None)
+        if deadline is not None:
+            if mono > deadline:  # a client that neither sends nor closes
+                channel.will_close = True
+            continue
         if channel.requests or channel.will_close:
             continue  # a request is being served: the query time limit bounds it
         request = channel.request
