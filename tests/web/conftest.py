@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -55,6 +56,23 @@ def make_app(**overrides) -> Iterator[Flask]:
         yield app
     finally:
         app.extensions["clusterkg"].close()
+
+
+@contextmanager
+def guarded_live(app, threads: int = 1, settings: Settings | None = None) -> Iterator[Any]:
+    """A WSGI ``app`` under clusterkg's guarded waitress server (web.connections) in this
+    process, on an ephemeral loopback port; yields the server (``effective_port``,
+    ``active_channels``)."""
+    from clusterkg.web.connections import guarded_server
+
+    server = guarded_server(app, settings or Settings(), host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.close()
+        thread.join(timeout=5)
 
 
 @contextmanager

@@ -5,7 +5,6 @@ it. Against a real server on a loopback port."""
 from __future__ import annotations
 
 import http.client
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -13,7 +12,8 @@ import pytest
 from waitress.channel import HTTPChannel
 
 from clusterkg.config import Settings
-from clusterkg.web.connections import ONE_WRITE_BYTES, guarded_server
+from clusterkg.web.connections import ONE_WRITE_BYTES
+from tests.web.conftest import guarded_live
 
 BIG = b"x" * (ONE_WRITE_BYTES + 10)
 
@@ -44,14 +44,8 @@ def app(environ, start_response):
 
 @contextmanager
 def server() -> Iterator[int]:
-    srv = guarded_server(app, Settings.from_env(), host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    try:
+    with guarded_live(app, threads=2, settings=Settings.from_env()) as srv:
         yield srv.effective_port
-    finally:
-        srv.close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="module")

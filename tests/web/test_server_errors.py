@@ -19,8 +19,7 @@ import pytest
 import requests
 
 from clusterkg.config import Settings
-from clusterkg.web.connections import guarded_server
-from tests.web.conftest import start_serve
+from tests.web.conftest import guarded_live, start_serve
 
 #: The headers every answer carries (web.security), compared with a normal answer's.
 SAFETY = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy")
@@ -166,14 +165,8 @@ def test_a_body_of_exactly_the_limit_reaches_the_app(url):
 @contextmanager
 def guarded(app) -> Iterator[int]:
     """``app`` under the guarded waitress server in this process; yields its port."""
-    server = guarded_server(app, Settings(), host="127.0.0.1", port=0, threads=1)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
+    with guarded_live(app) as server:
         yield server.effective_port
-    finally:
-        server.close()
-        thread.join(timeout=5)
 
 
 def never_reached(environ, start_response):
@@ -215,22 +208,18 @@ def test_a_client_that_neither_sends_nor_closes_after_an_error_is_closed_soon():
     if the client stays silent and never closes."""
     from clusterkg.web.connections import LINGER_S
 
-    server = guarded_server(never_reached, Settings(), host="127.0.0.1", port=0, threads=1)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    sock = socket.create_connection(("127.0.0.1", server.effective_port), timeout=15)
-    try:
-        sock.sendall(b"GARBAGE\r\n\r\n")
-        answer = b""
-        while chunk := sock.recv(65536):  # the answer, then the server's FIN
-            answer += chunk
-        start = time.monotonic()
-        assert answer.startswith(b"HTTP/1.0 400") and b"request id" in answer
-        assert len(server.active_channels) == 1  # lingering: still reading the client
-        while server.active_channels and time.monotonic() - start < LINGER_S + 5:
-            time.sleep(0.1)
-        assert not server.active_channels, "the lingering connection was never closed"
-    finally:
-        sock.close()
-        server.close()
-        thread.join(timeout=5)
+    with guarded_live(never_reached) as server:
+        sock = socket.create_connection(("127.0.0.1", server.effective_port), timeout=15)
+        try:
+            sock.sendall(b"GARBAGE\r\n\r\n")
+            answer = b""
+            while chunk := sock.recv(65536):  # the answer, then the server's FIN
+                answer += chunk
+            start = time.monotonic()
+            assert answer.startswith(b"HTTP/1.0 400") and b"request id" in answer
+            assert len(server.active_channels) == 1  # lingering: still reading the client
+            while server.active_channels and time.monotonic() - start < LINGER_S + 5:
+                time.sleep(0.1)
+            assert not server.active_channels, "the lingering connection was never closed"
+        finally:
+            sock.close()
