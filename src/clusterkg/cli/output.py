@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from clusterkg.analytics.numbers import human_amount
+from clusterkg.analytics.numbers import exact_amount
 from clusterkg.io.network import neutralise
 from clusterkg.store.results import QueryResult
 from clusterkg.store.terms import to_python
@@ -61,10 +61,11 @@ def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None)
 
 
 def _reading_cell(value: Any) -> str:
-    """A table cell as a person reads it: amounts of a million or more in words (5.6 billion,
-    not 5.613e+09); CSV and JSON keep the exact number."""
+    """A table cell as a person reads it: amounts of a million or more in words (5.613 billion,
+    not 5.613e+09), every digit kept, as a figure is compared with its source; CSV and JSON
+    keep the number itself."""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e6:
-        return human_amount(value, unit="")
+        return exact_amount(value)
     return cell(value)
 
 
