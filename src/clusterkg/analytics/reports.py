@@ -335,6 +335,7 @@ def resilience(
                     "R_oem": res.r_oem,
                     "R_oem_std": res.r_oem_std,
                     "oems": res.parameters["oems"],
+                    "oems_left_out": [short(o) for o in res.parameters["oems_left_out"]],
                     "fractions": res.fractions,
                     "lcc_mean": res.lcc_mean,
                     "lcc_std": res.lcc_std,

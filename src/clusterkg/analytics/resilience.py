@@ -466,6 +466,28 @@ def oem_reach_curve(
     return curve
 
 
+def oem_targets(G: nx.DiGraph, base: list[str]) -> tuple[list[str], list[str]]:
+    """The OEMs the curve ``o(Q)`` follows, and the OEMs it leaves out.
+
+    ``o(Q)`` measures supply: the share of OEMs that still receive it from the supply base. So
+    it follows the OEMs that receive supply in the intact network, those reached from a
+    terminal supplier by a path of at least one link, and ``o(0) = 1``, as Schneider et al.'s
+    ``s(0) = 1`` on a connected network. An OEM with no stated supplier (itself a terminal
+    supplier, or isolated) has no supply the removals could take away: counting it would add
+    only whether it was itself removed (an LCC-like count) and raise ``R_oem`` for want of
+    data. This is the connectivity loss of Albert, Albert & Nakarado (2004), averaged over the
+    consumers that a generator reaches. The OEMs left out are reported beside the curve.
+    """
+    # one search from the whole base, not one per OEM
+    reachable = reachable_from(G, base)
+    in_base = set(base)  # membership in a list of ~25,000 cost seconds at 100,000 firms
+    targets: list[str] = []
+    left_out: list[str] = []
+    for o in oems(G):
+        (targets if o not in in_base and o in reachable else left_out).append(o)
+    return targets, left_out
+
+
 def r_index(curve: list[float]) -> float:
     """Schneider et al. (2011) robustness ``R = 1/N sum_{Q=1}^{N} s(Q)`` of a curve s(0..N)."""
     n = len(curve) - 1
@@ -525,10 +547,7 @@ def robustness(
     pts = min(points, n)
     grid = [round(j * n / pts) for j in range(pts + 1)]
     base = terminal_suppliers(G)
-    # OEMs reachable in the intact network: one search from the whole base, not one per OEM.
-    reachable = reachable_from(G, base)
-    in_base = set(base)  # membership in a list of ~25,000 cost seconds at 100,000 firms
-    targets = [o for o in oems(G) if o not in in_base and o in reachable]
+    targets, left_out = oem_targets(G, base)
     lccs, reaches, r_l, r_o = [], [], [], []
     for t in range(runs):
         if progress:
@@ -574,6 +593,7 @@ def robustness(
             "batch": (auto_batch(n) if batch is None else batch) if recompute else None,
             "points": pts,
             "oems": len(targets),
+            "oems_left_out": left_out,
         },
     )
 
