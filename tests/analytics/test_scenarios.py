@@ -134,3 +134,14 @@ def test_electronics_makers_in_yibin_on_the_synthetic_network(kg_2000):
 )
 def test_large_numbers_read_as_words(value, text):
     assert human_amount(value) == text
+
+
+def test_losing_a_sole_cloud_provider_fails_no_oem(kg):
+    # Huawei Cloud is the only supplier of digital platform services to four OEMs
+    # (graphs/chengdu-chongqing-supply.ttl); a service is no production input.
+    G = supply_network(kg)
+    cloud = "https://w3id.org/clusterkg/id/enterprise/huawei-cloud"
+    rep = run_scenario(G, remove=[cloud])
+    assert rep.failed == [cloud]
+    assert len(rep.affected_oems) == 4
+    assert all(not r["failed"] and r["lost_suppliers"] == [cloud] for r in rep.affected_oems)

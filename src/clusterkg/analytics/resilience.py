@@ -31,6 +31,7 @@ import networkx as nx
 import numpy as np
 
 from clusterkg.analytics import AnalyticsError, centrality, kernels
+from clusterkg.analytics.items import is_service
 
 UNSPECIFIED = "unspecified"
 SUPER_SOURCE = "urn:clusterkg:super-source"
@@ -640,8 +641,13 @@ class CascadeModel:
 
     def __init__(self, G: nx.DiGraph) -> None:
         self.G = G
+        # production inputs only: a service (items.SERVICE_ITEMS) never stops production
         self.needs: dict[str, dict[str, frozenset[str]]] = {
-            v: {item: frozenset(sups) for item, sups in sorted(_inbound(G, v).items())}
+            v: {
+                item: frozenset(sups)
+                for item, sups in sorted(_inbound(G, v).items())
+                if not is_service(item)
+            }
             for v in G
             if G.in_degree(v)
         }
@@ -667,7 +673,12 @@ class CascadeModel:
             self._weights = {}
             for v in self.needs:
                 per = _inbound(self.G, v)
-                links = [(s, val) for sups in per.values() for s, val in sups.items()]
+                links = [
+                    (s, val)
+                    for item, sups in per.items()
+                    if not is_service(item)
+                    for s, val in sups.items()
+                ]
                 # by_value only when every val is known (all(...) first), which mypy cannot follow
                 by_value = (
                     all(val is not None for _, val in links) and sum(val for _, val in links) > 0  # type: ignore[misc]
@@ -776,11 +787,12 @@ def cascade(
 ) -> CascadeResult:
     """Propagate failures downstream to a fixed point, in synchronous rounds.
 
-    ``mode="and"``: a firm fails when, for some item it buys, every supplier of that item has
-    failed (AND across items, OR across alternative suppliers). ``mode="threshold"``: a firm
-    fails when the failed share of its inbound supply reaches ``theta``; shares are by annual
-    value when every inbound link states one, else by link count. Firms without suppliers never
-    fail by cascade. ``model`` reuses the needs of ``G`` computed once (:class:`CascadeModel`).
+    ``mode="and"``: a firm fails when, for some production input it buys, every supplier of
+    that item has failed (AND across items, OR across alternative suppliers). ``mode="threshold"``:
+    a firm fails when the failed share of its inbound production supply reaches ``theta``;
+    shares are by annual value when every inbound link states one, else by link count. Services
+    (:data:`clusterkg.analytics.items.SERVICE_ITEMS`) are no production input: their loss makes
+    no firm fail under either rule. Firms without suppliers never fail by cascade. ``model`` reuses the needs of ``G`` computed once (:class:`CascadeModel`).
     """
     if mode not in ("and", "threshold"):
         raise AnalyticsError(f"unknown cascade mode {mode!r}: use and or threshold")
