@@ -318,6 +318,11 @@ def _node_attributes(
         a["synthetic"] = "SyntheticEntity" in kinds
         operator = sorted(multi["operators"].get(n, []))
         a["operator"] = operator[0] if operator else None
+        # a site is of its operator's kind for selection (a BatteryMaker's plant is a battery
+        # plant): every ck: class of the operator, with superclasses
+        a["operator_types"] = sorted(
+            {u for k in types.get(a["operator"] or "", ()) for u in supers.get(k, {k})}
+        )
         clusters = sorted(multi["clusters"].get(n, []))
         if not clusters and a["operator"]:
             clusters = sorted(multi["clusters"].get(a["operator"], []))
