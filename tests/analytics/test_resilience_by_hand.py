@@ -145,3 +145,44 @@ def test_random_removal_spread_matches_a_brute_force_reference():
     assert res.r_lcc == pytest.approx(statistics.fmean(r_values))
     assert res.r_lcc_std == pytest.approx(statistics.pstdev(r_values))
     assert not math.isnan(res.r_oem_std)
+
+
+def test_oem_curve_follows_the_supplied_oems_and_names_those_left_out():
+    # s -> m -> o1, s -> o2, o3 -> x: o3 is an OEM with no supplier (a terminal supplier).
+    # Degrees: m 2, s 2, then o1, o2, o3, x 1; the degree attack (ties by IRI) removes
+    # m, s, o1, o2, o3, x. The supplied OEMs are o1 and o2 (o3 has no supply to lose):
+    # o(1) = 1/2 (o2 via s), o(2..6) = 0, so R_oem = (1/2) / 6 = 1/12. Counting o3 as well
+    # would give o = 2/3, 1/3, 1/3, 1/3, 0, 0 and R_oem = 5/18 (its own survival only).
+    G = _supply(
+        [("s", "m"), ("m", "o1"), ("s", "o2"), ("o3", "x")],
+        oems={"o1", "o2", "o3"},
+    )
+    res = robustness(G, "degree", points=6)
+    assert res.r_oem == pytest.approx(1 / 12)
+    assert res.oem_mean == pytest.approx([1.0, 0.5, 0, 0, 0, 0, 0])
+    assert res.parameters["oems"] == 2
+    assert res.parameters["oems_left_out"] == ["o3"]
+
+
+def test_curated_oem_curve_equals_a_networkx_reference(kg):
+    # networkx reference: the degree order by hand (in + out degree, ties by IRI), and at every
+    # Q a fresh search from the surviving suppliers without suppliers.
+    from clusterkg.analytics.projection import supply_network
+
+    G = supply_network(kg)
+    order = sorted(G, key=lambda v: (-G.degree(v), v))
+    n = len(order)
+    base = [v for v in G if G.in_degree(v) == 0]
+    oems = [v for v, a in G.nodes(data=True) if a["oem"]]
+    supplied = [o for o in oems if G.in_degree(o)]
+    total = 0.0
+    for q in range(1, n + 1):
+        H = G.subgraph(order[q:])
+        seen = set().union(*(nx.descendants(H, b) for b in base if b in H))
+        total += sum(o in seen for o in supplied) / len(supplied)
+    res = robustness(G, "degree")
+    assert res.r_oem == pytest.approx(total / n)
+    assert sorted(res.parameters["oems_left_out"]) == sorted(set(oems) - set(supplied))
+    assert {"https://w3id.org/clusterkg/id/enterprise/geely"} <= set(
+        res.parameters["oems_left_out"]
+    )

@@ -134,3 +134,62 @@ def test_electronics_makers_in_yibin_on_the_synthetic_network(kg_2000):
 )
 def test_large_numbers_read_as_words(value, text):
     assert human_amount(value) == text
+
+
+def test_losing_a_sole_cloud_provider_fails_no_oem(kg):
+    # Huawei Cloud is the only supplier of digital platform services to four OEMs
+    # (graphs/chengdu-chongqing-supply.ttl); a service is no production input.
+    G = supply_network(kg)
+    cloud = "https://w3id.org/clusterkg/id/enterprise/huawei-cloud"
+    rep = run_scenario(G, remove=[cloud])
+    assert rep.failed == [cloud]
+    assert len(rep.affected_oems) == 4
+    assert all(not r["failed"] and r["lost_suppliers"] == [cloud] for r in rep.affected_oems)
+
+
+def test_a_site_matches_a_kind_by_its_operator():
+    # S is the Yibin plant of OP (a BatteryMaker with no supply link of its own); B2 is a
+    # battery maker elsewhere; P is another Yibin firm of another kind.
+    G = chain(
+        [("S", "OEM", "battery", 1.0), ("B2", "OEM", "battery", 1.0), ("P", "OEM", "trim", 1.0)],
+        S={
+            "kind": "ProductionSite",
+            "types": ["ProductionSite"],
+            "operator": "OP",
+            "operator_types": ["BatteryMaker", "Enterprise", "PartsSupplier"],
+            "within": ["yibin"],
+        },
+        B2={"kind": "BatteryMaker", "types": ["BatteryMaker"], "within": ["shanghai"]},
+        P={"kind": "PartsSupplier", "types": ["PartsSupplier"], "within": ["yibin"]},
+        OEM={"oem": True},
+    )
+    sel = select_nodes(G, regions=["yibin"], kinds=["BatteryMaker"])
+    assert sel["nodes"] == ["S"]
+    assert sel["via_operator"] == [{"site": "S", "operator": "OP"}]
+    rep = run_scenario(G, remove_regions=["yibin"], kinds=["BatteryMaker"])
+    assert rep.removed == ["S"]
+    assert [d["code"] for d in rep.note_details] == ["via-operator"]
+    # the site's own kind is accepted too
+    assert select_nodes(G, regions=["yibin"], kinds=["ProductionSite"])["nodes"] == ["S"]
+
+
+def test_curated_yibin_battery_makers_explain_the_empty_selection(kg):
+    G = supply_network(kg)
+    yibin = str(ID["region/yibin"])
+    located = {yibin: located_entities(kg, yibin, "curated")}
+    # ProductionSite is a class of the ontology: no linked site in the curated network is an
+    # empty selection, not an unknown kind
+    rep = run_scenario(G, remove_regions=[yibin], kinds=["ProductionSite"], located=located)
+    (empty,) = [d for d in rep.note_details if d["code"] == "empty-selection"]
+    assert str(ID["site/catl-yibin"]) in empty["text"]
+    with pytest.raises(AnalyticsError, match="unknown kind 'Batterymaker'"):
+        run_scenario(G, remove_regions=[yibin], kinds=["Batterymaker"])
+
+
+def test_catl_yibin_is_a_battery_maker_plant_on_the_full_network(kg_2000):
+    G = supply_network(kg_2000, "all")
+    site = str(ID["site/catl-yibin"])
+    assert "BatteryMaker" in G.nodes[site]["operator_types"]
+    sel = select_nodes(G, regions=[str(ID["region/yibin"])], kinds=["BatteryMaker"])
+    assert site in sel["nodes"]
+    assert {"site": site, "operator": str(ID["enterprise/catl"])} in sel["via_operator"]

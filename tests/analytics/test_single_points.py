@@ -139,3 +139,88 @@ def test_matches_brute_force_on_a_generated_network(kg_2000):
     expected = {x: lost for x in G if (lost := brute_force(G, x))}
     assert len(expected) > 20  # the generated network has single-sourced items
     assert got == expected
+
+
+C = "https://w3id.org/clusterkg/id/component/"
+E = "https://w3id.org/clusterkg/id/"
+
+
+def test_a_sole_service_provider_is_reported_but_fails_no_oem():
+    # OEM buys its battery from B1 or B2 and its cloud platform only from CLOUD; P buys its
+    # chips only from X. Removing CLOUD takes a service, not a production input: nothing fails.
+    G = chain(
+        [
+            ("CLOUD", "OEM", C + "digital-platform-services", None),
+            ("B1", "OEM", C + "power-battery", 10.0),
+            ("B2", "OEM", C + "power-battery", 10.0),
+            ("X", "B1", C + "chips", 1.0),
+        ],
+        OEM={"oem": True},
+    )
+    out = report(G)
+    assert out["single_points_of_failure"] == []
+    assert out["service_dependencies"] == [
+        {
+            "node": "CLOUD",
+            "label": "CLOUD",
+            "kind": None,
+            "customers": ["OEM"],
+            "items": [{"customer": "OEM", "item": C + "digital-platform-services"}],
+            "counted": False,
+        }
+    ]
+    assert "services (digital-platform-services" in out["rule"]
+    assert "not counted as production failure" in out["rule"]
+
+
+def test_curated_single_points_count_production_inputs_and_groups_of_vehicle_makers(kg):
+    # By hand from graphs/*supply*.ttl: each group below is the only supplier of an item of
+    # its customer. Huawei Cloud and Guangyu Mingdao supply only digital platform services
+    # (not counted); the outside NEV core parts makers are the one supplier of transmissions
+    # of the Chengdu-Chongqing NEV makers (drive motors and electronic controls also come from
+    # Changan/Seres and Landai/Yuebo).
+    G = supply_network(kg)
+    out = report(G)
+    got = {e["node"][len(E) :]: e["oems"] for e in out["single_points_of_failure"]}
+    assert got == {
+        "group/dongfeng-sokon-sichuan-support-enterprises": [E + "enterprise/dongfeng-sokon"],
+        "group/changan-sichuan-suppliers": [E + "enterprise/changan-automobile"],
+        "group/chengdu-chongqing-auto-support-enterprises": [
+            E + "group/chengdu-chongqing-vehicle-manufacturers"
+        ],
+        "group/chengdu-chongqing-supply-demand-platform-parts-suppliers": [
+            E + "group/chengdu-chongqing-supply-demand-platform-vehicle-manufacturers"
+        ],
+        "group/nev-core-parts-makers-outside-chengdu-chongqing": [
+            E + "group/chengdu-chongqing-nev-makers"
+        ],
+    }
+    (outside,) = [e for e in out["single_points_of_failure"] if "nev-core" in e["node"]]
+    assert [i["item"] for i in outside["items"]] == [C + "transmission"]
+    services = {e["node"][len(E) :]: e["customers"] for e in out["service_dependencies"]}
+    assert services == {
+        "enterprise/huawei-cloud": [
+            E + "enterprise/dongfeng-honda",
+            E + "enterprise/foton-motor",
+            E + "enterprise/gac-mitsubishi",
+            E + "enterprise/jac",
+        ],
+        "enterprise/guangyu-mingdao-digital-technology": [E + "enterprise/chengdu-lynk-co"],
+    }
+    guangdong = next(r for r in out["by_region"] if r["region"] == E + "region/guangdong")
+    assert guangdong["oems"] == []  # no OEM fails by cascade for Huawei Cloud's loss
+
+
+def test_groups_of_vehicle_makers_count_as_oems(kg):
+    G = supply_network(kg)
+    oem_groups = sorted(n[len(E) :] for n, a in G.nodes(data=True) if a.get("oem_group"))
+    # EnterpriseGroups that buy vehicle parts and sell none; not the dealers (they buy
+    # vehicles), not the Liushi electrical enterprises (low-voltage accessories are no
+    # vehicle part), not supplier groups
+    assert oem_groups == [
+        "group/chengdu-chongqing-nev-makers",
+        "group/chengdu-chongqing-supply-demand-platform-vehicle-manufacturers",
+        "group/chengdu-chongqing-vehicle-manufacturers",
+    ]
+    assert all(G.nodes[E + g]["oem"] for g in oem_groups)
+    assert not G.nodes[E + "group/changan-sichuan-dealers"]["oem"]

@@ -11,8 +11,10 @@ Three projections:
 
 Nodes are IRI strings; node attributes are ``label``, ``kind`` (the most specific clusterkg
 class), ``cluster``, ``region``, ``within`` (the region and every region it is ``ck:partOf``),
-``lat``/``long``, ``synthetic``, ``tier``, ``operator`` (for production sites), ``oem`` and
-``types`` (every stated clusterkg class).
+``lat``/``long``, ``synthetic``, ``tier``, ``operator`` (for production sites), ``oem`` (a
+vehicle maker: ``ck:VehicleManufacturer``, tier 0, or in the supply network a group of vehicle
+makers, ``oem_group``: :func:`clusterkg.analytics.items.vehicle_maker_group`) and ``types``
+(every stated clusterkg class).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any, Protocol, TypedDict
 import networkx as nx
 from rdflib import URIRef
 
-from clusterkg.analytics import AnalyticsError
+from clusterkg.analytics import AnalyticsError, items
 from clusterkg.store.results import QueryResult
 from clusterkg.vocab import ANALYTICS_GRAPH, CK, GRAPH, PREFIXES, SYNTHETIC_GRAPH
 
@@ -232,6 +234,15 @@ def class_ancestors(kg: Queryable) -> dict[str, set[str]]:
     return closure
 
 
+def item_broader(kg: Queryable) -> dict[str, set[str]]:
+    """Each item concept and every concept it is (transitively) ``skos:broader`` than."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for i, b in packed_select(kg, ["i", "b"], "?i skos:broader+ ?b"):
+        if i is not None and b is not None:
+            out[i].add(b)
+    return dict(out)
+
+
 def region_labels(kg: Queryable) -> dict[str, str]:
     """The label of every region in the ``ck:partOf`` hierarchy (English or untagged first)."""
     labels: dict[str, tuple[int, str]] = {}
@@ -307,6 +318,11 @@ def _node_attributes(
         a["synthetic"] = "SyntheticEntity" in kinds
         operator = sorted(multi["operators"].get(n, []))
         a["operator"] = operator[0] if operator else None
+        # a site is of its operator's kind for selection (a BatteryMaker's plant is a battery
+        # plant): every ck: class of the operator, with superclasses
+        a["operator_types"] = sorted(
+            {u for k in types.get(a["operator"] or "", ()) for u in supers.get(k, {k})}
+        )
         clusters = sorted(multi["clusters"].get(n, []))
         if not clusters and a["operator"]:
             clusters = sorted(multi["clusters"].get(a["operator"], []))
@@ -432,6 +448,16 @@ def supply_network(kg: Queryable, graphs: str = "curated") -> nx.DiGraph:
         if link["value"] is not None:
             data["value"] = (data["value"] or 0.0) + link["value"]
             data["weight"] = data["value"]
+    broader = item_broader(kg)
+    for n, a in G.nodes(data=True):
+        # a group of vehicle makers (items.vehicle_maker_group) is a customer of vehicle-making
+        # kind: it counts as an OEM
+        bought = (link["item"] for p in G._pred[n].values() for link in p["links"])
+        sold = (link["item"] for c in G._succ[n].values() for link in c["links"])
+        a["oem_group"] = not a["oem"] and items.vehicle_maker_group(
+            a["kind"], bought, sold, broader
+        )
+        a["oem"] = a["oem"] or a["oem_group"]
     G.graph.update(
         graphs=graphs,
         region_labels=region_labels(kg),

@@ -309,6 +309,16 @@ def resilience(
         tables["single-points"] = out["single-points"][:50]
         tables["single-points-by-region"] = [_spof_row(e) for e in spof["by_region"][:20]]
         tables["single-points-by-cluster"] = [_spof_row(e) for e in spof["by_cluster"][:20]]
+        tables["single-points-services-not-counted"] = [
+            {
+                "node": short(e["node"]),
+                "label": e["label"],
+                "customers": ", ".join(str(short(c)) for c in e["customers"]),
+                "item": ", ".join(sorted({str(short(r["item"])) for r in e["items"]})),
+                "counted": "no: a service, not a production input",
+            }
+            for e in spof["service_dependencies"][:20]
+        ]
         scores["single_point_oems_lost"] = {
             e["node"]: float(e["oems_lost"]) for e in spof["single_points_of_failure"]
         }
@@ -335,6 +345,7 @@ def resilience(
                     "R_oem": res.r_oem,
                     "R_oem_std": res.r_oem_std,
                     "oems": res.parameters["oems"],
+                    "oems_left_out": [short(o) for o in res.parameters["oems_left_out"]],
                     "fractions": res.fractions,
                     "lcc_mean": res.lcc_mean,
                     "lcc_std": res.lcc_std,

@@ -31,6 +31,7 @@ import networkx as nx
 import numpy as np
 
 from clusterkg.analytics import AnalyticsError, centrality, kernels
+from clusterkg.analytics.items import is_service
 
 UNSPECIFIED = "unspecified"
 SUPER_SOURCE = "urn:clusterkg:super-source"
@@ -466,6 +467,28 @@ def oem_reach_curve(
     return curve
 
 
+def oem_targets(G: nx.DiGraph, base: list[str]) -> tuple[list[str], list[str]]:
+    """The OEMs the curve ``o(Q)`` follows, and the OEMs it leaves out.
+
+    ``o(Q)`` measures supply: the share of OEMs that still receive it from the supply base. So
+    it follows the OEMs that receive supply in the intact network, those reached from a
+    terminal supplier by a path of at least one link, and ``o(0) = 1``, as Schneider et al.'s
+    ``s(0) = 1`` on a connected network. An OEM with no stated supplier (itself a terminal
+    supplier, or isolated) has no supply the removals could take away: counting it would add
+    only whether it was itself removed (an LCC-like count) and raise ``R_oem`` for want of
+    data. This is the connectivity loss of Albert, Albert & Nakarado (2004), averaged over the
+    consumers that a generator reaches. The OEMs left out are reported beside the curve.
+    """
+    # one search from the whole base, not one per OEM
+    reachable = reachable_from(G, base)
+    in_base = set(base)  # membership in a list of ~25,000 cost seconds at 100,000 firms
+    targets: list[str] = []
+    left_out: list[str] = []
+    for o in oems(G):
+        (targets if o not in in_base and o in reachable else left_out).append(o)
+    return targets, left_out
+
+
 def r_index(curve: list[float]) -> float:
     """Schneider et al. (2011) robustness ``R = 1/N sum_{Q=1}^{N} s(Q)`` of a curve s(0..N)."""
     n = len(curve) - 1
@@ -525,10 +548,7 @@ def robustness(
     pts = min(points, n)
     grid = [round(j * n / pts) for j in range(pts + 1)]
     base = terminal_suppliers(G)
-    # OEMs reachable in the intact network: one search from the whole base, not one per OEM.
-    reachable = reachable_from(G, base)
-    in_base = set(base)  # membership in a list of ~25,000 cost seconds at 100,000 firms
-    targets = [o for o in oems(G) if o not in in_base and o in reachable]
+    targets, left_out = oem_targets(G, base)
     lccs, reaches, r_l, r_o = [], [], [], []
     for t in range(runs):
         if progress:
@@ -574,6 +594,7 @@ def robustness(
             "batch": (auto_batch(n) if batch is None else batch) if recompute else None,
             "points": pts,
             "oems": len(targets),
+            "oems_left_out": left_out,
         },
     )
 
@@ -620,8 +641,13 @@ class CascadeModel:
 
     def __init__(self, G: nx.DiGraph) -> None:
         self.G = G
+        # production inputs only: a service (items.SERVICE_ITEMS) never stops production
         self.needs: dict[str, dict[str, frozenset[str]]] = {
-            v: {item: frozenset(sups) for item, sups in sorted(_inbound(G, v).items())}
+            v: {
+                item: frozenset(sups)
+                for item, sups in sorted(_inbound(G, v).items())
+                if not is_service(item)
+            }
             for v in G
             if G.in_degree(v)
         }
@@ -647,7 +673,12 @@ class CascadeModel:
             self._weights = {}
             for v in self.needs:
                 per = _inbound(self.G, v)
-                links = [(s, val) for sups in per.values() for s, val in sups.items()]
+                links = [
+                    (s, val)
+                    for item, sups in per.items()
+                    if not is_service(item)
+                    for s, val in sups.items()
+                ]
                 # by_value only when every val is known (all(...) first), which mypy cannot follow
                 by_value = (
                     all(val is not None for _, val in links) and sum(val for _, val in links) > 0  # type: ignore[misc]
@@ -756,11 +787,12 @@ def cascade(
 ) -> CascadeResult:
     """Propagate failures downstream to a fixed point, in synchronous rounds.
 
-    ``mode="and"``: a firm fails when, for some item it buys, every supplier of that item has
-    failed (AND across items, OR across alternative suppliers). ``mode="threshold"``: a firm
-    fails when the failed share of its inbound supply reaches ``theta``; shares are by annual
-    value when every inbound link states one, else by link count. Firms without suppliers never
-    fail by cascade. ``model`` reuses the needs of ``G`` computed once (:class:`CascadeModel`).
+    ``mode="and"``: a firm fails when, for some production input it buys, every supplier of
+    that item has failed (AND across items, OR across alternative suppliers). ``mode="threshold"``:
+    a firm fails when the failed share of its inbound production supply reaches ``theta``;
+    shares are by annual value when every inbound link states one, else by link count. Services
+    (:data:`clusterkg.analytics.items.SERVICE_ITEMS`) are no production input: their loss makes
+    no firm fail under either rule. Firms without suppliers never fail by cascade. ``model`` reuses the needs of ``G`` computed once (:class:`CascadeModel`).
     """
     if mode not in ("and", "threshold"):
         raise AnalyticsError(f"unknown cascade mode {mode!r}: use and or threshold")

@@ -22,6 +22,7 @@ import networkx as nx
 
 from clusterkg.analytics import AnalyticsError
 from clusterkg.analytics.numbers import human_amount
+from clusterkg.analytics.projection import KIND_ORDER
 from clusterkg.analytics.resilience import cascade, lost_supply
 
 
@@ -94,14 +95,26 @@ def with_sites(G: nx.DiGraph, nodes: Iterable[str]) -> set[str]:
 
 
 def kinds_in(G: nx.DiGraph) -> list[str]:
-    """Every clusterkg class a node of ``G`` has (stated or inherited): the valid kinds."""
+    """Every clusterkg class a node of ``G`` has (stated or inherited), or the operator of a
+    site in ``G`` has: the kinds a selection matches."""
     return sorted(
-        {t for _, a in G.nodes(data=True) for t in (a.get("types") or [a.get("kind")]) if t}
+        {
+            t
+            for _, a in G.nodes(data=True)
+            for t in [*(a.get("types") or [a.get("kind")]), *(a.get("operator_types") or ())]
+            if t
+        }
     )
 
 
 def _has_kind(a: dict[str, Any], kinds: set[str]) -> bool:
     return bool(kinds & set(a.get("types") or [a.get("kind")]))
+
+
+def _by_operator(a: dict[str, Any], kinds: set[str]) -> bool:
+    """A production site matches a kind by its operator's kind: the plant of a BatteryMaker
+    is a battery plant (``operator_types``), even when the operator itself has no link."""
+    return not _has_kind(a, kinds) and bool(kinds & set(a.get("operator_types") or ()))
 
 
 def select_nodes(
@@ -118,10 +131,14 @@ def select_nodes(
     the union of its values. ``firms``: those nodes and the sites they operate; ``regions``:
     located in one of them or a sub-region; ``outside``: located outside one of them;
     ``kinds``: of one of these clusterkg classes (a subclass counts: BatteryMaker is a
-    PartsSupplier); ``clusters``: members of one of them. So ``regions=[Yibin],
-    kinds=[BatteryMaker]`` is the battery makers located in Yibin.
+    PartsSupplier), a production site also by its operator's classes (a BatteryMaker's plant
+    is a battery plant); ``clusters``: members of one of them. So ``regions=[Yibin],
+    kinds=[BatteryMaker]`` is the battery makers and their plants located in Yibin (CATL's
+    Yibin base). A class of the ontology that no node here has selects nothing; any other
+    name is an error.
 
-    Returns ``nodes`` (sorted), ``count``, ``by_kind`` (count per most specific class) and
+    Returns ``nodes`` (sorted), ``count``, ``by_kind`` (count per most specific class),
+    ``via_operator`` (the sites matched through their operator: ``site``, ``operator``) and
     ``criteria``, so that a page can show how many nodes the selection holds before running.
     A firm not in the network (and operating no site in it) is an error, unless ``missing``
     is a list: then it is appended there and left out.
@@ -133,7 +150,9 @@ def select_nodes(
             "a scenario needs something to remove: firms, regions, kinds or clusters"
         )
     valid = kinds_in(G)
-    bad = [k for k in kinds if k not in valid]
+    # a class of the ontology that no node of this network has is an empty selection, not an
+    # error (the curated network has no linked ProductionSite; the synthetic one has)
+    bad = [k for k in kinds if k not in valid and k not in KIND_ORDER]
     if bad:
         raise AnalyticsError(f"unknown kind {bad[0]!r}: the supply network has {', '.join(valid)}")
     known_clusters = sorted({c for _, a in G.nodes(data=True) for c in a.get("clusters") or ()})
@@ -162,18 +181,24 @@ def select_nodes(
     if outside:
         narrow({n for r in outside for n in nodes_outside_region(G, r)})
     want_kinds, want_clusters = set(kinds), set(clusters)
+    via_operator: list[str] = []
     if kinds:
-        narrow({n for n, a in G.nodes(data=True) if _has_kind(a, want_kinds)})
+        via_operator = sorted(n for n, a in G.nodes(data=True) if _by_operator(a, want_kinds))
+        narrow({n for n, a in G.nodes(data=True) if _has_kind(a, want_kinds)} | set(via_operator))
     if clusters:
         narrow({n for n, a in G.nodes(data=True) if want_clusters & set(a.get("clusters") or ())})
     nodes = sorted(chosen or ())
     by_kind: dict[str, int] = defaultdict(int)
     for n in nodes:
         by_kind[G.nodes[n].get("kind") or "unknown"] += 1
+    chosen_set = set(nodes)
     return {
         "nodes": nodes,
         "count": len(nodes),
         "by_kind": dict(sorted(by_kind.items())),
+        "via_operator": [
+            {"site": n, "operator": G.nodes[n]["operator"]} for n in via_operator if n in chosen_set
+        ],
         "criteria": {
             "firms": sorted(firms),
             "regions": sorted(regions),
@@ -322,14 +347,19 @@ def run_scenario(
                     per[key]["lost_value_cny"] += link["value"]
     unlinked, details = _unlinked(G, remove_regions, located or {})
     details += [_not_in_network(G, n) for n in absent or ()]
+    details += [
+        {
+            "code": "via-operator",
+            "node": v["site"],
+            "operator": v["operator"],
+            "network": _which(G),
+            "text": f"{v['site']} is a production site of {v['operator']}, matched by its "
+            f"operator's kind ({', '.join(sorted(set(kinds) & set(G.nodes[v['site']].get('operator_types') or ())))})",
+        }
+        for v in selection["via_operator"]
+    ]
     if not selection["nodes"]:
-        details.append(
-            {
-                "code": "empty-selection",
-                "text": "the selection holds no node of the supply network: nothing fails",
-                "network": _which(G),
-            }
-        )
+        details.append(_empty(G, remove_regions, kinds, located or {}))
     return ScenarioReport(
         removed=res.initial,
         failed=sorted(failed),
@@ -357,6 +387,40 @@ def run_scenario(
         selection={k: v for k, v in selection.items() if k != "nodes"},
         lost_value_to_oems=lost_supply(G, failed)["value_to_oems"],
     )
+
+
+def _empty(
+    G: nx.DiGraph, regions: list[str], kinds: list[str], located: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """The note of an empty selection: what the removed regions hold (in the network, with
+    each node's kind, and the located entities without supply links), so that a reader sees
+    which criterion left nothing."""
+    held = sorted({n for r in regions for n in nodes_in_region(G, r)})
+    shown = [f"{n} ({G.nodes[n].get('kind') or 'unknown'})" for n in held[:10]]
+    outside = sorted({e["iri"] for r in regions for e in located.get(r, []) if e["iri"] not in G})
+    text = "the selection holds no node of the supply network: nothing fails"
+    if regions:
+        text += (
+            "; the regions hold "
+            + (
+                ", ".join(shown) + (f" and {len(held) - 10} more" if len(held) > 10 else "")
+                if held
+                else "no node of this network"
+            )
+            + (
+                f"; {len(outside)} entit{'y' if len(outside) == 1 else 'ies'} there without "
+                f"supply links: {', '.join(outside[:5])}"
+                if outside
+                else ""
+            )
+            + (f", none of kind {', '.join(kinds)}" if kinds and held else "")
+        )
+    return {
+        "code": "empty-selection",
+        "text": text,
+        "network": _which(G),
+        "in_regions": [{"node": n, "kind": G.nodes[n].get("kind")} for n in held],
+    }
 
 
 def _which(G: nx.DiGraph) -> str:

@@ -2,9 +2,13 @@
 
 A node x is a *single point of failure* of a target t (an OEM, or any firm on request) when
 removing x alone makes t fail under the cascade rule of
-:func:`clusterkg.analytics.resilience.cascade`: a firm fails when, for some item it buys,
-every supplier of that item has failed (AND across items, OR across the suppliers of one
-item). In the supply-risk literature this is sole-source exposure (Tang 2006; Sheffi 2005):
+:func:`clusterkg.analytics.resilience.cascade`: a firm fails when, for some production input
+it buys, every supplier of that item has failed (AND across items, OR across the suppliers of
+one item). Services (cloud and digital platforms, technical services:
+:mod:`clusterkg.analytics.items`) are no production input: their sole providers are listed
+apart (:func:`service_dependencies`), not counted as production failure. The OEMs include the
+groups of vehicle makers a source gives as aggregates
+(:func:`clusterkg.analytics.items.vehicle_maker_group`). In the supply-risk literature this is sole-source exposure (Tang 2006; Sheffi 2005):
 the "item chain" of an entry says which single-sourced item each target lost and through which
 suppliers the failure travelled.
 
@@ -37,7 +41,8 @@ from typing import Any
 
 import networkx as nx
 
-from clusterkg.analytics.resilience import CascadeModel, CascadeResult, lost_supply
+from clusterkg.analytics import items as it
+from clusterkg.analytics.resilience import CascadeModel, CascadeResult, _inbound, lost_supply
 
 #: What the critical-nodes report's OR measures mean, and why they can be high while a
 #: single-sourced item still makes the OEM fail (shown beside that report).
@@ -54,6 +59,14 @@ CRITICAL_NODES_EXPLAINED = (
     "maker, or of that maker's only supplier of some input, stops it. Read connectivity and "
     "dominators as a lower bound of exposure; the single points of failure are the firms whose "
     "loss alone stops an OEM."
+)
+
+
+#: The failure rule, as the report states it.
+RULE = (
+    "a firm fails when, for some production input it buys, every supplier of that item has "
+    "failed (AND across items, OR across the suppliers of one item); groups of vehicle makers "
+    "count as OEMs; " + it.SERVICES_RULE
 )
 
 
@@ -146,6 +159,34 @@ def single_points_of_failure(
     }
 
 
+def service_dependencies(G: nx.DiGraph, *, all_firms: bool = False) -> list[dict[str, Any]]:
+    """The sole providers of a service (:data:`clusterkg.analytics.items.SERVICE_ITEMS`) to
+    OEMs (or, with ``all_firms``, to any firm): reported, but not counted as production failure
+    (a service is no production input, :mod:`clusterkg.analytics.items`). Each entry: ``node``,
+    ``label``, ``kind``, ``customers`` (the targets it alone serves), ``items`` (per customer
+    the service) and ``counted`` (False), ranked by customers, then node."""
+    target = _is_target(G, all_firms)
+    per: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for v in sorted(G):
+        if not target[v]:
+            continue
+        for item, sups in sorted(_inbound(G, v).items()):
+            if it.is_service(item) and len(sups) == 1:
+                per[next(iter(sups))].append({"customer": v, "item": item})
+    out = [
+        {
+            "node": x,
+            "label": G.nodes[x].get("label", x.rsplit("/", 1)[-1]),
+            "kind": G.nodes[x].get("kind"),
+            "customers": sorted({r["customer"] for r in rows}),
+            "items": rows,
+            "counted": False,
+        }
+        for x, rows in per.items()
+    ]
+    return sorted(out, key=lambda e: (-len(e["customers"]), e["node"]))
+
+
 def _group_losses(
     G: nx.DiGraph,
     groups: dict[str, set[str]],
@@ -193,7 +234,9 @@ def report(
     :func:`single_points_of_failure`), ``by_target``, and the loss of each whole region
     (``by_region``, with sub-regions; ``regions`` limits which) and of each whole cluster
     (``by_cluster``), each ranked the same way and carrying the same fields plus ``removed``
-    (how many nodes the loss removes) and ``oems_removed`` (OEMs located there)."""
+    (how many nodes the loss removes) and ``oems_removed`` (OEMs located there), plus the sole
+    providers of services (``service_dependencies``, :func:`service_dependencies`), which are
+    reported but not counted as production failure, and the ``rule``."""
     model = CascadeModel(G)
     target = _is_target(G, all_firms)
     out = single_points_of_failure(G, all_firms=all_firms, model=model)
@@ -206,9 +249,7 @@ def report(
     out["by_region"] = _group_losses(G, reg, labels, "region", model, target)
     cl_labels = {c: info["label"] for c, info in (G.graph.get("clusters") or {}).items()}
     out["by_cluster"] = _group_losses(G, clusters_of(G), cl_labels, "cluster", model, target)
-    out["rule"] = (
-        "a firm fails when, for some item it buys, every supplier of that item has failed "
-        "(AND across items, OR across the suppliers of one item)"
-    )
+    out["service_dependencies"] = service_dependencies(G, all_firms=all_firms)
+    out["rule"] = RULE
     out["explanation"] = CRITICAL_NODES_EXPLAINED
     return out

@@ -155,6 +155,8 @@ def resilience_report(
                 "R_lcc_std": r.r_lcc_std,
                 "R_oem": r.r_oem,
                 "R_oem_std": r.r_oem_std,
+                "oems": r.parameters["oems"],
+                "oems_left_out": r.parameters["oems_left_out"],
                 "fractions": r.fractions,
                 "lcc_mean": r.lcc_mean,
                 "oem_mean": r.oem_mean,
