@@ -42,7 +42,7 @@ def hhi(shares: list[float]) -> float:
     return sum(s * s for s in shares)
 
 
-def _inbound(G: nx.DiGraph, v: str) -> dict[str, dict[str, float | None]]:
+def inbound_by_item(G: nx.DiGraph, v: str) -> dict[str, dict[str, float | None]]:
     """Item -> supplier -> summed known value (``None`` if some link of it has no value)."""
     out: dict[str, dict[str, float | None]] = defaultdict(dict)
     # the predecessor dict holds the same edge-data dicts as ``G.edges[s, v]``, without the
@@ -77,7 +77,7 @@ def sourcing(G: nx.DiGraph) -> list[dict[str, Any]]:
     """
     rows = []
     for v in sorted(G):
-        for item, values in sorted(_inbound(G, v).items()):
+        for item, values in sorted(inbound_by_item(G, v).items()):
             shares, basis = supplier_shares(values)
             by_region: dict[str, float] = defaultdict(float)
             for s, share in shares.items():
@@ -645,7 +645,7 @@ class CascadeModel:
         self.needs: dict[str, dict[str, frozenset[str]]] = {
             v: {
                 item: frozenset(sups)
-                for item, sups in sorted(_inbound(G, v).items())
+                for item, sups in sorted(inbound_by_item(G, v).items())
                 if not is_service(item)
             }
             for v in G
@@ -672,7 +672,7 @@ class CascadeModel:
         if self._weights is None:
             self._weights = {}
             for v in self.needs:
-                per = _inbound(self.G, v)
+                per = inbound_by_item(self.G, v)
                 links = [
                     (s, val)
                     for item, sups in per.items()

@@ -42,7 +42,7 @@ from typing import Any
 import networkx as nx
 
 from clusterkg.analytics import items as it
-from clusterkg.analytics.resilience import CascadeModel, CascadeResult, _inbound, lost_supply
+from clusterkg.analytics.resilience import CascadeModel, CascadeResult, inbound_by_item, lost_supply
 
 #: What the critical-nodes report's OR measures mean, and why they can be high while a
 #: single-sourced item still makes the OEM fail (shown beside that report).
@@ -170,7 +170,7 @@ def service_dependencies(G: nx.DiGraph, *, all_firms: bool = False) -> list[dict
     for v in sorted(G):
         if not target[v]:
             continue
-        for item, sups in sorted(_inbound(G, v).items()):
+        for item, sups in sorted(inbound_by_item(G, v).items()):
             if it.is_service(item) and len(sups) == 1:
                 per[next(iter(sups))].append({"customer": v, "item": item})
     out = [
