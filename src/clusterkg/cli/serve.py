@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,19 @@ def default_threads(workers: int) -> int:
 
     share = max(1, workers - 1)
     return share + max(share, WAITING_PER_CLIENT) + 4
+
+
+def _log_to_stderr() -> None:
+    """The server's log on stderr, one line per event: each error answer under its request id
+    (the id a client is shown), each stopped query, waitress's warnings. Without a handler
+    Python drops everything below WARNING, and the 4xx lines the docs promise never appear.
+    A host application that configured logging itself keeps its own."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
 
 
 def _serve(
@@ -64,6 +78,7 @@ def _serve(
         "quiet": False,
     }
     check_processes(Settings.from_env(**overrides))  # before loading: refused in words
+    _log_to_stderr()
     app = create_app(overrides)
     settings = app.extensions["clusterkg"].settings
     kg = app.extensions["clusterkg"]

@@ -17,6 +17,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+from clusterkg.store import abandon
+
 T = TypeVar("T")
 
 
@@ -27,6 +29,9 @@ class _Pending:
         self.done = threading.Event()
         self.value: Any = None
         self.error: BaseException | None = None
+        #: The requesters waiting for it (:mod:`clusterkg.store.abandon`): it is stopped only
+        #: when every one of them has gone.
+        self.requesters: list[Callable[[], bool] | None] = [abandon.current()]
 
 
 class GenerationCache:
@@ -52,6 +57,9 @@ class GenerationCache:
             owner = pending is None
             if owner:
                 pending = self._pending[full] = _Pending()
+            else:
+                assert pending is not None
+                pending.requesters.append(abandon.current())
         assert pending is not None
         if not owner:
             pending.done.wait()
@@ -59,8 +67,10 @@ class GenerationCache:
                 raise pending.error
             return pending.value
         try:
-            # Computed outside the lock: other keys stay served meanwhile.
-            pending.value = make()
+            # Computed outside the lock: other keys stay served meanwhile; stopped only if
+            # every request waiting for it has gone.
+            with abandon.watching(abandon.shared_by(pending.requesters)):
+                pending.value = make()
         except BaseException as exc:
             pending.error = exc
             raise

@@ -46,6 +46,13 @@ class QueryTimeout(QueryError):
     http_status = 503
 
 
+class RequesterGone(QueryError):
+    """A query stopped because its client closed the connection: nobody reads the answer
+    (:mod:`clusterkg.store.abandon`). 499 is nginx's "client closed request", for the logs."""
+
+    http_status = 499
+
+
 class QueryTooLarge(QueryError):
     """A query or update that needed more memory than a query worker may use (507).
 

@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 
 from clusterkg.errors import ClusterkgError
+from clusterkg.store import abandon
 from clusterkg.store.backends import Backend
 from clusterkg.store.errors import (
     BackendError,
@@ -403,6 +404,8 @@ class IsolatedEngine(QueryEngine):
         self._forking = 0
         self._closed = False
         self.timeouts = 0
+        #: Requests stopped because their client had gone (for monitoring and tests).
+        self.abandoned = 0
         #: Functions run through :meth:`call` (for monitoring and tests).
         self.calls = 0
         backend.on_close(self.shutdown)
@@ -565,7 +568,15 @@ class IsolatedEngine(QueryEngine):
         assert worker is not None
         try:
             send_message(worker.conn, message)
-            if not worker.readable(deadline - time.monotonic()):
+            answered = self._answer_within(worker, deadline)
+            if answered is None:  # its client has gone: nobody reads the answer
+                self._kill(worker)
+                worker = None
+                self.abandoned += 1
+                raise abandon.RequesterGone(
+                    f"the client closed its connection, so its {what} was stopped"
+                )
+            if not answered:
                 self._kill(worker)
                 worker = None
                 self.timeouts += 1
@@ -598,6 +609,21 @@ class IsolatedEngine(QueryEngine):
         if name == "QueryTooLarge":
             raise too_large(self.memory_mb, what)
         raise _ERRORS.get(name, QueryError)(message_text, line, column)
+
+    @staticmethod
+    def _answer_within(worker: _Worker, deadline: float) -> bool | None:
+        """Whether ``worker`` answers before ``deadline``; None as soon as the requester has
+        gone (:mod:`clusterkg.store.abandon`), looked at every :data:`~abandon.POLL_S` s."""
+        if abandon.current() is None:
+            return worker.readable(deadline - time.monotonic())
+        while True:
+            left = deadline - time.monotonic()
+            if worker.readable(min(left, abandon.POLL_S)):
+                return True
+            if left <= abandon.POLL_S:
+                return False
+            if abandon.requester_gone():
+                return None
 
     # -- queries, updates, heavy work -------------------------------------------------------
     def run_query(

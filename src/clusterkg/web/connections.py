@@ -312,6 +312,10 @@ def guarded_server(app: Any, settings: Settings, **options: Any) -> Any:
         channel_timeout=max(1, round(settings.idle_timeout)),
         cleanup_interval=CLEANUP_INTERVAL,
         asyncore_use_poll=True,
+        # Keep reading while a request runs, so that a client that closes its connection is
+        # seen and its query stopped (clusterkg.store.abandon). A client that half-closes
+        # after its request is taken to have left too, as nginx does.
+        channel_request_lookahead=1,
         **options,
     )
     listeners = (

@@ -35,6 +35,7 @@ from typing import Any
 from flask import Flask, current_app, g, request
 
 from clusterkg.config import Settings
+from clusterkg.store import abandon
 from clusterkg.web.errors import ApiError
 
 #: Endpoints that never run a query: static files, the limits text, the JSON-LD context.
@@ -248,9 +249,17 @@ def init_app(app: Flask, settings: Settings) -> None:
         client = _client()
         share.acquire(client)
         g.fair_share_client = client
+        # A query of a client that closes its connection is stopped (clusterkg.store.abandon),
+        # so its slot and worker free at once; waitress tells with channel_request_lookahead.
+        gone = request.environ.get("waitress.client_disconnected")
+        if gone is not None:
+            g.abandon_token = abandon.watch(gone)
 
     @app.teardown_request
     def _give_back(_exc: BaseException | None) -> None:
+        token = g.pop("abandon_token", None)
+        if token is not None:
+            abandon.unwatch(token)
         client = g.pop("fair_share_client", None)
         if client is not None:
             current_app.extensions["clusterkg.fair_share"].release(client)
