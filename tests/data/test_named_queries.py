@@ -54,16 +54,41 @@ def test_compare_auto_clusters(kg):
 
 def test_deepest_parts_base_is_the_yangtze_river_delta(kg):
     rows = records(kg, "deepest-parts-base")
-    # 5849/61 = 95.9 > 1275/28 = 45.5 > 2346/53 = 44.3 > 846/20 = 42.3 > 1398/45 = 31.1 > 1178/52 = 22.7
+    by = {r["cluster"].rsplit("/", 1)[1]: r for r in rows}
+    # Ranked by the ratio source 000 states (section 2.3): "reaching 11.2. The Area in the middle
+    # of the Yangtze River industry cluster is 8.06. The Chengdu-Chongqing industry cluster is
+    # 6.24, the Area of Beijing ferry look forward to, The Pearl River Delta region, Northeast China
+    # industrial clusters are less than 3"; the three below 3 in the order of the computed ratio:
+    # 1275/28 = 45.5 > 846/20 = 42.3 > 1178/52 = 22.7.
     order = [r["cluster"].rsplit("/", 1)[1] for r in rows if r["cluster"].endswith("-auto")][:6]
     assert order == [
         "yangtze-river-delta-auto",
-        "pearl-river-delta-auto",
         "middle-yangtze-auto",
-        "northeast-china-auto",
         "chengdu-chongqing-auto",
+        "pearl-river-delta-auto",
+        "northeast-china-auto",
         "beijing-tianjin-hebei-auto",
     ]
+    stated = {k: (float(r["statedRatio"]), r["statedRatioQualifier"]) for k, r in by.items()}
+    assert stated["yangtze-river-delta-auto"] == (11.2, None)
+    assert stated["middle-yangtze-auto"] == (8.06, None)
+    assert stated["chengdu-chongqing-auto"] == (6.24, None)
+    for k in ("beijing-tianjin-hebei-auto", "pearl-river-delta-auto", "northeast-china-auto"):
+        assert stated[k] == (3.0, "less than")
+        assert "less than 3" in by[k]["ratioQuote"]
+    assert "6.24" in by["chengdu-chongqing-auto"]["ratioQuote"]
+    # The computed ratio stays beside it: 000 "61 vehicle companies and 5,849 auto parts companies"
+    yrd = by["yangtze-river-delta-auto"]
+    assert (yrd["partsEnterprises"], yrd["vehicleEnterprises"]) == (5849, 61)
+    assert float(yrd["partsPerVehicleEnterprise"]) == pytest.approx(5849 / 61, abs=0.005)
+    assert float(by["northeast-china-auto"]["partsPerVehicleEnterprise"]) == pytest.approx(
+        846 / 20, abs=0.005
+    )
+    # graphs/sources.ttl: dcterms:title of src:six-auto-clusters
+    assert {r["ratioSource"] for r in rows} == {
+        "Overview of the Development of the Six Major Automobile Industry Clusters: "
+        "problems and development suggestions"
+    }
 
 
 def test_suppliers_of_dongfeng_sokon(kg):
