@@ -5,11 +5,14 @@ Expected values are read off the source texts by hand (file and passage in each 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from clusterkg.queries import QueryError, load_queries, run_named
 
 CLUSTER = "https://w3id.org/clusterkg/id/cluster/"
+ID = "https://w3id.org/clusterkg/id/"
 
 
 def records(kg, name, **params):
@@ -103,7 +106,56 @@ def test_suppliers_of_dongfeng_sokon(kg):
 def test_who_supplies_changan(kg):
     rows = records(kg, "enterprise-suppliers", customer="enterprise/changan-automobile")
     assert rows and all(r["customer"].endswith("changan-automobile") for r in rows)
-    assert any(r["location"] == "Sichuan" for r in rows)
+    # 004: "Chang'an Automobile has dozens of suppliers and more than 60 dealers in Sichuan"
+    # (no count of the suppliers); the only link whose customer is Changan itself.
+    assert [(r["supplier"].rsplit("/", 1)[1], r["via"], r["location"]) for r in rows] == [
+        ("changan-sichuan-suppliers", "directly", "Sichuan")
+    ]
+    assert rows[0]["suppliers"] is None
+    # Changan is a named member only of the well-known automakers (002), which buy nothing in
+    # the graph; the NEV makers whose drive motors, electronic controls and transmissions are
+    # bought outside (002) have no named member, which data-gaps reports.
+    gaps = {
+        r["resource"].rsplit("/", 1)[1]
+        for r in records(kg, "data-gaps")
+        if r["gap"] == "customer group without named members"
+    }
+    assert "chengdu-chongqing-nev-makers" in gaps
+    assert "chengdu-chongqing-well-known-automakers" not in gaps  # it buys nothing
+
+
+def test_suppliers_of_a_group_reach_its_named_members(tmp_path):
+    """A link to a group the text names an enterprise a member of is the enterprise's too,
+    marked "via group"; on a two-link fixture, so the expected rows are the fixture's."""
+    from clusterkg.config import Settings
+    from clusterkg.store.kg import open_kg
+
+    home = tmp_path / "home"
+    (home / "graphs").mkdir(parents=True)
+    for name in ("ontology", "queries"):
+        (home / name).symlink_to(Path(__file__).resolve().parents[2] / name)
+    (home / "graphs" / "g.ttl").write_text(
+        """@prefix ck: <https://w3id.org/clusterkg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix e: <https://w3id.org/clusterkg/id/enterprise/> .
+@prefix g: <https://w3id.org/clusterkg/id/group/> .
+@prefix s: <https://w3id.org/clusterkg/id/supply/> .
+e:oem a ck:VehicleManufacturer ; rdfs:label "OEM"@en .
+e:maker a ck:PartsSupplier ; rdfs:label "Maker"@en .
+e:direct a ck:PartsSupplier ; rdfs:label "Direct"@en .
+g:buyers a ck:EnterpriseGroup ; rdfs:label "Buyers"@en ; ck:includesMember e:oem .
+s:a a ck:SupplyLink ; ck:supplier e:maker ; ck:customer g:buyers .
+s:b a ck:SupplyLink ; ck:supplier e:direct ; ck:customer e:oem .
+""",
+        encoding="utf-8",
+    )
+    own = open_kg(Settings.from_env(root=home, store="memory"))
+    try:
+        rows = run_named(own, "enterprise-suppliers", {"customer": ID + "enterprise/oem"}).records()
+    finally:
+        own.close()
+    got = {(r["supplierLabel"], r["via"], r["viaGroup"]) for r in rows}
+    assert got == {("Direct", "directly", None), ("Maker", "via group Buyers", ID + "group/buyers")}
 
 
 def test_what_chengdu_chongqing_buys_from_outside(kg):
