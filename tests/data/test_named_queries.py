@@ -203,6 +203,30 @@ def test_where_a_number_comes_from(kg):
     assert again and again[0]["graph"].endswith("/graph/auto-clusters")
 
 
+def test_where_a_number_comes_from_keeps_unit_period_and_qualifier_apart(kg):
+    rows = records(kg, "where-number-from", value="50")
+    by_unit = {}
+    for r in rows:
+        by_unit.setdefault(r["unit"], []).append(r)
+    # 000: "among the 98 automobile manufacturers in 2021, more than 50 enterprises will produce
+    # less than 1,000 vehicles per month": a count, of 2021, "more than"
+    (count,) = by_unit["count"]
+    assert (count["qualifier"], str(count["period"])) == ("more than", "2021")
+    assert "more than 50 enterprises" in count["quote"]
+    # The 50s that are shares: 003 "over 50 percent of the national market", "over half of
+    # China's", "exceed 50 percent nationally", "over half of the nation's wind resources";
+    # 000 Jilin "more than half": percent, each "more than" the stated 50
+    assert len(by_unit["percent"]) == 5
+    assert {r["qualifier"] for r in by_unit["percent"]} == {"more than"}
+    assert set(by_unit) == {"count", "percent"}
+    # 004: "an annual purchase value of about 1.3 billion yuan": yuan, "about"
+    money = records(kg, "where-number-from", value="1300000000")
+    assert money and {(r["unit"], r["qualifier"]) for r in money} == {("yuan (CNY)", "about")}
+    # 000: "gathers 20 vehicle companies and 846 auto parts companies": exact, no year stated
+    (parts,) = records(kg, "where-number-from", value="846")
+    assert (parts["unit"], parts["qualifier"], parts["period"]) == ("count", None, None)
+
+
 def test_enterprises_in_yibin_include_the_catl_plant(kg):
     # 002: "attract CATL and SVOLT ... to settle in Yibin and Dazhou"
     entities = {
