@@ -241,19 +241,22 @@ def test_shapes_reject_bad_relations(settings, tmp_path, name, turtle, focus, wo
 
 
 def test_one_parts_enterprise_count_per_definition(kg):
-    def values(indicator):
+    def values(indicator, area=CLUSTER + "chengdu-chongqing-auto"):
         rows = records(
             kg,
             "indicator-across-areas",
             indicator=f"https://w3id.org/clusterkg/ontology#{indicator}",
         )
-        return sorted(r["value"] for r in rows if r["area"] == CLUSTER + "chengdu-chongqing-auto")
+        return sorted(r["value"] for r in rows if r["area"] == area)
 
     # 000: "gathers 45 vehicle enterprises and 1,398 auto parts enterprises above the designated
     # size"; 002: "According to rough statistics, there are a total of 210 automobile parts
-    # enterprises" (no size threshold): two indicators, one value each
+    # enterprises in the Chengdu-Chongqing economic circle" (no size threshold): two
+    # indicators, one value each, and the rough count is of the economic circle it names
     assert values("PartsEnterpriseCount") == [1398]
-    assert values("PartsEnterpriseCountAnySize") == [210]
+    assert values("PartsEnterpriseCountAnySize") == []
+    circle = "https://w3id.org/clusterkg/id/region/chengdu-chongqing"
+    assert values("PartsEnterpriseCountAnySize", circle) == [210]
 
 
 def test_collaborations_keep_the_status_the_text_words(kg):
