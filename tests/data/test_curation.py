@@ -144,3 +144,19 @@ def test_geely_power_batteries_count_as_bought_inside_chengdu_chongqing(kg):
     )
     assert (cc["inbound_links"], cc["inside"], cc["outside"], cc["unknown"]) == (17, 12, 3, 2)
     assert cc["share_inside"] == pytest.approx(12 / 17)
+
+
+def test_key_nev_enterprise_counts_carry_no_year_the_text_does_not_state(kg):
+    # 003: "According to the 2022 China New Energy Vehicle Industry Development Insight Report,
+    # the Beijing-Tianjin-Hebei cluster hosts 91 key NEV enterprises ... The Yangtze River Delta
+    # boasts 424 ... the Greater Bay Area is home to 119 ... the Western Triangle comprises 74":
+    # "2022" names the report; no year of the counts is stated.
+    rows = kg.engine.query(
+        """PREFIX ck: <https://w3id.org/clusterkg/ontology#>
+        SELECT ?o ?v ?p WHERE { ?o ck:indicator ck:EnterpriseCount ; ck:value ?v ;
+          ck:sector <https://w3id.org/clusterkg/id/sector/new-energy-vehicles> ;
+          ck:statedValue ?s FILTER(CONTAINS(?s, "key NEV"))
+          OPTIONAL { ?o ck:refPeriod ?p } }"""
+    ).rows
+    assert sorted(int(r["v"].value) for r in rows) == [74, 91, 119, 424]
+    assert all(r.get("p") is None for r in rows), rows
