@@ -189,6 +189,29 @@ def test_universities_work_with_oems(kg):
     assert ("University of Electronic Science and Technology of China", "FAW-Volkswagen") in pairs
 
 
+def test_one_row_per_collaboration_and_only_the_pairs_the_text_links(kg):
+    rows = records(kg, "university-collaborations")
+    got = sorted(
+        (r["institution"].rsplit("/", 1)[1], r["partner"].rsplit("/", 1)[1], r["status"])
+        for r in rows
+    )
+    # 002: UESTC and Chongqing University "encouraged" to ally with Changan Auto and
+    # FAW-Volkswagen (4 pairs); 004: UESTC doctoral graduates "can apply for a job in Chang'an
+    # Automobile" (existing); "Sokon Group plans to carry out ... cooperation with" UESTC. 004
+    # links CAERI only with UESTC (interns, further study), never with Changan.
+    assert got == [
+        ("chongqing-university", "changan-automobile", "encouraged"),
+        ("chongqing-university", "faw-volkswagen", "encouraged"),
+        ("uestc", "changan-automobile", "encouraged"),
+        ("uestc", "changan-automobile", "existing"),
+        ("uestc", "faw-volkswagen", "encouraged"),
+        ("uestc", "sokon-group", "planned"),
+    ]
+    talent = next(r for r in rows if r["status"] == "existing")
+    # the two quotes of 004 about UESTC and Changan: the talent-exchange sentence and the jobs
+    assert talent["quotes"] == 2 and talent["quote"]
+
+
 def test_where_a_number_comes_from(kg):
     rows = records(kg, "where-number-from", value="846")
     assert len(rows) == 1
