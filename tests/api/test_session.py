@@ -29,7 +29,8 @@ NEV_MAKERS = "group/chengdu-chongqing-nev-makers"
 OUTSIDE = ID + "group/nev-core-parts-makers-outside-chengdu-chongqing"
 NEV_SUPPLIERS = {
     (ID + "enterprise/byd-battery", "power battery"),
-    (ID + "enterprise/geely", "power battery"),
+    # 002 places Geely's power batteries in the region: the link starts at Geely in Sichuan
+    (ID + "site/geely-sichuan", "power battery"),
     (ID + "enterprise/changan-automobile", "drive motor"),
     (ID + "enterprise/seres", "drive motor"),
     (OUTSIDE, "drive motor"),
@@ -141,12 +142,16 @@ def test_without_pandas_the_dataframe_error_says_what_to_install(tmp_path):
 def test_scenario_cascades_and_passes_options_through(kg):
     one = kg.scenario(remove="enterprise/byd-battery")  # a lone name is one firm
     assert one.failed == [ID + "enterprise/byd-battery"] and one.lost_links == 1
-    both = kg.scenario(remove=["enterprise/byd-battery", "Geely"])
+    both = kg.scenario(remove=["enterprise/byd-battery", "site/geely-sichuan"])
     # every power-battery supplier of the NEV makers is gone: AND over items fails them
     assert both.cascaded == [ID + NEV_MAKERS] and both.lost_links == 2
     # threshold mode: 2 of the NEV makers' 9 inbound links failed, a share of 0.22
-    low = kg.scenario(remove=["enterprise/byd-battery", "Geely"], mode="threshold", theta=0.2)
-    high = kg.scenario(remove=["enterprise/byd-battery", "Geely"], mode="threshold", theta=0.25)
+    low = kg.scenario(
+        remove=["enterprise/byd-battery", "site/geely-sichuan"], mode="threshold", theta=0.2
+    )
+    high = kg.scenario(
+        remove=["enterprise/byd-battery", "site/geely-sichuan"], mode="threshold", theta=0.25
+    )
     assert ID + NEV_MAKERS in low.failed and ID + NEV_MAKERS not in high.failed
 
 

@@ -116,3 +116,47 @@ def test_every_graph_file_is_described_in_the_readme(settings):
     readme = (settings.graphs_dir / "README.md").read_text(encoding="utf-8")
     missing = [p.name for p in settings.graphs_dir.glob("*.ttl") if f"`{p.name}`" not in readme]
     assert missing == []
+
+
+def test_geely_power_batteries_count_as_bought_inside_chengdu_chongqing(kg):
+    from clusterkg.analytics.projection import supply_network
+    from clusterkg.analytics.resilience import self_sufficiency
+
+    # 002: "in addition to power battery enterprises such as BYD and Geely, ... almost all the
+    # drive motors, electronic controls, and transmissions of NEVs in the Chengdu-Chongqing
+    # economic circle are purchased from manufacturers outside the region": Geely's batteries
+    # come from inside. Hand count of the 17 links into the cluster's members (graphs/*.ttl):
+    # inside 12 = Changan's and Dongfeng Sokon's Sichuan suppliers (2), Changan, Seres, Landai,
+    # Yuebo (4), the 130 support enterprises (4 items), Guangyu Mingdao, Geely in Sichuan;
+    # outside 3 = the outside makers' drive motors, electronic controls, transmissions;
+    # unknown 2 = BYD Battery (no location stated) and the supply-demand platform's suppliers.
+    link = (
+        "https://w3id.org/clusterkg/id/supply/geely-to-chengdu-chongqing-nev-makers-power-battery"
+    )
+    (row,) = kg.engine.query(
+        f"SELECT ?s WHERE {{ <{link}> <https://w3id.org/clusterkg/ontology#supplier> ?s }}"
+    ).rows
+    assert str(row["s"]).endswith("/site/geely-sichuan")
+    cc = next(
+        r
+        for r in self_sufficiency(supply_network(kg))
+        if r["cluster"].endswith("/chengdu-chongqing-auto")
+    )
+    assert (cc["inbound_links"], cc["inside"], cc["outside"], cc["unknown"]) == (17, 12, 3, 2)
+    assert cc["share_inside"] == pytest.approx(12 / 17)
+
+
+def test_key_nev_enterprise_counts_carry_no_year_the_text_does_not_state(kg):
+    # 003: "According to the 2022 China New Energy Vehicle Industry Development Insight Report,
+    # the Beijing-Tianjin-Hebei cluster hosts 91 key NEV enterprises ... The Yangtze River Delta
+    # boasts 424 ... the Greater Bay Area is home to 119 ... the Western Triangle comprises 74":
+    # "2022" names the report; no year of the counts is stated.
+    rows = kg.engine.query(
+        """PREFIX ck: <https://w3id.org/clusterkg/ontology#>
+        SELECT ?o ?v ?p WHERE { ?o ck:indicator ck:EnterpriseCount ; ck:value ?v ;
+          ck:sector <https://w3id.org/clusterkg/id/sector/new-energy-vehicles> ;
+          ck:statedValue ?s FILTER(CONTAINS(?s, "key NEV"))
+          OPTIONAL { ?o ck:refPeriod ?p } }"""
+    ).rows
+    assert sorted(int(r["v"].value) for r in rows) == [74, 91, 119, 424]
+    assert all(r.get("p") is None for r in rows), rows

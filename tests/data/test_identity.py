@@ -241,19 +241,22 @@ def test_shapes_reject_bad_relations(settings, tmp_path, name, turtle, focus, wo
 
 
 def test_one_parts_enterprise_count_per_definition(kg):
-    def values(indicator):
+    def values(indicator, area=CLUSTER + "chengdu-chongqing-auto"):
         rows = records(
             kg,
             "indicator-across-areas",
             indicator=f"https://w3id.org/clusterkg/ontology#{indicator}",
         )
-        return sorted(r["value"] for r in rows if r["area"] == CLUSTER + "chengdu-chongqing-auto")
+        return sorted(r["value"] for r in rows if r["area"] == area)
 
     # 000: "gathers 45 vehicle enterprises and 1,398 auto parts enterprises above the designated
     # size"; 002: "According to rough statistics, there are a total of 210 automobile parts
-    # enterprises" (no size threshold): two indicators, one value each
+    # enterprises in the Chengdu-Chongqing economic circle" (no size threshold): two
+    # indicators, one value each, and the rough count is of the economic circle it names
     assert values("PartsEnterpriseCount") == [1398]
-    assert values("PartsEnterpriseCountAnySize") == [210]
+    assert values("PartsEnterpriseCountAnySize") == []
+    circle = "https://w3id.org/clusterkg/id/region/chengdu-chongqing"
+    assert values("PartsEnterpriseCountAnySize", circle) == [210]
 
 
 def test_collaborations_keep_the_status_the_text_words(kg):
@@ -267,8 +270,10 @@ def test_collaborations_keep_the_status_the_text_words(kg):
     assert statuses[("Chongqing University", "Changan Automobile")] == {"encouraged"}
     assert statuses[(uestc, "FAW-Volkswagen")] == {"encouraged"}
     # 004: "Sokon Group plans to carry out production, education, and research cooperation with
-    # the University of Electronic Science and Technology of China"
-    assert statuses[(uestc, "Seres")] == {"planned"}
+    # the University of Electronic Science and Technology of China": the partner is the Sokon
+    # Group the text names (004 never says Seres; the 2022 renaming is not in the text)
+    assert statuses[(uestc, "Sokon Group")] == {"planned"}
+    assert (uestc, "Seres") not in statuses
     # 004: "doctoral graduates of the University of Electronic Science and Technology of China can
     # apply for a job in Chang'an Automobile" (existing), besides the encouraged alliance of 002
     assert statuses[(uestc, "Changan Automobile")] == {"existing", "encouraged"}
@@ -360,4 +365,51 @@ def test_groups_name_their_members_and_what_they_drew(kg):
         kg,
         "?l a ck:SupplyLink ; ck:supplier id:group/shaoxing-textile-auxiliary-industries ; "
         "ck:suppliedItem id:component/dye-auxiliaries",
+    )
+
+
+def test_ownership_only_where_a_quote_states_it(kg):
+    rows = kg.engine.query(
+        "PREFIX ck: <https://w3id.org/clusterkg/ontology#> SELECT ?a ?p ?b WHERE { "
+        "VALUES ?p { ck:jointVentureOf ck:subsidiaryOf ck:affiliatedWith } ?a ?p ?b }"
+    ).rows
+    found = {
+        (
+            str(r["a"]).rsplit("/", 1)[1],
+            str(r["p"]).rsplit("#", 1)[1],
+            str(r["b"]).rsplit("/", 1)[1],
+        )
+        for r in rows
+    }
+    # The only ownership the five texts state (searched by hand for "owned", "parent",
+    # "subsidiar", "joint", "'s"): 002 "a company owned by Zhejiang Geely Holding Group",
+    # "Daimler (the parent company of Mercedes), BMW, and Audi (subsidiaries of VW)",
+    # "Google's Waymo". Names such as "Shanghai Genera motors Wuling", "Dongfeng Sokon",
+    # "FAW-Volkswagen", "BYD Battery" or "Huawei Cloud" state no ownership.
+    assert found == {
+        ("guangyu-mingdao-digital-technology", "subsidiaryOf", "zhejiang-geely-holding-group"),
+        ("mercedes-benz", "subsidiaryOf", "daimler"),
+        ("audi", "subsidiaryOf", "volkswagen"),
+        ("waymo", "subsidiaryOf", "google"),
+    }
+    # No seed names Guangxi Automobile Group, Toyota, Honda, Mitsubishi Motors, Groupe PSA or
+    # BAIC Group other than inside a joint-venture name: no node of their own.
+    for gone in ("guangxi-automobile-group", "toyota", "honda", "mitsubishi-motors", "psa-group"):
+        assert not ask(kg, f"id:enterprise/{gone} ?p ?o"), gone
+    assert not ask(kg, "id:enterprise/baic-group ?p ?o")
+
+
+def test_sokon_group_is_the_partner_the_text_names(kg):
+    # 004: "Sokon Group plans to carry out production, education, and research cooperation with
+    # the University of Electronic Science and Technology of China in 5G plus automobile"; 004
+    # never names Seres, so Seres has no "Sokon" name and is no participant.
+    assert ask(
+        kg, "id:collaboration/sokon-uestc-5g-automobile ck:participant id:enterprise/sokon-group"
+    )
+    assert not ask(
+        kg, "id:collaboration/sokon-uestc-5g-automobile ck:participant id:enterprise/seres"
+    )
+    assert not ask(
+        kg,
+        "id:enterprise/seres <http://www.w3.org/2004/02/skos/core#altLabel> ?l FILTER(CONTAINS(LCASE(STR(?l)), 'sokon'))",
     )

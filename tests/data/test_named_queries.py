@@ -5,11 +5,14 @@ Expected values are read off the source texts by hand (file and passage in each 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from clusterkg.queries import QueryError, load_queries, run_named
 
 CLUSTER = "https://w3id.org/clusterkg/id/cluster/"
+ID = "https://w3id.org/clusterkg/id/"
 
 
 def records(kg, name, **params):
@@ -54,16 +57,41 @@ def test_compare_auto_clusters(kg):
 
 def test_deepest_parts_base_is_the_yangtze_river_delta(kg):
     rows = records(kg, "deepest-parts-base")
-    # 5849/61 = 95.9 > 1275/28 = 45.5 > 2346/53 = 44.3 > 846/20 = 42.3 > 1398/45 = 31.1 > 1178/52 = 22.7
+    by = {r["cluster"].rsplit("/", 1)[1]: r for r in rows}
+    # Ranked by the ratio source 000 states (section 2.3): "reaching 11.2. The Area in the middle
+    # of the Yangtze River industry cluster is 8.06. The Chengdu-Chongqing industry cluster is
+    # 6.24, the Area of Beijing ferry look forward to, The Pearl River Delta region, Northeast China
+    # industrial clusters are less than 3"; the three below 3 in the order of the computed ratio:
+    # 1275/28 = 45.5 > 846/20 = 42.3 > 1178/52 = 22.7.
     order = [r["cluster"].rsplit("/", 1)[1] for r in rows if r["cluster"].endswith("-auto")][:6]
     assert order == [
         "yangtze-river-delta-auto",
-        "pearl-river-delta-auto",
         "middle-yangtze-auto",
-        "northeast-china-auto",
         "chengdu-chongqing-auto",
+        "pearl-river-delta-auto",
+        "northeast-china-auto",
         "beijing-tianjin-hebei-auto",
     ]
+    stated = {k: (float(r["statedRatio"]), r["statedRatioQualifier"]) for k, r in by.items()}
+    assert stated["yangtze-river-delta-auto"] == (11.2, None)
+    assert stated["middle-yangtze-auto"] == (8.06, None)
+    assert stated["chengdu-chongqing-auto"] == (6.24, None)
+    for k in ("beijing-tianjin-hebei-auto", "pearl-river-delta-auto", "northeast-china-auto"):
+        assert stated[k] == (3.0, "less than")
+        assert "less than 3" in by[k]["ratioQuote"]
+    assert "6.24" in by["chengdu-chongqing-auto"]["ratioQuote"]
+    # The computed ratio stays beside it: 000 "61 vehicle companies and 5,849 auto parts companies"
+    yrd = by["yangtze-river-delta-auto"]
+    assert (yrd["partsEnterprises"], yrd["vehicleEnterprises"]) == (5849, 61)
+    assert float(yrd["partsPerVehicleEnterprise"]) == pytest.approx(5849 / 61, abs=0.005)
+    assert float(by["northeast-china-auto"]["partsPerVehicleEnterprise"]) == pytest.approx(
+        846 / 20, abs=0.005
+    )
+    # graphs/sources.ttl: dcterms:title of src:six-auto-clusters
+    assert {r["ratioSource"] for r in rows} == {
+        "Overview of the Development of the Six Major Automobile Industry Clusters: "
+        "problems and development suggestions"
+    }
 
 
 def test_suppliers_of_dongfeng_sokon(kg):
@@ -78,7 +106,56 @@ def test_suppliers_of_dongfeng_sokon(kg):
 def test_who_supplies_changan(kg):
     rows = records(kg, "enterprise-suppliers", customer="enterprise/changan-automobile")
     assert rows and all(r["customer"].endswith("changan-automobile") for r in rows)
-    assert any(r["location"] == "Sichuan" for r in rows)
+    # 004: "Chang'an Automobile has dozens of suppliers and more than 60 dealers in Sichuan"
+    # (no count of the suppliers); the only link whose customer is Changan itself.
+    assert [(r["supplier"].rsplit("/", 1)[1], r["via"], r["location"]) for r in rows] == [
+        ("changan-sichuan-suppliers", "directly", "Sichuan")
+    ]
+    assert rows[0]["suppliers"] is None
+    # Changan is a named member only of the well-known automakers (002), which buy nothing in
+    # the graph; the NEV makers whose drive motors, electronic controls and transmissions are
+    # bought outside (002) have no named member, which data-gaps reports.
+    gaps = {
+        r["resource"].rsplit("/", 1)[1]
+        for r in records(kg, "data-gaps")
+        if r["gap"] == "customer group without named members"
+    }
+    assert "chengdu-chongqing-nev-makers" in gaps
+    assert "chengdu-chongqing-well-known-automakers" not in gaps  # it buys nothing
+
+
+def test_suppliers_of_a_group_reach_its_named_members(tmp_path):
+    """A link to a group the text names an enterprise a member of is the enterprise's too,
+    marked "via group"; on a two-link fixture, so the expected rows are the fixture's."""
+    from clusterkg.config import Settings
+    from clusterkg.store.kg import open_kg
+
+    home = tmp_path / "home"
+    (home / "graphs").mkdir(parents=True)
+    for name in ("ontology", "queries"):
+        (home / name).symlink_to(Path(__file__).resolve().parents[2] / name)
+    (home / "graphs" / "g.ttl").write_text(
+        """@prefix ck: <https://w3id.org/clusterkg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix e: <https://w3id.org/clusterkg/id/enterprise/> .
+@prefix g: <https://w3id.org/clusterkg/id/group/> .
+@prefix s: <https://w3id.org/clusterkg/id/supply/> .
+e:oem a ck:VehicleManufacturer ; rdfs:label "OEM"@en .
+e:maker a ck:PartsSupplier ; rdfs:label "Maker"@en .
+e:direct a ck:PartsSupplier ; rdfs:label "Direct"@en .
+g:buyers a ck:EnterpriseGroup ; rdfs:label "Buyers"@en ; ck:includesMember e:oem .
+s:a a ck:SupplyLink ; ck:supplier e:maker ; ck:customer g:buyers .
+s:b a ck:SupplyLink ; ck:supplier e:direct ; ck:customer e:oem .
+""",
+        encoding="utf-8",
+    )
+    own = open_kg(Settings.from_env(root=home, store="memory"))
+    try:
+        rows = run_named(own, "enterprise-suppliers", {"customer": ID + "enterprise/oem"}).records()
+    finally:
+        own.close()
+    got = {(r["supplierLabel"], r["via"], r["viaGroup"]) for r in rows}
+    assert got == {("Direct", "directly", None), ("Maker", "via group Buyers", ID + "group/buyers")}
 
 
 def test_what_chengdu_chongqing_buys_from_outside(kg):
@@ -112,6 +189,29 @@ def test_universities_work_with_oems(kg):
     assert ("University of Electronic Science and Technology of China", "FAW-Volkswagen") in pairs
 
 
+def test_one_row_per_collaboration_and_only_the_pairs_the_text_links(kg):
+    rows = records(kg, "university-collaborations")
+    got = sorted(
+        (r["institution"].rsplit("/", 1)[1], r["partner"].rsplit("/", 1)[1], r["status"])
+        for r in rows
+    )
+    # 002: UESTC and Chongqing University "encouraged" to ally with Changan Auto and
+    # FAW-Volkswagen (4 pairs); 004: UESTC doctoral graduates "can apply for a job in Chang'an
+    # Automobile" (existing); "Sokon Group plans to carry out ... cooperation with" UESTC. 004
+    # links CAERI only with UESTC (interns, further study), never with Changan.
+    assert got == [
+        ("chongqing-university", "changan-automobile", "encouraged"),
+        ("chongqing-university", "faw-volkswagen", "encouraged"),
+        ("uestc", "changan-automobile", "encouraged"),
+        ("uestc", "changan-automobile", "existing"),
+        ("uestc", "faw-volkswagen", "encouraged"),
+        ("uestc", "sokon-group", "planned"),
+    ]
+    talent = next(r for r in rows if r["status"] == "existing")
+    # the two quotes of 004 about UESTC and Changan: the talent-exchange sentence and the jobs
+    assert talent["quotes"] == 2 and talent["quote"]
+
+
 def test_where_a_number_comes_from(kg):
     rows = records(kg, "where-number-from", value="846")
     assert len(rows) == 1
@@ -124,6 +224,30 @@ def test_where_a_number_comes_from(kg):
     assert "846 auto parts companies" in rows[0]["quote"]
     again = records(kg, "where-from", resource=rows[0]["fact"])
     assert again and again[0]["graph"].endswith("/graph/auto-clusters")
+
+
+def test_where_a_number_comes_from_keeps_unit_period_and_qualifier_apart(kg):
+    rows = records(kg, "where-number-from", value="50")
+    by_unit = {}
+    for r in rows:
+        by_unit.setdefault(r["unit"], []).append(r)
+    # 000: "among the 98 automobile manufacturers in 2021, more than 50 enterprises will produce
+    # less than 1,000 vehicles per month": a count, of 2021, "more than"
+    (count,) = by_unit["count"]
+    assert (count["qualifier"], str(count["period"])) == ("more than", "2021")
+    assert "more than 50 enterprises" in count["quote"]
+    # The 50s that are shares: 003 "over 50 percent of the national market", "over half of
+    # China's", "exceed 50 percent nationally", "over half of the nation's wind resources";
+    # 000 Jilin "more than half": percent, each "more than" the stated 50
+    assert len(by_unit["percent"]) == 5
+    assert {r["qualifier"] for r in by_unit["percent"]} == {"more than"}
+    assert set(by_unit) == {"count", "percent"}
+    # 004: "an annual purchase value of about 1.3 billion yuan": yuan, "about"
+    money = records(kg, "where-number-from", value="1300000000")
+    assert money and {(r["unit"], r["qualifier"]) for r in money} == {("yuan (CNY)", "about")}
+    # 000: "gathers 20 vehicle companies and 846 auto parts companies": exact, no year stated
+    (parts,) = records(kg, "where-number-from", value="846")
+    assert (parts["unit"], parts["qualifier"], parts["period"]) == ("count", None, None)
 
 
 def test_enterprises_in_yibin_include_the_catl_plant(kg):
