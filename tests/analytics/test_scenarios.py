@@ -193,3 +193,34 @@ def test_catl_yibin_is_a_battery_maker_plant_on_the_full_network(kg_2000):
     sel = select_nodes(G, regions=[str(ID["region/yibin"])], kinds=["BatteryMaker"])
     assert site in sel["nodes"]
     assert {"site": site, "operator": str(ID["enterprise/catl"])} in sel["via_operator"]
+
+
+def test_a_firm_is_named_by_its_label_when_only_its_sites_are_in_the_network():
+    from clusterkg.analytics.projection import resolve_nodes
+
+    # S1 and S2 are plants of OP ("Op Corp"), which has no link of its own; "Other" is a node.
+    G = chain(
+        [("S1", "OEM", "battery", 1.0), ("S2", "OEM", "cell", 1.0), ("X", "OEM", "trim", 1.0)],
+        S1={"operator": "OP", "operator_label": "Op Corp"},
+        S2={"operator": "OP", "operator_label": "Op Corp"},
+        X={"label": "Other"},
+        OEM={"oem": True},
+    )
+    assert resolve_nodes(G, ["op corp", "Other"]) == ["OP", "X"]
+    assert sorted(run_scenario(G, remove=resolve_nodes(G, ["Op Corp"])).removed) == ["S1", "S2"]
+    # a node's own label wins over an operator's of the same name (a firm in the network
+    # is what the name meant before operators were looked at)
+    G.nodes["X"]["label"] = "Op Corp"
+    assert resolve_nodes(G, ["Op Corp"]) == ["X"]
+
+
+def test_curated_geely_names_its_sichuan_battery_site(kg):
+    # graphs/chengdu-chongqing-supply.ttl: the power-battery link starts at site:geely-sichuan,
+    # which ck:operatedBy ent:geely (rdfs:label "Geely"); Geely itself has no link.
+    from clusterkg.analytics.projection import resolve_nodes
+
+    G = supply_network(kg)
+    assert resolve_nodes(G, ["Geely"]) == [str(ID["enterprise/geely"])]
+    assert run_scenario(G, remove=resolve_nodes(G, ["Geely"])).removed == [
+        str(ID["site/geely-sichuan"])
+    ]

@@ -318,6 +318,8 @@ def _node_attributes(
         a["synthetic"] = "SyntheticEntity" in kinds
         operator = sorted(multi["operators"].get(n, []))
         a["operator"] = operator[0] if operator else None
+        # a firm not itself in the network is named by its label too ("CATL": its plants)
+        a["operator_label"] = labels[a["operator"]][1] if a["operator"] in labels else None
         # a site is of its operator's kind for selection (a BatteryMaker's plant is a battery
         # plant): every ck: class of the operator, with superclasses
         a["operator_types"] = sorted(
@@ -645,12 +647,19 @@ def resolve_nodes(G: nx.Graph, names: Iterable[str]) -> list[str]:
     """Node IRIs for IRIs, slugs (``enterprise/catl``) or labels; unknown names are an error.
 
     A firm that is not itself in the network but operates a production site that is (CATL and
-    its Yibin plant) resolves to the firm's IRI, so that removing it removes its sites.
+    its Yibin plant) resolves to the firm's IRI, by IRI, slug or label ("CATL", "Geely"), so
+    that removing it removes its sites; a node's own label wins over an operator's.
     """
-    by_label: dict[str, list[str]] = defaultdict(list)
+    by_label: dict[str, set[str]] = defaultdict(set)
     for n, a in G.nodes(data=True):
-        by_label[str(a.get("label", "")).casefold()].append(n)
+        by_label[str(a.get("label", "")).casefold()].add(n)
     operators = sorted({a["operator"] for _, a in G.nodes(data=True) if a.get("operator")})
+    for _, a in G.nodes(data=True):
+        # an operator's label names the operator (and so its sites), unless a node has it
+        if a.get("operator") and a.get("operator_label"):
+            key = str(a["operator_label"]).casefold()
+            if not (by_label.get(key, set()) - set(operators)):
+                by_label[key].add(a["operator"])
     out: list[str] = []
     for name in names:
         text = name.strip()
