@@ -453,7 +453,7 @@ def build_supply_link(b: Build, r: RowReader) -> None:
     g.add((node, CK.customer, v["customer"]))
     g.add((node, CK.suppliedItem, v["item"]))
     if v["annual_value_cny"] is not None:
-        g.add((node, CK.annualValueCNY, Literal(v["annual_value_cny"], datatype=XSD.decimal)))
+        g.add((node, CK.annualValueCNY, _decimal(v["annual_value_cny"])))
     if v["approximation"]:
         g.add((node, CK.approximation, CK[APPROXIMATIONS[v["approximation"]]]))
     if v["period"] is not None:
