@@ -174,3 +174,46 @@ def test_csv_and_table_carry_the_row_mark(kg):
     fake["rows"][0]["synthetic"] = True
     out = list(csv.DictReader(io.StringIO(render_report(fake, "csv"))))
     assert [r["synthetic"] for r in out] == ["true", "false"]
+
+
+def test_the_web_views_carry_the_row_marks():
+    from clusterkg.views import analysis as an
+
+    network = an.pack(_by_hand())
+    body = an.resilience_report(network, False, (1, 0))
+    spof = {e["node"]: e for e in body["single_points_of_failure"]}
+    assert (spof["R"]["synthetic"], spof["R"]["synthetic_links"]) == (True, 1)
+    assert (spof["Y"]["synthetic"], spof["Y"]["synthetic_links"]) == (False, 0)
+    oems = {r["oem"]: r for r in body["oems"]}
+    assert oems["SYN_OEM"]["synthetic"] and not oems["OEM_REAL"]["synthetic"]
+    # the curves run over the whole network: its one generated link
+    assert all(c["synthetic"] and c["synthetic_links"] == 1 for c in body["robustness"])
+    scen = an.scenario_report(network, {"remove": ["R"]}, "and", 0.5)
+    marked = {a["oem"]: a["synthetic"] for a in scen["affected_oems"]}
+    assert marked == {"OEM_REAL": False, "SYN_OEM": True}
+    rows = an.centrality_rows(network, ("out_degree",), 0, 256, "out_degree", 5)["rows"]
+    assert {r["node"]: r["synthetic_links"] for r in rows}["R"] == 1
+
+
+def test_the_cluster_page_marks_a_synthetic_resilience_row(app):
+    # The dashboard reads the curated network (never marked); a row that were marked shows so.
+    from flask import render_template
+
+    from clusterkg.views import dashboards
+
+    kg = app.extensions["clusterkg"]
+    iri = "https://w3id.org/clusterkg/id/cluster/chengdu-chongqing-auto"
+    data = dashboards.cluster_dashboard(kg, iri)
+    res = dict(data["resilience"])
+    with app.test_request_context():
+        plain = render_template("cluster.html", **data)
+        assert res["single_sourced"] and "SYNTHETIC" not in plain
+        res["single_sourced"] = [{**res["single_sourced"][0], "synthetic": True}]
+        res["self_sufficiency"] = {
+            **res["self_sufficiency"],
+            "synthetic": True,
+            "synthetic_links": 4,
+        }
+        marked = render_template("cluster.html", **{**data, "resilience": res})
+    assert marked.count('class="synthetic-mark"') == 2
+    assert "SYNTHETIC: 4 generated links" in marked
