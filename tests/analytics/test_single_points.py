@@ -167,6 +167,9 @@ def test_a_sole_service_provider_is_reported_but_fails_no_oem():
             "customers": ["OEM"],
             "items": [{"customer": "OEM", "item": C + "digital-platform-services"}],
             "counted": False,
+            # a curated-only network: nothing generated
+            "synthetic": False,
+            "synthetic_links": 0,
         }
     ]
     assert "services (digital-platform-services" in out["rule"]

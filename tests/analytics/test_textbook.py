@@ -164,6 +164,8 @@ def test_scenario_by_region_reports_per_cluster():
         "affected_oems": 1,
         "lost_value_cny": 100.0,
         "lost_links": 1,
+        "synthetic": False,  # no generated link in this network
+        "synthetic_links": 0,
     }
     # removing the operator removes its site
     assert run_scenario(G, remove=["CATL"]).removed == ["CATL-Yibin"]

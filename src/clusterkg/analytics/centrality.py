@@ -36,6 +36,11 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from clusterkg.analytics import kernels
+from clusterkg.analytics.projection import (
+    synthetic_components,
+    synthetic_inbound,
+    synthetic_outbound,
+)
 
 #: Above this many nodes, betweenness, closeness and harmonic are estimated from samples.
 #: igraph computes them exactly in well under a second at 100,000 firms (benchmarks/), so the
@@ -77,6 +82,22 @@ class CentralityResult:
             {"node": n, **{m: (s.get(n) if s else None) for m, s in self.scores.items()}}
             for n in nodes
         ]
+
+
+def mark_synthetic(G: nx.DiGraph, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mark each centrality row (``node`` key) whose scores rest on generated data:
+    ``synthetic`` when its weakly connected component holds a generated link (path-based
+    scores - betweenness, closeness, Katz, eigenvector, PageRank - depend on every link of it),
+    ``synthetic_links`` the generated links at the node itself (what its degree and strength
+    count). A real node with generated customers is thus marked; the rows are changed in place
+    and returned."""
+    component = synthetic_components(G)
+    inbound, outbound = synthetic_inbound(G), synthetic_outbound(G)
+    for r in rows:
+        n = r["node"]
+        r["synthetic"] = bool(component.get(n, 0))
+        r["synthetic_links"] = inbound.get(n, 0) + outbound.get(n, 0)
+    return rows
 
 
 def strength(G: nx.DiGraph, direction: str) -> dict[str, float]:

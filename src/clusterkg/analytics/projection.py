@@ -469,6 +469,49 @@ def supply_network(kg: Queryable, graphs: str = "curated") -> nx.DiGraph:
     return G
 
 
+#: The named graph of generated links, as the ``graph`` of a link of :func:`supply_network`.
+SYNTHETIC_LINK_GRAPH = str(SYNTHETIC_GRAPH)
+
+
+def synthetic_links_on(G: nx.DiGraph, s: str, c: str) -> int:
+    """How many links of the edge ``s -> c`` are generated: stated in the synthetic graph, or
+    with a synthetic (``ck:SyntheticEntity``) end. A real node is not itself synthetic; a
+    figure that counts or follows such a link is (docs/analytics.md, "Synthetic data in
+    results")."""
+    data = G._succ[s][c]
+    links = data.get("links") or ()
+    if G._node[s].get("synthetic") or G._node[c].get("synthetic"):
+        return len(links) or 1
+    return sum(1 for link in links if link.get("graph") == SYNTHETIC_LINK_GRAPH)
+
+
+def synthetic_inbound(G: nx.DiGraph) -> dict[str, int]:
+    """Per node, the generated links among its inbound links (:func:`synthetic_links_on`)."""
+    return {v: sum(synthetic_links_on(G, s, v) for s in G._pred[v]) for v in G}
+
+
+def synthetic_outbound(G: nx.DiGraph) -> dict[str, int]:
+    """Per node, the generated links among its outbound links (:func:`synthetic_links_on`)."""
+    return {s: sum(synthetic_links_on(G, s, c) for c in G._succ[s]) for s in G}
+
+
+def synthetic_link_total(G: nx.DiGraph) -> int:
+    """The generated links of the whole network (what a figure over all of it rests on)."""
+    return sum(synthetic_outbound(G).values())
+
+
+def synthetic_components(G: nx.DiGraph) -> dict[str, int]:
+    """Per node, the generated links of its weakly connected component (plus one per synthetic
+    node without links there): figures that follow paths (betweenness, closeness, cuts,
+    articulation points) depend on every link of the component. A synthetic node always has a
+    link, and every link at a synthetic node counts, so 0 means: no generated data there."""
+    out: dict[str, int] = {}
+    for comp in nx.weakly_connected_components(G):
+        n = sum(synthetic_links_on(G, s, c) for s in comp for c in G._succ[s])
+        out.update(dict.fromkeys(comp, n))
+    return out
+
+
 #: Relations of the cluster network: property -> relation name.
 CLUSTER_RELATIONS = {
     "memberOf": "member of",

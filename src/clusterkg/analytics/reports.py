@@ -127,7 +127,7 @@ def centrality(
     Rows are sorted by ``sort_by`` (descending; the first chosen metric if it is not chosen);
     the reading table keeps the first ``top`` rows (0 = all).
     """
-    from clusterkg.analytics.centrality import EXACT_THRESHOLD, METRICS, compute
+    from clusterkg.analytics.centrality import EXACT_THRESHOLD, METRICS, compute, mark_synthetic
 
     chosen = tuple(metrics) or METRICS
     bad = [m for m in chosen if m not in METRICS]
@@ -142,14 +142,20 @@ def centrality(
         seed=seed,
         progress=G.number_of_nodes() > BIG_NETWORK,
     )
-    rows = res.table()
+    rows = mark_synthetic(G, res.table())
     for r in rows:
         r["label"] = G.nodes[r["node"]].get("label")
     key = sort_by if sort_by in chosen else chosen[0]
     rows.sort(key=lambda r: (-(r.get(key) or 0.0), r["node"]))
     synthetic = bool(G.graph["synthetic"])
     shown = [
-        {"node": short(r["node"]), "label": r["label"], **{m: r[m] for m in chosen}}
+        {
+            "node": short(r["node"]),
+            "label": r["label"],
+            **{m: r[m] for m in chosen},
+            "synthetic": r["synthetic"],
+            "synthetic_links": r["synthetic_links"],
+        }
         for r in (rows[:top] if top else rows)
     ]
     title = (
@@ -247,6 +253,7 @@ def resilience(
     """
     from clusterkg.analytics import resilience as rs
     from clusterkg.analytics import single_points as sp
+    from clusterkg.analytics.projection import synthetic_components, synthetic_link_total
 
     if section not in RESILIENCE_SECTIONS:
         raise AnalyticsError(f"unknown section {section!r}: use {', '.join(RESILIENCE_SECTIONS)}")
@@ -287,13 +294,31 @@ def resilience(
                 "connectivity": r["connectivity"],
                 "cut": [short(x) for x in r["cut"]],
                 "dominators": [short(x) for x in r["dominators"]],
+                "synthetic": r["synthetic"],
+                "synthetic_links": r["synthetic_links"],
             }
             for r in crit.per_oem
         ]
+        # being an articulation point or a bridge depends on the whole component
+        component = synthetic_components(G)
         out["articulation-points"] = [
-            {"node": short(n), "label": G.nodes[n].get("label")} for n in crit.articulation_points
+            {
+                "node": short(n),
+                "label": G.nodes[n].get("label"),
+                "synthetic": component[n] > 0,
+                "synthetic_links": component[n],
+            }
+            for n in crit.articulation_points
         ]
-        out["bridges"] = [{"a": short(a), "b": short(b)} for a, b in crit.bridges]
+        out["bridges"] = [
+            {
+                "a": short(a),
+                "b": short(b),
+                "synthetic": component[a] > 0,
+                "synthetic_links": component[a],
+            }
+            for a, b in crit.bridges
+        ]
         scores["node_connectivity"] = {r["oem"]: r["connectivity"] for r in crit.per_oem}
         scores["dominator_count"] = {r["oem"]: len(r["dominators"]) for r in crit.per_oem}
         scores["articulation_point"] = dict.fromkeys(crit.articulation_points, 1.0)
@@ -316,6 +341,8 @@ def resilience(
                 "customers": ", ".join(str(short(c)) for c in e["customers"]),
                 "item": ", ".join(sorted({str(short(r["item"])) for r in e["items"]})),
                 "counted": "no: a service, not a production input",
+                "synthetic": e["synthetic"],
+                "synthetic_links": e["synthetic_links"],
             }
             for e in spof["service_dependencies"][:20]
         ]
@@ -323,6 +350,8 @@ def resilience(
             e["node"]: float(e["oems_lost"]) for e in spof["single_points_of_failure"]
         }
     if section in ("all", "robustness"):
+        # a curve runs over the whole network: it rests on every generated link of it
+        generated = synthetic_link_total(G)
         curves = []
         for strat in strategies or ROBUSTNESS_STRATEGIES:
             res = rs.robustness(
@@ -351,6 +380,8 @@ def resilience(
                     "lcc_std": res.lcc_std,
                     "oem_mean": res.oem_mean,
                     "oem_std": res.oem_std,
+                    "synthetic": generated > 0,
+                    "synthetic_links": generated,
                 }
             )
         out["robustness"] = curves
@@ -404,6 +435,8 @@ def _spof_row(e: dict[str, Any]) -> dict[str, Any]:
         "chain": _chain_text(first),
         "value_at_risk": human_amount(e.get("value_at_risk")),
         "value_to_oems": human_amount(e.get("value_to_oems")),
+        "synthetic": e["synthetic"],
+        "synthetic_links": e["synthetic_links"],
     }
 
 
@@ -463,6 +496,11 @@ def scenario(
         f"of it, reaching OEMs directly: {human_amount(rep.lost_value_to_oems)}",
         f"({LOST_VALUE_EXPLAINED})",
     ]
+    if rep.lost_synthetic_links:
+        lines.append(
+            f"SYNTHETIC: {rep.lost_synthetic_links} of the {rep.lost_links} lost links are "
+            "generated (rows marked synthetic rest on them)"
+        )
     if rep.removed:
         lines.append(
             "removed: "
@@ -491,6 +529,8 @@ def scenario(
                 "label": c.get("label"),
                 "round": c.get("round"),
                 **_why(c.get("why") or c),
+                "synthetic": c["synthetic"],
+                "synthetic_links": c["synthetic_links"],
             }
             for c in rep.cascaded_firms[:100]
         ]

@@ -32,6 +32,13 @@ import numpy as np
 
 from clusterkg.analytics import AnalyticsError, centrality, kernels
 from clusterkg.analytics.items import is_service
+from clusterkg.analytics.projection import (
+    SYNTHETIC_LINK_GRAPH,
+    synthetic_components,
+    synthetic_inbound,
+    synthetic_links_on,
+    synthetic_outbound,
+)
 
 UNSPECIFIED = "unspecified"
 SUPER_SOURCE = "urn:clusterkg:super-source"
@@ -70,13 +77,29 @@ def supplier_shares(values: dict[str, float | None]) -> tuple[dict[str, float], 
     return dict.fromkeys(values, 1.0 / n), "equal"
 
 
+def synthetic_by_item(G: nx.DiGraph, v: str) -> dict[str, int]:
+    """Item -> how many of ``v``'s inbound links of that item are generated (stated in the
+    synthetic graph, or with a synthetic end: :func:`~.projection.synthetic_links_on`)."""
+    out: dict[str, int] = defaultdict(int)
+    nodes = G._node
+    for s, data in G._pred[v].items():
+        ends = bool(nodes[s].get("synthetic") or nodes[v].get("synthetic"))
+        for link in data.get("links") or [{"item": None}]:
+            if ends or link.get("graph") == SYNTHETIC_LINK_GRAPH:
+                out[link.get("item") or UNSPECIFIED] += 1
+    return out
+
+
 def sourcing(G: nx.DiGraph) -> list[dict[str, Any]]:
     """Per customer and supplied item: suppliers, their HHI, the HHI over supplier regions.
 
     A supplier with no known region counts as its own region (``None`` is not pooled).
+    ``synthetic_links``: how many of the row's links are generated; ``synthetic``: whether
+    any is (the row's figures then rest on generated data, even for a real customer).
     """
     rows = []
     for v in sorted(G):
+        generated = synthetic_by_item(G, v)
         for item, values in sorted(inbound_by_item(G, v).items()):
             shares, basis = supplier_shares(values)
             by_region: dict[str, float] = defaultdict(float)
@@ -95,6 +118,8 @@ def sourcing(G: nx.DiGraph) -> list[dict[str, Any]]:
                     "region_hhi": hhi(list(by_region.values())),
                     "n_regions": len(by_region),
                     "cluster": G.nodes[v].get("cluster"),
+                    "synthetic": generated.get(item, 0) > 0,
+                    "synthetic_links": generated.get(item, 0),
                 }
             )
     return rows
@@ -124,9 +149,12 @@ def self_sufficiency(G: nx.DiGraph) -> list[dict[str, Any]]:
                 where = "inside" if within[s] & covers[c] else "outside"
             else:  # a group a source places only "outside the region"
                 where = "outside" if G.nodes[s].get("outside") else "unknown"
+            ends = bool(G.nodes[s].get("synthetic") or G.nodes[v].get("synthetic"))
             for link in data.get("links", []):
                 counts[c][where] += 1
                 counts[c]["links"] += 1
+                if ends or link.get("graph") == SYNTHETIC_LINK_GRAPH:
+                    counts[c]["synthetic"] += 1
                 if link.get("value") is not None:
                     values[c][where] += link["value"]
                     values[c]["total"] += link["value"]
@@ -154,6 +182,8 @@ def self_sufficiency(G: nx.DiGraph) -> list[dict[str, Any]]:
                 if values[c]["total"]
                 else None,
                 "outside_items": {k: outside_items[c][k] for k in sorted(outside_items[c])},
+                "synthetic": counts[c]["synthetic"] > 0,
+                "synthetic_links": counts[c]["synthetic"],
             }
         )
     return out
@@ -225,7 +255,9 @@ def critical_nodes(
       every terminal supplier (a node without suppliers);
     - ``cut``: one such minimum node cut;
     - ``dominators``: the nodes on every path from the supply base to the OEM
-      (``immediate_dominators`` from the super-source, followed to the root).
+      (``immediate_dominators`` from the super-source, followed to the root);
+    - ``synthetic``, ``synthetic_links``: whether, and through how many generated links, the
+      paths into the OEM rest on generated data (:func:`synthetic_upstream`).
 
     The cuts are independent max-flow problems; with ``workers > 1`` they are spread over
     that many forked processes (about 30 ms each on the national network, 259 OEMs).
@@ -262,11 +294,13 @@ def critical_nodes(
     finally:
         _SHARED.clear()
     per = []
+    in_component = synthetic_components(G)
     for o in targets:
         rec: dict[str, Any] = {
             "oem": o,
             "label": G.nodes[o].get("label"),
             "suppliers": G.in_degree(o),
+            **synthetic_upstream(G, o, in_component),
         }
         if o not in cuts:
             rec.update(connectivity=0, cut=[], dominators=[], reachable=False)
@@ -279,6 +313,20 @@ def critical_nodes(
             rec.update(connectivity=len(cuts[o]), cut=cuts[o], dominators=doms, reachable=True)
         per.append(rec)
     return CriticalNodes(arts, brs, per)
+
+
+def synthetic_upstream(
+    G: nx.DiGraph, o: str, in_component: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """``synthetic`` and ``synthetic_links`` of a figure computed on the paths into ``o``
+    (its connectivity, cut and dominators): the generated links among the links into ``o``
+    and into its ancestors. ``in_component`` (:func:`~.projection.synthetic_components`)
+    skips the search where the component holds none."""
+    if in_component is not None and not in_component.get(o):
+        return {"synthetic": False, "synthetic_links": 0}
+    up = nx.ancestors(G, o) | {o}
+    n = sum(synthetic_links_on(G, s, v) for v in up for s in G._pred[v])
+    return {"synthetic": n > 0, "synthetic_links": n}
 
 
 def auto_batch(n: int, recomputations: int = 200) -> int:
@@ -659,6 +707,7 @@ class CascadeModel:
                 for sup in sups:
                     self.supplies[sup].append((v, item))
         self._out: dict[str, tuple[int, float, float]] | None = None
+        self._syn: tuple[dict[str, int], dict[str, int]] | None = None
 
     def supply_out(self) -> dict[str, tuple[int, float, float]]:
         """Per supplier, :func:`supply_out` (links, known value, value to OEMs), once."""
@@ -688,6 +737,26 @@ class CascadeModel:
                     w[s] += val if by_value else 1.0  # type: ignore[operator]
                 self._weights[v] = w
         return self._weights
+
+    def synthetic_exposure(self, failed: Iterable[str]) -> dict[str, Any]:
+        """Whether a cascade's figures rest on generated data, and how much of them.
+
+        ``synthetic_links``: the generated links among the links whose supplier failed (the
+        links ``links_at_risk`` counts). ``synthetic``: some of those are generated, or a
+        failed node is synthetic, or a customer of a failed node buys over a generated link
+        (whether it failed turned on its alternatives)."""
+        if self._syn is None:
+            self._syn = (synthetic_outbound(self.G), synthetic_inbound(self.G))
+        out, inbound = self._syn
+        failed = list(failed)
+        n = sum(out[f] for f in failed)
+        nodes, succ = self.G._node, self.G._succ
+        touched = (
+            n > 0
+            or any(nodes[f].get("synthetic") for f in failed)
+            or any(inbound[c] for f in failed for c in succ[f])
+        )
+        return {"synthetic": bool(touched), "synthetic_links": n}
 
     def sole_suppliers(self) -> set[str]:
         """Nodes that are the only supplier of some item of some customer: only their single

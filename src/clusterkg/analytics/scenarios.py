@@ -22,7 +22,7 @@ import networkx as nx
 
 from clusterkg.analytics import AnalyticsError
 from clusterkg.analytics.numbers import human_amount
-from clusterkg.analytics.projection import KIND_ORDER
+from clusterkg.analytics.projection import KIND_ORDER, synthetic_inbound, synthetic_links_on
 from clusterkg.analytics.resilience import cascade, lost_supply
 
 
@@ -47,6 +47,7 @@ class ScenarioReport:
     cascaded_firms: list[dict[str, Any]] = field(default_factory=list)
     selection: dict[str, Any] = field(default_factory=dict)
     lost_value_to_oems: float = 0.0
+    lost_synthetic_links: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +66,7 @@ class ScenarioReport:
             "selection": self.selection,
             "cascaded_firms": self.cascaded_firms,
             "lost_links": self.lost_links,
+            "lost_synthetic_links": self.lost_synthetic_links,
             "per_cluster": self.per_cluster,
             "unlinked": self.unlinked,
             "notes": self.notes,
@@ -278,6 +280,12 @@ def run_scenario(
     Every failed OEM carries ``why``: the item it could no longer source and the ``chain`` of
     (customer, item, supplier) steps back to a removed node. ``cascaded_firms`` lists every
     firm that failed by cascade with the same explanation.
+
+    Rows whose figures rest on generated data say so, whether or not their firm is real:
+    ``synthetic`` and ``synthetic_links`` on each affected OEM and cascaded firm (it buys over
+    a generated link, or its chain crosses one; the count: generated links from its lost
+    suppliers), and on each ``per_cluster`` row (a failed synthetic node, a marked OEM, or a
+    generated lost link; the count: generated lost links); ``lost_synthetic_links`` in total.
     """
     remove, remove_regions, keep_regions = list(remove), list(remove_regions), list(keep_regions)
     kinds, clusters = list(kinds), list(clusters)
@@ -301,6 +309,17 @@ def run_scenario(
             return {"removed": True, "item": None, "chain": []}
         return {"removed": False, "item": res.cause[n][0], "chain": res.chain(n)}
 
+    inbound = synthetic_inbound(G)
+
+    def marks(n: str, lost: Iterable[str] = ()) -> dict[str, Any]:
+        # a row rests on generated data when its firm buys over a generated link (its failure
+        # and lost suppliers turn on them) or its chain back to a removed node crosses one;
+        # synthetic_links counts the generated links from the row's lost suppliers
+        chain = why(n)["chain"] if n in failed else []
+        touched = inbound[n] or any(inbound[step["customer"]] for step in chain)
+        count = sum(synthetic_links_on(G, s, n) for s in lost)
+        return {"synthetic": bool(touched or count), "synthetic_links": count}
+
     affected = []
     for n in sorted(G):
         a = G.nodes[n]
@@ -315,6 +334,7 @@ def run_scenario(
                     "cluster": a.get("cluster"),
                     "failed": n in failed,
                     "lost_suppliers": lost,
+                    **marks(n, lost),
                     **({"why": why(n)} if n in failed else {}),
                 }
             )
@@ -324,21 +344,38 @@ def run_scenario(
             "label": G.nodes[n].get("label"),
             "kind": G.nodes[n].get("kind"),
             "round": res.failed[n],
+            **marks(n, [s for s in G.predecessors(n) if s in failed]),
             **why(n),
         }
         for n in res.cascaded
     ]
     lost_value, lost_links = 0.0, 0
     per: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"failed": 0, "affected_oems": 0, "lost_value_cny": 0.0, "lost_links": 0}
+        lambda: {
+            "failed": 0,
+            "affected_oems": 0,
+            "lost_value_cny": 0.0,
+            "lost_links": 0,
+            "synthetic": False,
+            "synthetic_links": 0,
+        }
     )
     for n in failed:
-        per[G.nodes[n].get("cluster") or "none"]["failed"] += 1
-    for rec in affected:
-        per[rec["cluster"] or "none"]["affected_oems"] += 1
+        rec = per[G.nodes[n].get("cluster") or "none"]
+        rec["failed"] += 1
+        rec["synthetic"] = rec["synthetic"] or bool(G.nodes[n].get("synthetic"))
+    for a in affected:
+        rec = per[a["cluster"] or "none"]
+        rec["affected_oems"] += 1
+        rec["synthetic"] = rec["synthetic"] or a["synthetic"]
+    lost_synthetic = 0
     for s in failed:
         for c, data in G._succ[s].items():
             key = G.nodes[c].get("cluster") or "none"
+            generated = synthetic_links_on(G, s, c)
+            lost_synthetic += generated
+            per[key]["synthetic_links"] += generated
+            per[key]["synthetic"] = per[key]["synthetic"] or generated > 0
             for link in data.get("links", []):
                 lost_links += 1
                 per[key]["lost_links"] += 1
@@ -386,6 +423,7 @@ def run_scenario(
         cascaded_firms=cascaded_firms,
         selection={k: v for k, v in selection.items() if k != "nodes"},
         lost_value_to_oems=lost_supply(G, failed)["value_to_oems"],
+        lost_synthetic_links=lost_synthetic,
     )
 
 

@@ -42,7 +42,13 @@ from typing import Any
 import networkx as nx
 
 from clusterkg.analytics import items as it
-from clusterkg.analytics.resilience import CascadeModel, CascadeResult, inbound_by_item, lost_supply
+from clusterkg.analytics.resilience import (
+    CascadeModel,
+    CascadeResult,
+    inbound_by_item,
+    lost_supply,
+    synthetic_by_item,
+)
 
 #: What the critical-nodes report's OR measures mean, and why they can be high while a
 #: single-sourced item still makes the OEM fail (shown beside that report).
@@ -95,6 +101,7 @@ def _entry(
         "value_at_risk": supply["value"],
         "value_to_oems": supply["value_to_oems"],
         "links_at_risk": supply["links"],
+        **model.synthetic_exposure(res.failed),
     }
 
 
@@ -127,7 +134,10 @@ def single_points_of_failure(
     longer source and the ``chain`` of customer/item/supplier steps back to ``node``),
     ``cascaded`` (firms failing by cascade), ``value_at_risk`` (known annual value of every
     link whose supplier fails, summed over tiers), ``value_to_oems`` (the part delivered to
-    OEMs) and ``links_at_risk``. ``by_target`` maps each target to its single points.
+    OEMs), ``links_at_risk``, and ``synthetic`` / ``synthetic_links``: whether the entry rests
+    on generated data and how many of the links at risk are generated
+    (:meth:`CascadeModel.synthetic_exposure`; a real node with generated customers is such an
+    entry). ``by_target`` maps each target to its single points.
     """
     model = model or CascadeModel(G)
     target = _is_target(G, all_firms)
@@ -164,15 +174,20 @@ def service_dependencies(G: nx.DiGraph, *, all_firms: bool = False) -> list[dict
     OEMs (or, with ``all_firms``, to any firm): reported, but not counted as production failure
     (a service is no production input, :mod:`clusterkg.analytics.items`). Each entry: ``node``,
     ``label``, ``kind``, ``customers`` (the targets it alone serves), ``items`` (per customer
-    the service) and ``counted`` (False), ranked by customers, then node."""
+    the service), ``counted`` (False) and ``synthetic`` / ``synthetic_links`` (generated links
+    among those services), ranked by customers, then node."""
     target = _is_target(G, all_firms)
     per: dict[str, list[dict[str, str]]] = defaultdict(list)
+    generated_to: dict[str, int] = defaultdict(int)
     for v in sorted(G):
         if not target[v]:
             continue
+        generated = synthetic_by_item(G, v)
         for item, sups in sorted(inbound_by_item(G, v).items()):
             if it.is_service(item) and len(sups) == 1:
-                per[next(iter(sups))].append({"customer": v, "item": item})
+                x = next(iter(sups))
+                per[x].append({"customer": v, "item": item})
+                generated_to[x] += generated.get(item, 0)
     out = [
         {
             "node": x,
@@ -181,6 +196,8 @@ def service_dependencies(G: nx.DiGraph, *, all_firms: bool = False) -> list[dict
             "customers": sorted({r["customer"] for r in rows}),
             "items": rows,
             "counted": False,
+            "synthetic": generated_to[x] > 0,
+            "synthetic_links": generated_to[x],
         }
         for x, rows in per.items()
     ]

@@ -110,15 +110,21 @@ def render(
 def render_report(report: dict[str, Any], fmt: str) -> str:
     """An analysis report (:mod:`clusterkg.analytics.reports`) in ``fmt``.
 
-    Outputs that used the synthetic network say so: a ``synthetic`` CSV column, a
+    Outputs that used the synthetic network say so: a ``synthetic`` CSV column (the row's
+    own mark where the report gives one, else the report's), a
     ``[SYNTHETIC DATA]`` mark on each table title, the ``synthetic`` key of the JSON.
     """
     synthetic = bool(report["synthetic"])
     if fmt == "json":
         return to_json(report["json"])
     if fmt == "csv":
-        rows = [{**r, "synthetic": str(synthetic).lower()} for r in report["rows"]]
-        return to_csv(rows, [*columns_of(report["rows"]), "synthetic"])
+        # a row's own mark (its figures rest on generated links) wins over the report's
+        rows = [
+            {**r, "synthetic": str(bool(r.get("synthetic", synthetic))).lower()}
+            for r in report["rows"]
+        ]
+        columns = [c for c in columns_of(report["rows"]) if c != "synthetic"]
+        return to_csv(rows, [*columns, "synthetic"])
     mark = " [SYNTHETIC DATA]" if synthetic else ""
     tables = [to_table(rows, title=title + mark) for title, rows in report["tables"]]
     return "\n".join([*report["lines"], "\n\n".join(tables)])

@@ -130,12 +130,15 @@ def resilience_report(
     network: PackedNetwork, all_firms: bool, robustness: tuple[int, int] | None
 ) -> dict[str, Any]:
     """The body of ``/api/resilience`` but for ``synthetic`` and ``graph``; ``robustness``:
-    ``(trials, seed)`` of the R-indices, or ``None`` for none."""
+    ``(trials, seed)`` of the R-indices, or ``None`` for none. Every row whose figures rest on
+    generated links carries ``synthetic`` and ``synthetic_links`` (docs/analytics.md)."""
     from clusterkg.analytics import resilience as rs
     from clusterkg.analytics import single_points as sp
+    from clusterkg.analytics.projection import synthetic_link_total
 
     G = unpack(network)
     crit = rs.critical_nodes(G)
+    generated = synthetic_link_total(G)
     body: dict[str, Any] = {
         "sourcing": rs.sourcing(G),
         "self_sufficiency": rs.self_sufficiency(G),
@@ -160,6 +163,9 @@ def resilience_report(
                 "fractions": r.fractions,
                 "lcc_mean": r.lcc_mean,
                 "oem_mean": r.oem_mean,
+                # a curve over the whole network rests on every generated link of it
+                "synthetic": generated > 0,
+                "synthetic_links": generated,
             }
             for s in ("random", "degree", "betweenness")
             for r in [rs.robustness(G, s, trials=trials, seed=seed)]
@@ -188,7 +194,11 @@ def cluster_resilience(network: PackedNetwork, iri: str) -> dict[str, Any]:
     return {
         "sourcing_rows": len(rows),
         "single_sourced": [
-            {"customer": r["customer_label"], "item": r["item"].rsplit("/", 1)[-1]}
+            {
+                "customer": r["customer_label"],
+                "item": r["item"].rsplit("/", 1)[-1],
+                "synthetic": r["synthetic"],
+            }
             for r in rows
             if r["single_sourced"]
         ],
@@ -241,12 +251,13 @@ def centrality_rows(
     top: int,
 ) -> dict[str, Any]:
     """The ``top`` rows of the centralities of the network, highest ``sort_by`` first, with
-    labels, and the method and notes of :func:`~clusterkg.analytics.centrality.compute`."""
-    from clusterkg.analytics.centrality import compute
+    labels, the marks of :func:`~clusterkg.analytics.centrality.mark_synthetic`, and the
+    method and notes of :func:`~clusterkg.analytics.centrality.compute`."""
+    from clusterkg.analytics.centrality import compute, mark_synthetic
 
     G = unpack(network)
     res = compute(G, metrics=metrics, seed=seed, k=k)
-    rows = res.table()
+    rows = mark_synthetic(G, res.table())
     for r in rows:
         r["label"] = G.nodes[r["node"]].get("label")
     rows.sort(key=lambda r: (-(r.get(sort_by) or 0.0), r["node"]))
