@@ -157,6 +157,22 @@ def _budget(seconds: float) -> Iterator[bool]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def preload() -> None:
+    """Import and warm rdflib's SPARQL grammar in this process, before query workers fork.
+
+    A worker forked without it imports the grammar inside the budget: 0.2 s on an idle
+    machine, more than :data:`PARSE_BUDGET_S` on a loaded one, and then no typo's place was
+    found (Oxigraph's "expected one of ..." stood). Forked after this, a worker shares it."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql import parser
+
+    with _PARSER_LOCK:
+        try:
+            parser.parseQuery("ASK { ?s ?p ?o FILTER(?o = 1) }")
+        except ParseBaseException:  # pragma: no cover - a valid query; the grammar is warm
+            pass
+
+
 def syntax_position(query: str, budget: float = PARSE_BUDGET_S) -> int | None:
     """The character offset where ``query`` stops being SPARQL 1.1, or ``None`` if rdflib's
     parser accepts it (then only the store's own parser knows), or if the search takes

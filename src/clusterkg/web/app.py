@@ -16,6 +16,7 @@ from flask import Flask, current_app
 
 from clusterkg.config import Settings
 from clusterkg.store.kg import KnowledgeGraph, open_kg
+from clusterkg.views import query_errors
 from clusterkg.web import errors, limits, security
 
 #: Modules that define a Flask blueprint named ``bp``, registered in this order. Add yours here.
@@ -66,6 +67,8 @@ def create_app(
     limits.init_app(app, settings)
     for name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)
+    # in this process, so that every query worker forked from it has the grammar ready
+    query_errors.preload()
     return app
 
 
