@@ -140,3 +140,25 @@ def test_the_explorer_without_a_query_offers_no_query_view(watched, live_site):
     page.goto(live_site + "/graph")
     page.locator("#graph-svg .node").first.wait_for()
     assert page.locator("#view-query").is_disabled()
+
+
+def test_the_editor_is_no_keyboard_trap(watched, live_site):
+    page = _query_page(watched, live_site)
+    # The page does not put the focus in the editor on load ...
+    assert page.evaluate("document.activeElement === document.body")
+    assert "Tab leaves the editor" in page.locator("#editor-keys").inner_text()
+    # ... and Tab in the editor moves the focus on, without writing a tab into the query.
+    page.click("#yasgui .tabPanel.active .CodeMirror")
+    before = page.evaluate(
+        "document.querySelector('.tabPanel.active .CodeMirror').CodeMirror.getValue()"
+    )
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") != "TEXTAREA"  # the editor's input
+    after = page.evaluate(
+        "document.querySelector('.tabPanel.active .CodeMirror').CodeMirror.getValue()"
+    )
+    assert after == before and "\t" not in after
+    page.click("#yasgui .tabPanel.active .CodeMirror")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.tagName") != "TEXTAREA"  # the editor's input
+    assert watched.errors == []

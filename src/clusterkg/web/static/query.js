@@ -131,6 +131,10 @@ SELECT ?cluster ?label WHERE {
       acceptHeaderGraph: "text/turtle",
       acceptHeaderSelect: "application/sparql-results+json",
     },
+    // No keyboard trap (WCAG 2.1.2): Tab and Shift+Tab move the focus out of the editor, as in
+    // any other field (Ctrl+] and Ctrl+[ indent; Enter keeps the indentation), and the page
+    // does not put the focus in the editor when it loads.
+    autofocus: false,
     yasqe: { value: DEFAULT_QUERY, autocompleters: COMPLETERS, prefixCcApi: null, resizeable: true, editorHeight: "300px" },
     yasr: { prefixes: editor.prefixes, defaultPlugin: "table", pluginOrder: ["table", "chart", "response"] },
   });
@@ -375,6 +379,8 @@ SELECT ?cluster ?label WHERE {
   function hookEditor(y) {
     if (!y || hooked.has(y)) return;
     hooked.add(y);
+    // (no keyboard trap, above) false: CodeMirror leaves these keys to the browser.
+    y.setOption("extraKeys", { ...(y.getOption("extraKeys") || {}), Tab: false, "Shift-Tab": false });
     y.on("change", downloads);
     y.on("queryResponse", (_y, response, ms) => { answer = { ms, headers: response && response.headers }; });
   }
