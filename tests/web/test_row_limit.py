@@ -83,7 +83,7 @@ def test_html_result_page_stops_at_the_limit(limited):
     page = resp.get_data(as_text=True)
     body = page.split("</tr>", 1)[1]  # after the header row
     assert body.count("<tr>") == LIMIT
-    assert f"Truncated at {LIMIT} rows." in page
+    assert f"First {LIMIT} rows; the result was cut at the row limit ({LIMIT} rows)." in page
 
 
 def test_a_result_under_the_limit_is_not_marked(limited):

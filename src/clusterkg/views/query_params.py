@@ -11,6 +11,7 @@ the closest names as "did you mean" suggestions. Names come from the search inde
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -75,12 +76,26 @@ def resolve_name(kg: KnowledgeGraph, parameter: str, value: str) -> str:
     raise UnknownName(message, hits)
 
 
+#: A number written with thousands separators, as the site shows numbers: 1,398 or 1,300,000.5.
+GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def plain_number(value: str) -> str:
+    """``1,398`` -> ``1398`` (commas between groups of three digits only); else ``value``."""
+    text = value.strip()
+    return text.replace(",", "") if GROUPED.fullmatch(text) else value
+
+
 def resolve_parameters(kg: KnowledgeGraph, query: Any, values: Mapping[str, str]) -> dict[str, str]:
     """``values`` with each ``iri`` parameter that is not an IRI or id path replaced by the
-    IRI its name resolves to (:func:`resolve_name`); other values unchanged."""
+    IRI its name resolves to (:func:`resolve_name`), and numbers written with thousands
+    separators (``1,398``) without them; other values unchanged."""
     out = dict(values)
     for p in getattr(query, "parameters", ()) or ():
         value = out.get(p.name)
+        if getattr(p, "type", None) in ("integer", "decimal") and value:
+            out[p.name] = plain_number(value)
+            continue
         if getattr(p, "type", None) != "iri" or not value:
             continue
         try:

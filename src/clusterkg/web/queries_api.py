@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
+from clusterkg.errors import ClusterkgError
 from clusterkg.views.query_params import resolve_parameters
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
@@ -147,25 +148,72 @@ def run(name: str) -> Response:
         for k, v in request.args.items()
         if k != "format" and not (k == "query" and _same_text(v, query.text))
     }
+    html = _wants_html()
+    if html:
+        return _result_page(query, params, registry)
     # A label or alias where an IRI is expected ("Changan"): its IRI, or a 400 that lists
     # the candidates or suggestions.
     params = resolve_parameters(get_kg(), query, params)
-    html = _wants_html()
     fmt = request.args.get("format")
     try:
         # Unknown or ill-typed parameters raise QueryError (400) with the reason.
-        result = run_named(
-            get_kg(), name, params, queries=registry, **({} if html else native_kwargs(fmt))
-        )
+        result = run_named(get_kg(), name, params, queries=registry, **native_kwargs(fmt))
     except (KeyError, ValueError, TypeError) as exc:
         raise ApiError(400, f"cannot run {name}: {exc}") from None
-    if html:
-        page = Response(
-            render_template(
-                "query_result.html", query=_describe(query), params=params, result=result
-            ),
-            mimetype="text/html",
-        )
-        page.headers["Vary"] = "Accept"  # results by Accept at the same URL
-        return page
     return result_response(result, fmt)
+
+
+def _result_page(query: Any, given: dict[str, str], registry: dict[str, Any]) -> Response:
+    """The HTML page of a named query: its form filled with the values used (the given ones,
+    else the defaults), the result table (views.result_table), and a parameter that cannot be
+    used stated on the same page, above the form, answered 400."""
+    from clusterkg.queries import run_named
+    from clusterkg.views.result_table import table
+
+    described = _describe(query)
+    shown = {
+        p["name"]: given.get(p["name"], p.get("default") or "") for p in described["parameters"]
+    }
+    error, result, status = None, None, 200
+    try:
+        params = resolve_parameters(get_kg(), query, given)
+        result = run_named(get_kg(), query.name, params, queries=registry)
+    except (KeyError, ValueError, TypeError) as exc:
+        error, status = f"cannot run {query.name}: {exc}", 400
+    except ClusterkgError as exc:
+        if exc.http_status != 400:
+            raise
+        error, status = str(exc), 400
+    empty = None
+    if result is not None and result.kind == "select" and not result.rows:
+        empty = _no_match(described, shown)
+    page = Response(
+        render_template(
+            "query_result.html",
+            query=described,
+            params=shown,
+            result=result,
+            shown=table(result) if result is not None and result.kind == "select" else None,
+            error=error,
+            empty=empty,
+        ),
+        status=status,
+        mimetype="text/html",
+    )
+    page.headers["Vary"] = "Accept"  # results by Accept at the same URL
+    return page
+
+
+def _no_match(query: dict[str, Any], values: dict[str, str]) -> str:
+    """What an empty result means, in words: for a number, how numbers are matched."""
+    numbers = [p for p in query["parameters"] if p.get("type") in ("decimal", "integer")]
+    if len(numbers) == 1 and len(query["parameters"]) == 1:
+        value = values.get(numbers[0]["name"], "")
+        return (
+            f"No figure equals {value}. A number matches a figure stored as that same number "
+            "(1,398 = 1398 = 1398.0; thousands separators are allowed), in base units (yuan, "
+            "counts, percent). Figures this site computes or rounds (ratios such as parts per "
+            "vehicle enterprise) are not stored, so they find nothing."
+        )
+    given = ", ".join(f"{k} = {v}" for k, v in values.items() if v)
+    return f"No result for {given}." if given else "No result."

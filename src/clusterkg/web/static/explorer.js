@@ -13,7 +13,7 @@
   // fail / failregion: firms (IRIs, comma-separated) or a region whose failure the page
   // simulates as soon as the view is drawn, so a scenario can be linked to.
   const STATE_KEYS = ["view", "cluster", "node", "hops", "layout", "size", "colour",
-    "kind", "fcluster", "sector", "region", "sel", "fail", "failregion"];
+    "kind", "fcluster", "sector", "region", "sel", "fail", "failregion", "query"];
   const TARGET = 24; // the smallest click target, in CSS pixels (WCAG 2.2, 2.5.8)
   const narrow = () => window.matchMedia("(max-width: 60rem)").matches;
   let outlines = null;
@@ -45,6 +45,8 @@
     const p = new URLSearchParams({ view: state.view, layout: state.layout, hops: state.hops });
     if (state.view === "cluster" || state.view === "synthetic") p.set("cluster", state.cluster || $("cluster").value);
     if (state.view === "neighbourhood") p.set("node", state.node);
+    // "view as graph" on the query page: the CONSTRUCT query travels with the view.
+    if (state.view === "query") p.set("query", state.query);
     return p.toString();
   }
 
@@ -62,6 +64,8 @@
     $("cluster").disabled = !(state.view === "cluster" || state.view === "synthetic");
     $("hops").disabled = state.view !== "neighbourhood";
     $("layout").disabled = state.view === "map";
+    // The query view exists only with a query (from the query page's "view as graph").
+    $("view-query").disabled = $("view-query").hidden = !state.query;
   }
 
   // The province outlines of the map view, fetched once (the server caches them too).

@@ -28,6 +28,25 @@ SELECT ?cluster ?label WHERE {
   Yasqe.forkAutocompleter("property", { name: "graph-properties", bulk: true, get: () => editor.properties, persistenceId: null }, false);
   const COMPLETERS = ["graph-prefixes", "variables", "graph-classes", "graph-properties"];
 
+  // ------------------------------------------------------------------ a table that stays quick
+  // YASR's table draws one page at a time (50 rows; DataTables' deferRender), but asks every
+  // cell of every row for its type, sort and filter text through DOMPurify first: 20,000 cells
+  // of a 10,000-row result froze the page for seconds. That text is matched and compared, never
+  // put into the page, so it is the plain value here; shown cells are still sanitised by YASR.
+  const YasrTable = Yasgui.Yasr.plugins.table;
+  class QuickTable extends YasrTable {
+    // DataTables' automatic column widths read the shown text of every row (sanitised too).
+    constructor(yasr) { super(yasr); this.config = { ...this.config, tableConfig: { ...this.config.tableConfig, autoWidth: false } }; }
+    getColumns() {
+      return super.getColumns().map((col, i) => {
+        if (i === 0) return col;
+        const render = col.render;
+        return { ...col, render: (cell, type, row, meta) => (cell === "" || type === "display" ? render(cell, type, row, meta) : String(cell.value)) };
+      });
+    }
+  }
+  Yasgui.Yasr.registerPlugin("table", QuickTable);
+
   // ------------------------------------------------------------------ a chart of numbers
   // YASR (zazuko) has no chart plugin; this one draws horizontal bars as SVG elements (no
   // inline style, so it works under the site's CSP) for a SELECT with a numeric column.
@@ -112,6 +131,10 @@ SELECT ?cluster ?label WHERE {
       acceptHeaderGraph: "text/turtle",
       acceptHeaderSelect: "application/sparql-results+json",
     },
+    // No keyboard trap (WCAG 2.1.2): Tab and Shift+Tab move the focus out of the editor, as in
+    // any other field (Ctrl+] and Ctrl+[ indent; Enter keeps the indentation), and the page
+    // does not put the focus in the editor when it loads.
+    autofocus: false,
     yasqe: { value: DEFAULT_QUERY, autocompleters: COMPLETERS, prefixCcApi: null, resizeable: true, editorHeight: "300px" },
     yasr: { prefixes: editor.prefixes, defaultPlugin: "table", pluginOrder: ["table", "chart", "response"] },
   });
@@ -279,32 +302,54 @@ SELECT ?cluster ?label WHERE {
     const p = new URLSearchParams(q ? { name: q.name, ...paramValues() } : { query: text() });
     history.replaceState(null, "", "/query?" + p);
   }
-  let started = 0;
+  // Times: the server's part is YASQE's own measure (request sent to body read: the round
+  // trip), the rest is drawing in this page; a result cut at a limit says so (the server's
+  // X-Clusterkg-Truncated, -Row-Limit and -Byte-Limit headers).
+  let started = 0, answer = null;
+  const n_ = (n) => Number(n).toLocaleString("en");
   yasgui.on("queryBefore", () => {
-    clearError(); $("meta").textContent = ""; $("progress").textContent = "Running…";
-    started = performance.now(); saveUrl();
+    clearError(); $("meta").textContent = ""; $("truncated").hidden = true; $("progress").textContent = "Running…";
+    started = performance.now(); answer = null; saveUrl(); hookEditor(tab().getYasqe());
     const q = currentNamed();
     remember({ query: text(), name: q ? q.name : null, params: q ? paramValues() : null });
   });
   yasgui.on("queryResponse", (_, t) => setTimeout(() => afterResponse(t), 0));
+  function timing() {
+    const total = Math.round(performance.now() - started);
+    const server = answer ? Math.round(answer.ms) : total;
+    return `in ${server} ms (server round trip) · drawn in ${Math.max(0, total - server)} ms`;
+  }
+  function truncation(count, noun) {
+    const h = answer && answer.headers;
+    const box = $("truncated");
+    if (!h || !h.get || h.get("X-Clusterkg-Truncated") !== "true") { box.hidden = true; return; }
+    const bytes = h.get("X-Clusterkg-Byte-Limit"), rows = h.get("X-Clusterkg-Row-Limit");
+    box.textContent = bytes
+      ? `First ${n_(count)} ${noun}; the result was cut at the byte limit (${n_(bytes)} bytes per result): it has more.`
+      : `First ${n_(count)} ${noun}; the result was cut at the row limit (${n_(rows)} ${noun} per result): it has more.`;
+    const more = document.createElement("a"); more.href = "/sparql/limits"; more.textContent = "the limits";
+    box.append(" See ", more, "; narrow the query down (LIMIT, FILTER) or download it in parts (OFFSET).");
+    box.hidden = false;
+  }
   function afterResponse(t) {
     $("progress").textContent = "";
     const results = t.getYasr().results;
     if (!results) return;
-    const ms = Math.round(performance.now() - started);
     if (results.hasError()) { const e = results.getError(); showError(e.text || e.statusText || "the query failed"); return; }
-    if (results.getBoolean() !== undefined) { $("meta").textContent = `ASK: ${results.getBoolean()} (${ms} ms)`; return; }
+    if (results.getBoolean() !== undefined) { $("meta").textContent = `ASK: ${results.getBoolean()} (${timing()})`; return; }
     if (kind() === "graph") {
       const n = results.getStatements ? results.getStatements().length : 0;
-      $("meta").replaceChildren(`${n} triple${n === 1 ? "" : "s"} in ${ms} ms · `);
+      $("meta").replaceChildren(`${n_(n)} triple${n === 1 ? "" : "s"} ${timing()} · `);
       const a = document.createElement("a");
       a.href = "/graph?view=query&query=" + encodeURIComponent(text()); a.textContent = "view as graph";
       $("meta").appendChild(a);
+      truncation(n, "triples");
       return;
     }
     const rows = results.getBindings().length;
-    $("meta").textContent = `${rows} row${rows === 1 ? "" : "s"} in ${ms} ms`;
+    $("meta").textContent = `${n_(rows)} row${rows === 1 ? "" : "s"} ${timing()}`;
     $("meta").dataset.rows = rows;
+    truncation(rows, "rows");
   }
 
   // Result links: clusterkg IRIs open their page on this site, other http(s) IRIs themselves;
@@ -331,9 +376,16 @@ SELECT ?cluster ?label WHERE {
   $("qform").addEventListener("submit", (ev) => { ev.preventDefault(); runQuery(); });
   // Each tab has its own editor: the download links follow the one shown.
   const hooked = new WeakSet();
+  function hookEditor(y) {
+    if (!y || hooked.has(y)) return;
+    hooked.add(y);
+    // (no keyboard trap, above) false: CodeMirror leaves these keys to the browser.
+    y.setOption("extraKeys", { ...(y.getOption("extraKeys") || {}), Tab: false, "Shift-Tab": false });
+    y.on("change", downloads);
+    y.on("queryResponse", (_y, response, ms) => { answer = { ms, headers: response && response.headers }; });
+  }
   function followEditor() {
-    const y = tab().getYasqe();
-    if (y && !hooked.has(y)) { hooked.add(y); y.on("change", downloads); }
+    hookEditor(tab().getYasqe());
     downloads();
   }
   yasgui.on("tabSelect", () => setTimeout(() => { followEditor(); fixLinks($("yasgui")); }, 0));
