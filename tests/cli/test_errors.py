@@ -114,3 +114,35 @@ def test_the_entry_point_maps_each_error_once(error, code, line):
 def test_click_usage_errors_keep_their_own_code():
     result = CliRunner().invoke(_group(click.UsageError("give FILE")), ["sub", "fail"])
     assert result.exit_code == 2 and "give FILE" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["query", "deepest-parts-base"],
+        ["stats"],
+        ["export", "out.ttl", "--format", "turtle"],
+        ["analyze", "indicators"],
+        ["generate"],
+        ["serve"],
+    ],
+)
+def test_a_store_folder_that_does_not_exist_is_refused_not_made(
+    cli, command, tmp_path, monkeypatch
+):
+    """A mistyped ``oxigraph:DIR`` once became a new store, filled with the bundled data
+    (and ``serve`` served it)."""
+    monkeypatch.chdir(tmp_path)
+    missing = tmp_path / "typo" / "store"
+    result = cli(*command, "--store", f"oxigraph:{missing}")
+    assert result.exit_code == 2, result.output
+    assert f"no store at {missing}" in result.stderr
+    assert "clusterkg load" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "typo").exists()
+
+
+def test_load_still_makes_a_store_that_query_then_reads(cli, tmp_path):
+    store = tmp_path / "new"
+    assert cli("load", str(store)).exit_code == 0
+    result = cli("query", "deepest-parts-base", "--store", f"oxigraph:{store}")
+    assert result.exit_code == 0, result.output
