@@ -63,6 +63,17 @@ data_option = click.option(
     help="Extra RDF files to load (e.g. a generated synthetic.trig).",
 )
 
+#: ``--limit N`` (alias ``--row-limit``, the name of ``serve`` and of the README's
+#: configuration table): rows or triples per result, at least 1.
+limit_option = click.option(
+    "--limit",
+    "--row-limit",
+    "limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Rows or triples per result, at least 1 [default: 10000 or CLUSTERKG_ROW_LIMIT].",
+)
+
 #: ``--graph curated|synthetic|all|imports|GRAPH``: which supply links an analysis uses.
 analysis_graph_option = click.option(
     "--graph",

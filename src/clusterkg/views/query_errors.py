@@ -25,7 +25,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
+from clusterkg.store.query_engine import QueryError
 from clusterkg.vocab import PREFIXES
 
 
@@ -209,8 +211,44 @@ def explain(query: str, message: str) -> QueryProblem | None:
             return found
     if not message.startswith("syntax error"):
         return None
+    if not _blank(query).strip():
+        return QueryProblem("the query is empty")
     offset = syntax_position(query)
+    # An undeclared prefix where the store's parser expects a predicate (``?x x:p ?o``) is
+    # reported as "expected OPTIONAL", not "Prefix not found": rdflib parses it (prefixes are
+    # resolved later), so it is the problem when nothing earlier in the query is wrong.
+    missing = undeclared_prefixes(query)
+    if missing and (offset is None or missing[0][1] <= offset):
+        return _prefix_problem(query)
     if offset is None:
         return None
     line, column = line_column(query, offset)
     return QueryProblem(f"syntax error: unexpected {_found_at(query, offset)}", line, column)
+
+
+#: How long a query worker may look for the place of a syntax error (its own budget is
+#: shorter, :data:`PARSE_BUDGET_S`; this bounds the worker if that fails).
+EXPLAIN_TIMEOUT_S = 3.0
+
+
+def explained(kg: Any, query: str, message: str) -> QueryProblem | None:
+    """The readable problem of a failed query, looked for in a query worker
+    (``kg.engine.call``): rdflib's parser that finds the place is slow on some inputs and not
+    thread-safe, so it must not run in a server thread. ``None`` (the store's own message
+    stands) if the worker cannot tell. The one path of the HTTP API, the CLI and Python."""
+    try:
+        problem: QueryProblem | None = kg.engine.call(
+            explain, query, message, timeout=min(EXPLAIN_TIMEOUT_S, kg.settings.query_timeout)
+        )
+    except QueryError:  # the time limit, the memory ceiling: keep the store's message
+        return None
+    return problem
+
+
+def readable(kg: Any, query: str, exc: QueryError) -> QueryError:
+    """``exc`` (of the same class) in a person's words when :func:`explained` can tell, else
+    ``exc`` itself: what the CLI and the Python API raise for a query that failed."""
+    problem = explained(kg, query, exc.message)
+    if problem is None:
+        return exc
+    return type(exc)(problem.message, problem.line, problem.column)

@@ -23,7 +23,7 @@ from clusterkg.store.query_engine import QueryError
 from clusterkg.store.results import QueryResult
 from clusterkg.store.sparql_text import code_only, with_base
 from clusterkg.store.workers import IsolatedEngine
-from clusterkg.views.query_errors import QueryProblem, explain
+from clusterkg.views.query_errors import QueryProblem, explained
 from clusterkg.views.serialize import GRAPH_TYPES, graph_bytes, serialize
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
@@ -189,22 +189,10 @@ def _run_query(query: str, sources: list) -> Response:
     return result_response(result, fmt)
 
 
-#: How long a query worker may look for the place of a syntax error (its own budget is
-#: shorter, query_errors.PARSE_BUDGET_S; this bounds the worker if that fails).
-EXPLAIN_TIMEOUT_S = 3.0
-
-
 def _explained(kg: Any, query: str, message: str) -> QueryProblem | None:
-    """The readable problem of a failed query, looked for in a query worker: rdflib's parser
-    that finds the place is slow on some inputs and not thread-safe, so it must not run in a
-    server thread. ``None`` (the store's own message stands) if the worker cannot tell."""
-    try:
-        problem: QueryProblem | None = kg.engine.call(
-            explain, query, message, timeout=min(EXPLAIN_TIMEOUT_S, kg.settings.query_timeout)
-        )
-    except QueryError:  # the time limit, the memory ceiling: keep the store's message
-        return None
-    return problem
+    """The readable problem of a failed query (:func:`~clusterkg.views.query_errors.explained`,
+    in a query worker, as the CLI's and the Python API's)."""
+    return explained(kg, query, message)
 
 
 def _check_token() -> None:
