@@ -146,3 +146,24 @@ def test_load_still_makes_a_store_that_query_then_reads(cli, tmp_path):
     assert cli("load", str(store)).exit_code == 0
     result = cli("query", "deepest-parts-base", "--store", f"oxigraph:{store}")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "missing.csv: no such file"),
+        (b"", "missing.csv: the file is empty (no header row)"),
+        (b" \n\n", "missing.csv: the file is empty (no header row)"),
+    ],
+)
+def test_an_import_file_that_is_missing_or_empty_is_unusable_input(
+    cli, tmp_path, monkeypatch, content, message
+):
+    """Once a 'finding' (exit 1) dressed as a row problem: 'file, column -: '': ...'."""
+    monkeypatch.chdir(tmp_path)
+    if content is not None:
+        (tmp_path / "missing.csv").write_bytes(content)
+    result = cli("import", "missing.csv", "--kind", "enterprises", "--store", "oxigraph:st")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == f"error: {message}"
+    assert not (tmp_path / "st").exists()  # no store made for a file that cannot be read
