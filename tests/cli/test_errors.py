@@ -167,3 +167,28 @@ def test_an_import_file_that_is_missing_or_empty_is_unusable_input(
     assert result.exit_code == 2, result.output
     assert result.stderr.strip() == f"error: {message}"
     assert not (tmp_path / "st").exists()  # no store made for a file that cannot be read
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["serve", "--port", "99999"],
+        ["serve", "--port", "-1"],
+        ["serve", "--query-timeout", "0"],
+        ["serve", "--row-limit", "0"],
+        ["query", "deepest-parts-base", "--limit", "0"],
+        ["analyze", "centrality", "--k", "0"],
+        ["analyze", "centrality", "--top", "-1"],
+        ["analyze", "communities", "--resolution", "0"],
+        ["analyze", "resilience", "--trials", "0"],
+        ["analyze", "resilience", "--points", "1"],
+        ["analyze", "scenario", "--theta", "1.5"],
+        ["analyze", "scenario", "--scale", "0"],
+        ["generate", "--scale", "-1"],
+    ],
+)
+def test_numeric_options_out_of_range_are_refused_before_anything_runs(cli, command):
+    """``serve --port 99999`` listened on a random port; ``--limit -3`` printed 0 rows."""
+    result = cli(*command)
+    assert result.exit_code == 2, result.output
+    assert "is not in the range" in result.stderr

@@ -103,7 +103,13 @@ seed_option = click.option(
 
 def scale_option(help: str) -> Callable[[F], F]:
     """``--scale X``: the size of the synthetic network relative to the sources' counts."""
-    return click.option("--scale", default=1.0, show_default=True, type=float, help=help)
+    return click.option(
+        "--scale",
+        default=1.0,
+        show_default=True,
+        type=click.FloatRange(min=0, min_open=True),
+        help=help,
+    )
 
 
 #: ``--write``: also store an analysis's results as RDF in the analytics named graph.
@@ -131,7 +137,11 @@ server_options = apply(
         help="Interface to listen on (0.0.0.0 exposes the server).",
     ),
     click.option(
-        "--port", default=8080, show_default=True, type=int, help="Port (0 picks a free one)."
+        "--port",
+        default=8080,
+        show_default=True,
+        type=click.IntRange(0, 65535),
+        help="Port (0 picks a free one).",
     ),
     click.option(
         "--threads",
