@@ -72,6 +72,25 @@ def _analyse(
         _emit(kg, report, fmt, write, started, graphs)
 
 
+#: The JSON keys of ``analyze resilience`` that differ from ``/api/resilience``'s: the JSON
+#: takes the HTTP API's snake_case names (one vocabulary for scripts of either), while the
+#: ``--section`` choices keep theirs (``--section self-sufficiency`` prints the
+#: ``self_sufficiency`` key; ``--section critical`` prints ``oems``, ``articulation_points``
+#: and ``bridges``). README, "Command line", documents the mapping.
+RESILIENCE_JSON_KEYS = {
+    "self-sufficiency": "self_sufficiency",
+    "articulation-points": "articulation_points",
+    "critical": "oems",
+}
+
+
+def resilience_report(*args: Any, **kwargs: Any) -> reports.Report:
+    """:func:`clusterkg.analytics.reports.resilience` with its JSON under the HTTP API's keys."""
+    report = reports.resilience(*args, **kwargs)
+    report["json"] = {RESILIENCE_JSON_KEYS.get(k, k): v for k, v in report["json"].items()}
+    return report
+
+
 @click.group()
 def analyze() -> None:
     """Network analytics: centrality, communities, resilience, scenarios, indicators."""
@@ -187,7 +206,7 @@ def resilience(**options: Any) -> None:
     """
     if options["fmt"] == "csv" and options["section"] == "all":
         raise UnusableInput("CSV holds one table: choose a --section")
-    _analyse(reports.resilience, **options)
+    _analyse(resilience_report, **options)
 
 
 @analyze.command()
