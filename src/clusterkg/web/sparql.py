@@ -27,7 +27,13 @@ from clusterkg.views.query_errors import QueryProblem, explained
 from clusterkg.views.serialize import GRAPH_TYPES, graph_bytes, serialize
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
-from clusterkg.web.formats import Negotiation, NotAcceptable, negotiate, negotiation
+from clusterkg.web.formats import (
+    Negotiation,
+    NotAcceptable,
+    negotiate,
+    negotiation,
+    wants_page,
+)
 
 bp = Blueprint("sparql", __name__)
 
@@ -320,7 +326,12 @@ def _service_description() -> Response:
         else None
     )
     if mime is None:
-        mime = accept.best_match(list(offered)) if accept else "text/turtle"
+        # The query form only for a browser (an Accept naming text/html); curl's and
+        # requests' */* get the service description in Turtle, as docs/http-api.md says.
+        if wants_page(accept, list(GRAPH_TYPES)):
+            mime = "text/html"
+        else:
+            mime = accept.best_match(list(GRAPH_TYPES)) if accept else "text/turtle"
         if mime is None:
             raise NotAcceptable(offered)
     if mime == "text/html":
