@@ -192,3 +192,19 @@ def test_numeric_options_out_of_range_are_refused_before_anything_runs(cli, comm
     result = cli(*command)
     assert result.exit_code == 2, result.output
     assert "is not in the range" in result.stderr
+
+
+def test_a_mistyped_store_in_a_real_process_exits_2_and_makes_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    missing = tmp_path / "typo-store"
+    proc = subprocess.run(
+        [sys.executable, "-m", "clusterkg.cli", "stats", "--store", f"oxigraph:{missing}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == "" and proc.stderr.startswith(f"error: no store at {missing}")
+    assert not missing.exists()
