@@ -59,6 +59,8 @@ _DECLARATION = re.compile(rf"\bPREFIX\s+({_PNAME_NS})", re.IGNORECASE)
 _USE = re.compile(rf"(?<![\w.:?$@-])({_PNAME_NS})")
 _DANGLING_OPERATOR = re.compile(r"(?:!=|<=|>=|&&|\|\||[=<>+*/-])\s*(?=[),}]|AS\b|$)", re.I)
 _PREFIX_NOT_FOUND = ("Prefix not found", "Unknown namespace prefix")
+# A query of nothing but white space and comments.
+_NOTHING = re.compile(r"(?:\s|#[^\n]*)*")
 
 
 def _blank(text: str) -> str:
@@ -166,13 +168,19 @@ def syntax_position(query: str, budget: float = PARSE_BUDGET_S) -> int | None:
 
     Run it in a query worker (``engine.call``): there the budget is a timer; in a server
     thread only queries up to :data:`UNTIMED_MAX_CHARS` are searched."""
+    return _position(query, budget)[1]
+
+
+def _position(query: str, budget: float) -> tuple[bool, int | None]:
+    """``(searched, offset)``: :func:`syntax_position`, and whether the search finished (so
+    that ``None`` means rdflib's parser accepts the query, not that time ran out)."""
     try:
         with _PARSER_LOCK, _budget(budget) as timed:
             if not timed and len(query) > UNTIMED_MAX_CHARS:
-                return None
-            return _search(query)
+                return False, None
+            return True, _search(query)
     except (_OutOfTime, RecursionError):
-        return None
+        return False, None
 
 
 def _search(query: str) -> int | None:
@@ -211,17 +219,15 @@ def explain(query: str, message: str) -> QueryProblem | None:
             return found
     if not message.startswith("syntax error"):
         return None
-    if not _blank(query).strip():
+    if _NOTHING.fullmatch(query):
         return QueryProblem("the query is empty")
-    offset = syntax_position(query)
-    # An undeclared prefix where the store's parser expects a predicate (``?x x:p ?o``) is
-    # reported as "expected OPTIONAL", not "Prefix not found": rdflib parses it (prefixes are
-    # resolved later), so it is the problem when nothing earlier in the query is wrong.
-    missing = undeclared_prefixes(query)
-    if missing and (offset is None or missing[0][1] <= offset):
-        return _prefix_problem(query)
+    searched, offset = _position(query, PARSE_BUDGET_S)
     if offset is None:
-        return None
+        # An undeclared prefix where the store's parser expects a predicate (``?x x:p ?o``)
+        # is reported as "expected OPTIONAL", not "Prefix not found"; rdflib's parser accepts
+        # it (prefixes are resolved later), so when it accepts the query that is the problem.
+        # (Not looked for when the search ran out of time: the query is a pathological one.)
+        return _prefix_problem(query) if searched else None
     line, column = line_column(query, offset)
     return QueryProblem(f"syntax error: unexpected {_found_at(query, offset)}", line, column)
 
