@@ -36,10 +36,13 @@ from clusterkg.analytics.projection import (
 )
 from clusterkg.analytics.scenarios import ScenarioReport, resolve_clusters, run_scenario
 from clusterkg.config import Settings, home_folder
-from clusterkg.queries import NamedQuery, load_queries, run_named
+from clusterkg.queries import NamedQuery, get_query, load_queries, run_named
 from clusterkg.store.kg import KnowledgeGraph, open_kg
+from clusterkg.store.query_engine import QueryError
 from clusterkg.store.results import QueryResult
 from clusterkg.store.terms import to_python
+from clusterkg.views.query_errors import readable
+from clusterkg.views.query_params import resolve_parameters
 from clusterkg.vocab import SYNTHETIC_GRAPH
 
 #: What a value in :attr:`Result.rows` can be.
@@ -152,7 +155,11 @@ class Session:
     def query(self, sparql: str, **kwargs: Any) -> Result:
         """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE); keyword arguments go to
         :meth:`clusterkg.store.query_engine.QueryEngine.query` (``bindings``, ``row_limit`` ...)."""
-        return Result.of(self.kg.query(sparql, **kwargs))
+        try:
+            return Result.of(self.kg.query(sparql, **kwargs))
+        except QueryError as exc:
+            # In a person's words, as over HTTP and on the command line (views.query_errors).
+            raise readable(self.kg, sparql, exc) from None
 
     def queries(self) -> dict[str, NamedQuery]:
         """The named queries (bundled and the project's own), by name."""
@@ -160,10 +167,18 @@ class Session:
 
     def named(self, name: str, /, **params: Any) -> Result:
         """Run the named query ``name`` with its parameters, e.g.
-        ``kg.named("enterprise-suppliers", customer="id/enterprise/changan-automobile")``;
-        a missing parameter takes the query's default."""
+        ``kg.named("enterprise-suppliers", customer="id/enterprise/changan-automobile")``
+        or by label or alias, ``customer="Changan"`` (resolved as over HTTP:
+        :func:`clusterkg.views.query_params.resolve_parameters`); a missing parameter takes
+        the query's default."""
         values = {k: str(v) for k, v in params.items() if v is not None}
-        return Result.of(run_named(self.kg, name, values, queries=self.queries()))
+        registry = self.queries()
+        query = get_query(registry, name)
+        values = resolve_parameters(self.kg, query, values)
+        try:
+            return Result.of(run_named(self.kg, name, values, queries=registry))
+        except QueryError as exc:
+            raise readable(self.kg, query.text, exc) from None
 
     def generate(self, seed: int = 0, scale: float = 1.0, **params: Any) -> dict[str, Any]:
         """Generate the calibrated synthetic supply network into the store's synthetic graph

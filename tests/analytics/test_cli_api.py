@@ -73,7 +73,7 @@ def test_cli_generate_is_byte_reproducible(tmp_path):
     )
     assert r.exit_code == 0, r.output
     body = json.loads(r.stdout)
-    assert body["synthetic"] is True and len(body["self-sufficiency"]) == 6
+    assert body["synthetic"] is True and len(body["self_sufficiency"]) == 6
     assert "SYNTHETIC" in r.stderr
 
 

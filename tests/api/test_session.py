@@ -20,7 +20,7 @@ import pytest
 
 import clusterkg
 from clusterkg.analytics import AnalyticsError
-from clusterkg.errors import SettingsError
+from clusterkg.errors import SettingsError, UnusableInput
 from clusterkg.store.query_engine import QueryError
 from tests.web.conftest import live, make_app
 
@@ -99,7 +99,8 @@ def test_named_query_with_a_parameter(kg):
 def test_named_query_parameters_are_checked(kg):
     with pytest.raises(QueryError, match="no parameter supplier"):
         kg.named("enterprise-suppliers", supplier=NEV_MAKERS)
-    with pytest.raises(QueryError, match="must be an IRI"):
+    # Not an IRI nor an id path: looked up as a label or alias, as over HTTP and in the CLI.
+    with pytest.raises(UnusableInput, match="no resource is called 'not an iri'"):
         kg.named("enterprise-suppliers", customer="not an iri")
 
 

@@ -103,5 +103,6 @@ def test_query_syntax_error_is_reported_without_traceback(cli):
 
 def test_query_unknown_name_and_bad_param(cli):
     assert cli("query", "nope").exit_code == 2
+    # Not an IRI nor an id path: looked up as a name, as over HTTP, and unusable (exit 2).
     result = cli("query", "cluster-members", "--param", 'cluster="} ; DROP ALL ; #')
-    assert result.exit_code == 1 and "must be an IRI" in result.output
+    assert result.exit_code == 2 and "no resource is called" in result.output

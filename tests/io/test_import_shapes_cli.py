@@ -43,6 +43,8 @@ def test_shape_violation_leaves_an_oxigraph_store_unchanged(env, tmp_path, write
     store = f"oxigraph:{tmp_path / 'store'}"
     runner = CliRunner()
     count = ["query", "--store", store, "--format", "csv", "-"]
+    # query reads a store and refuses to make one (a mistyped path): load makes it.
+    assert runner.invoke(main, ["load", str(tmp_path / "store")], env=env).exit_code == 0
     before = runner.invoke(main, count, input=COUNT, env=env)
     assert before.exit_code == 0, before.output
     res = _import(env, write_csv(tmp_path / "firms.csv", EXISTING), "--store", store)

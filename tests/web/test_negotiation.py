@@ -65,3 +65,28 @@ def test_negotiated_answers_vary_on_accept(client, path, accept, mimetype):
     assert resp.status_code == 200, resp.data[:300]
     assert resp.mimetype == mimetype
     assert "accept" in vary(resp)
+
+
+BROWSER_ACCEPT = (
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+)
+
+
+def test_sparql_without_a_query_is_turtle_for_programs_and_the_form_for_browsers(live_url):
+    """``curl $URL/sparql`` and ``requests.get`` send ``Accept: */*``: they got the HTML form,
+    where docs/http-api.md promises the service description in Turtle."""
+    import requests
+
+    program = requests.get(f"{live_url}/sparql", timeout=30)
+    assert program.request.headers["Accept"] == "*/*"  # requests' own default
+    assert program.status_code == 200
+    assert program.headers["Content-Type"].startswith("text/turtle")
+    assert "sd:Service" in program.text
+    assert "accept" in vary(program)
+    browser = requests.get(f"{live_url}/sparql", headers={"Accept": BROWSER_ACCEPT}, timeout=30)
+    assert browser.headers["Content-Type"].startswith("text/html")
+    assert "accept" in vary(browser)
+    # Naming Turtle first wins a tie with HTML; a lower HTML quality loses.
+    for accept in ("text/turtle, text/html", "text/html;q=0.5, application/n-triples"):
+        resp = requests.get(f"{live_url}/sparql", headers={"Accept": accept}, timeout=30)
+        assert not resp.headers["Content-Type"].startswith("text/html"), accept

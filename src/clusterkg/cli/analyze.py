@@ -72,6 +72,25 @@ def _analyse(
         _emit(kg, report, fmt, write, started, graphs)
 
 
+#: The JSON keys of ``analyze resilience`` that differ from ``/api/resilience``'s: the JSON
+#: takes the HTTP API's snake_case names (one vocabulary for scripts of either), while the
+#: ``--section`` choices keep theirs (``--section self-sufficiency`` prints the
+#: ``self_sufficiency`` key; ``--section critical`` prints ``oems``, ``articulation_points``
+#: and ``bridges``). README, "Command line", documents the mapping.
+RESILIENCE_JSON_KEYS = {
+    "self-sufficiency": "self_sufficiency",
+    "articulation-points": "articulation_points",
+    "critical": "oems",
+}
+
+
+def resilience_report(*args: Any, **kwargs: Any) -> reports.Report:
+    """:func:`clusterkg.analytics.reports.resilience` with its JSON under the HTTP API's keys."""
+    report = reports.resilience(*args, **kwargs)
+    report["json"] = {RESILIENCE_JSON_KEYS.get(k, k): v for k, v in report["json"].items()}
+    return report
+
+
 @click.group()
 def analyze() -> None:
     """Network analytics: centrality, communities, resilience, scenarios, indicators."""
@@ -86,15 +105,28 @@ def analyze() -> None:
     help="Metrics to compute (default all): in_degree out_degree in_strength "
     "out_strength betweenness pagerank katz eigenvector closeness harmonic.",
 )
-@click.option("--k", default=256, show_default=True, help="Sample sources above the threshold.")
+@click.option(
+    "--k",
+    default=256,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Sample sources above the threshold.",
+)
 @click.option(
     "--exact-threshold",
     default=EXACT_THRESHOLD,
     show_default=True,
+    type=click.IntRange(min=0),
     help="Node count up to which betweenness/closeness/harmonic are exact (igraph computes "
     "them exactly at every size this machine holds; lower it only to sample).",
 )
-@click.option("--top", default=20, show_default=True, help="Rows in table format (0 = all).")
+@click.option(
+    "--top",
+    default=20,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Rows in table format (0 = all).",
+)
 @click.option("--sort", "sort_by", default="betweenness", show_default=True)
 def centrality(**options: Any) -> None:
     """Degree, strength, betweenness, PageRank, Katz, eigenvector, closeness, harmonic."""
@@ -110,7 +142,13 @@ def centrality(**options: Any) -> None:
     show_default=True,
     help="The supply network or the cluster network.",
 )
-@click.option("--resolution", default=1.0, show_default=True)
+@click.option(
+    "--resolution",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Louvain resolution (more than 0; higher: smaller communities).",
+)
 def communities(**options: Any) -> None:
     """Louvain communities and their agreement with the declared clusters (NMI, ARI)."""
     _analyse(reports.communities, **options)
@@ -131,7 +169,13 @@ def communities(**options: Any) -> None:
     type=click.Choice(list(reports.ROBUSTNESS_STRATEGIES)),
     help="Removal strategies for the robustness curves (default all three).",
 )
-@click.option("--trials", default=10, show_default=True, help="Random-removal trials.")
+@click.option(
+    "--trials",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Random-removal trials.",
+)
 @click.option("--recompute", is_flag=True, help="Recompute targeted scores after removals.")
 @click.option(
     "--batch",
@@ -140,7 +184,13 @@ def communities(**options: Any) -> None:
     help="With --recompute: nodes removed between two recomputations (default: automatic, "
     "about 200 recomputations per curve).",
 )
-@click.option("--points", default=50, show_default=True, help="Points of each curve.")
+@click.option(
+    "--points",
+    default=50,
+    show_default=True,
+    type=click.IntRange(min=2),
+    help="Points of each curve.",
+)
 @click.option(
     "--all-firms",
     is_flag=True,
@@ -156,7 +206,7 @@ def resilience(**options: Any) -> None:
     """
     if options["fmt"] == "csv" and options["section"] == "all":
         raise UnusableInput("CSV holds one table: choose a --section")
-    _analyse(reports.resilience, **options)
+    _analyse(resilience_report, **options)
 
 
 @analyze.command()
@@ -200,7 +250,13 @@ def resilience(**options: Any) -> None:
     show_default=True,
     help="Cascade rule.",
 )
-@click.option("--theta", default=0.5, show_default=True, help="Threshold-mode failure share.")
+@click.option(
+    "--theta",
+    default=0.5,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Threshold-mode failure share.",
+)
 def scenario(**options: Any) -> None:
     """Remove what the selection holds, cascade the failure, report the damage and why.
 

@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from clusterkg.cli.options import data_argument, format_option, store_option
+from clusterkg.cli.options import (
+    data_argument,
+    data_option,
+    format_option,
+    limit_option,
+    store_option,
+)
 from clusterkg.cli.output import render, render_result, to_json
 from clusterkg.cli.session import knowledge_graph, settings
 from clusterkg.errors import Finding, UnusableInput
@@ -17,6 +23,8 @@ from clusterkg.shacl import validate_paths_sparql
 from clusterkg.stats import kg_statistics
 from clusterkg.store.query_engine import QueryError
 from clusterkg.validate import validate_paths
+from clusterkg.views.query_errors import readable
+from clusterkg.views.query_params import resolve_parameters
 
 
 class QueryFailed(Finding):
@@ -101,8 +109,30 @@ def _params(items: tuple[str, ...]) -> dict[str, str]:
     return params
 
 
-def _has_header(path: Path) -> bool:
-    return path.read_text(encoding="utf-8").lstrip().startswith("# title:")
+def read_utf8(data: bytes, where: str) -> str:
+    """``data`` decoded as UTF-8, or :class:`UnusableInput` naming ``where`` and the first
+    byte that is not UTF-8 (a query file saved in another encoding, a binary file)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnusableInput(
+            f"{where}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8"
+        ) from None
+
+
+def _query_source(query: str, named: dict[str, Any]) -> tuple[str, Any]:
+    """The text of QUERY (a named query, a .rq file or '-' for standard input) and its named
+    query (whose header declares the parameters), or None."""
+    if query == "-":
+        return read_utf8(sys.stdin.buffer.read(), "standard input"), None
+    if query in named:
+        return named[query].text, named[query]
+    path = Path(query)
+    if query.endswith(".rq") and path.is_file():
+        text = read_utf8(path.read_bytes(), query)
+        return text, parse_query_file(path) if text.lstrip().startswith("# title:") else None
+    raise UnusableInput(f"no named query or .rq file {query!r}; named queries: {', '.join(named)}")
 
 
 @click.command()
@@ -112,39 +142,39 @@ def _has_header(path: Path) -> bool:
     "-p",
     multiple=True,
     metavar="NAME=VALUE",
-    help="Bind a parameter of a named query (repeatable).",
+    help="Bind a parameter of a named query (repeatable): an IRI, an id path "
+    "(enterprise/changan-automobile) or a label or alias (Changan), as over HTTP.",
 )
 @format_option("table", "csv", "json")
 @store_option
-@click.option("--limit", type=int, default=None, help="Row limit (default: the configured one).")
+@data_option
+@limit_option
 def query(
-    query: str, param: tuple[str, ...], fmt: str, store: str | None, limit: int | None
+    query: str,
+    param: tuple[str, ...],
+    fmt: str,
+    store: str | None,
+    data: tuple[Path, ...],
+    limit: int | None,
 ) -> None:
     """Run a named query (by name), a .rq file, or '-' for a query on standard input."""
-    config = settings(store=store)
+    config = settings(store=store, data=tuple(data) or None)
     params = _params(param)
-    named = load_queries(config.query_dirs)
-    try:
-        if query == "-":
-            if params:
-                raise UnusableInput("--param works with named queries and .rq files only")
-            text, bindings = sys.stdin.read(), None
-        elif query in named:
-            text, bindings = named[query].text, named[query].bindings(params)
-        elif query.endswith(".rq") and Path(query).is_file():
-            nq = parse_query_file(Path(query)) if _has_header(Path(query)) else None
-            text = Path(query).read_text(encoding="utf-8")
-            bindings = nq.bindings(params) if nq else None
-        else:
-            raise UnusableInput(
-                f"no named query or .rq file {query!r}; named queries: {', '.join(named)}"
-            )
-        with knowledge_graph(config) as kg:
+    text, named_query = _query_source(query, load_queries(config.query_dirs))
+    if params and named_query is None:
+        raise UnusableInput("--param works with named queries and .rq files with a header only")
+    with knowledge_graph(config) as kg:
+        try:
+            bindings = None
+            if named_query is not None:
+                # Labels and aliases ("Changan") resolve as over HTTP (views.query_params).
+                bindings = named_query.bindings(resolve_parameters(kg, named_query, params))
             kwargs: dict[str, Any] = {"row_limit": limit} if limit is not None else {}
             result = kg.engine.query(text, bindings=bindings, **kwargs)
-            click.echo(render_result(result, fmt))
-    except QueryError as exc:
-        raise QueryFailed(str(exc)) from None
+        except QueryError as exc:
+            # The same explanation as the HTTP API's (views.query_errors), found in a worker.
+            raise QueryFailed(str(readable(kg, text, exc))) from None
+        click.echo(render_result(result, fmt))
     if result.truncated:
         click.echo(f"note: stopped at the row limit of {result.row_limit}; use --limit", err=True)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from clusterkg.cli.options import format_option, named_graph_option, store_option
+from clusterkg.cli.options import data_option, format_option, named_graph_option, store_option
 from clusterkg.cli.session import knowledge_graph, settings
 from clusterkg.io.templates import TEMPLATES, template_csv
 
@@ -116,13 +116,21 @@ def rml_setup_command(env_dir: str | None) -> None:
     help="a .rq file: CONSTRUCT/DESCRIBE for any format, SELECT for csv",
 )
 @store_option
+@data_option
 def export_command(
-    out: str, fmt: str, graph: str | None, query_file: str | None, store: str | None
+    out: str,
+    fmt: str,
+    graph: str | None,
+    query_file: str | None,
+    store: str | None,
+    data: tuple[Path, ...],
 ) -> None:
-    """Write the graph to OUT (a folder for csv: nodes.csv + edges.csv)."""
+    """Write the graph to OUT: a file, or for csv without --query a folder (nodes.csv +
+    edges.csv). The summary counts what was written: triples, quads (trig, nquads), rows
+    (a SELECT as csv) or nodes and edges."""
     from clusterkg.io.export import export
 
-    with knowledge_graph(settings(store=store)) as kg:
+    with knowledge_graph(settings(store=store, data=tuple(data) or None)) as kg:
         result = export(kg, fmt, out, graph=graph, query_file=query_file)
     click.echo(result.summary())
 

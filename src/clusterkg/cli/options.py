@@ -63,6 +63,17 @@ data_option = click.option(
     help="Extra RDF files to load (e.g. a generated synthetic.trig).",
 )
 
+#: ``--limit N`` (alias ``--row-limit``, the name of ``serve`` and of the README's
+#: configuration table): rows or triples per result, at least 1.
+limit_option = click.option(
+    "--limit",
+    "--row-limit",
+    "limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Rows or triples per result, at least 1 [default: 10000 or CLUSTERKG_ROW_LIMIT].",
+)
+
 #: ``--graph curated|synthetic|all|imports|GRAPH``: which supply links an analysis uses.
 analysis_graph_option = click.option(
     "--graph",
@@ -92,7 +103,13 @@ seed_option = click.option(
 
 def scale_option(help: str) -> Callable[[F], F]:
     """``--scale X``: the size of the synthetic network relative to the sources' counts."""
-    return click.option("--scale", default=1.0, show_default=True, type=float, help=help)
+    return click.option(
+        "--scale",
+        default=1.0,
+        show_default=True,
+        type=click.FloatRange(min=0, min_open=True),
+        help=help,
+    )
 
 
 #: ``--write``: also store an analysis's results as RDF in the analytics named graph.
@@ -120,7 +137,11 @@ server_options = apply(
         help="Interface to listen on (0.0.0.0 exposes the server).",
     ),
     click.option(
-        "--port", default=8080, show_default=True, type=int, help="Port (0 picks a free one)."
+        "--port",
+        default=8080,
+        show_default=True,
+        type=click.IntRange(0, 65535),
+        help="Port (0 picks a free one).",
     ),
     click.option(
         "--threads",

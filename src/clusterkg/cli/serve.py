@@ -77,7 +77,14 @@ def _serve(
         "data": tuple(data) or None,
         "quiet": False,
     }
-    check_processes(Settings.from_env(**overrides))  # before loading: refused in words
+    from clusterkg.store.backends import require_store
+
+    requested = Settings.from_env(**overrides)
+    if not requested.update_token:
+        # A read-only server of a folder that does not exist would serve a new, empty-but-
+        # bundled store made where a path was mistyped; with updates on it may make one.
+        require_store(requested.store)
+    check_processes(requested)  # before loading: refused in words
     _log_to_stderr()
     app = create_app(overrides)
     settings = app.extensions["clusterkg"].settings

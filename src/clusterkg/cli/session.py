@@ -22,6 +22,7 @@ def knowledge_graph(
     extra: Sequence[Path | str] = (),
     quiet: bool = True,
     log: Callable[[str], None] | None = None,
+    create: bool = False,
 ) -> Iterator[KnowledgeGraph]:
     """The knowledge graph of ``config`` with ``extra`` files loaded, closed afterwards.
 
@@ -29,10 +30,13 @@ def knowledge_graph(
     UnusableInput`, which the entry point reports with exit status 2. Queries run in one
     killable worker process, so a command's queries stop at the same time limit as the
     server's (pyoxigraph cannot be interrupted from a thread).
+
+    Commands read a store that exists: an ``oxigraph:DIR`` folder that does not is refused
+    (exit 2) unless ``create`` (only ``load`` and ``import`` make stores).
     """
     if extra and log is not None:
         log(f"loading the knowledge graph and {len(extra)} extra file(s) ...")
-    kg = open_kg(config, isolated=True, workers=1, extra=list(extra), quiet=quiet)
+    kg = open_kg(config, isolated=True, workers=1, extra=list(extra), quiet=quiet, create=create)
     try:
         yield kg
     finally:

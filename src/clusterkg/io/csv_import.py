@@ -25,7 +25,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from clusterkg.config import Settings
-from clusterkg.errors import Finding
+from clusterkg.errors import Finding, UnusableInput
 from clusterkg.io.atomic import TargetBusy, import_lock, pause_before_commit, write_bytes_atomic
 from clusterkg.io.csv_read import RowError, read_table
 from clusterkg.io.references import Resolver, ontology_graph
@@ -364,12 +364,13 @@ def prepare_import(
         )
     private_register = private_register or kind in PRIVATE_KINDS
     if data is None:
+        check_input_file(path)
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise ImportFailed(
-                path, [RowError(0, "", "", f"cannot read the file: {exc.strerror or exc}")]
-            ) from None
+            raise UnusableInput(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise UnusableInput(f"{path}: the file is empty (no header row)")
     sha = hashlib.sha256(data).hexdigest()
     source = URIRef(ID[f"source/import-{sha[:16]}"])
     engines, memory_kg = context_engines(settings, backend, into)
@@ -474,6 +475,23 @@ def write_result(result: ImportResult, into: Path | None, backend: Backend | Non
         write_into_store(result, backend)
 
 
+def check_input_file(path: Path) -> None:
+    """Refuse a file that is not there, is a folder or is empty: unusable input (exit 2), not
+    a finding about its rows (README: exit codes)."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise UnusableInput(f"{path}: no such file") from None
+    except OSError as exc:
+        raise UnusableInput(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    if path.is_dir():
+        raise UnusableInput(f"{path}: is a folder, not a CSV file")
+    # Blank lines only are empty too (a small file is read to tell; prepare_import checks
+    # the bytes it reads of any size).
+    if size == 0 or (size < 4096 and not path.read_bytes().strip()):
+        raise UnusableInput(f"{path}: the file is empty (no header row)")
+
+
 def import_csv(
     path: Path | str,
     kind: str,
@@ -493,6 +511,7 @@ def import_csv(
     Raises :class:`ImportFailed` (nothing written).
     """
     settings = settings or Settings.from_env()
+    check_input_file(Path(path))  # before a store is opened (or made) for it
     into_path = Path(into) if into else None
     if into_path is not None and into_path.suffix.lower() != ".ttl":
         raise ImportFailed(Path(path), [RowError(0, "", str(into), "--into must be a .ttl file")])

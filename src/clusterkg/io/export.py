@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,25 +45,36 @@ _SCORES = f"""SELECT ?node ?metric ?value WHERE {{ GRAPH <{ANALYTICS_GRAPH}> {{
   ?r <{CK.resultFor}> ?node ; <{CK.metric}> ?metric ; <{CK.scoreValue}> ?value }} }}"""
 
 
+#: File name suffixes of the one-file formats (for the example in a message).
+SUFFIX = {"turtle": "ttl", "nquads": "nq", "jsonld": "jsonld"}
+
+
 class ExportError(UnusableInput):
     """The export cannot be made (unknown graph, wrong query type, store failure)."""
 
 
 @dataclass
 class ExportResult:
-    """What an export wrote: the files and how many triples, nodes and edges."""
+    """What an export wrote: the files and how many of what it holds, in its own unit:
+    triples (Turtle, JSON-LD), quads (TriG, N-Quads: a triple stated in two graphs is two),
+    rows (a SELECT as CSV), or nodes and edges (the network formats)."""
 
     files: list[Path]
     triples: int = 0
     nodes: int = 0
     edges: int = 0
+    quads: int | None = None
+    rows: int | None = None
 
     def summary(self) -> str:
-        what = (
-            f"{self.triples} triples"
-            if not self.nodes
-            else f"{self.nodes} nodes, {self.edges} edges"
-        )
+        if self.rows is not None:
+            what = f"{self.rows} rows"
+        elif self.quads is not None:
+            what = f"{self.quads} quads"
+        elif self.nodes:
+            what = f"{self.nodes} nodes, {self.edges} edges"
+        else:
+            what = f"{self.triples} triples"
         return f"wrote {', '.join(str(f) for f in self.files)} ({what})"
 
 
@@ -124,11 +136,12 @@ def selection(kg: KnowledgeGraph, graph: str | None = None, query_text: str | No
 def rdf_bytes(
     kg: KnowledgeGraph, fmt: str, graph: str | None = None, query_text: str | None = None
 ) -> tuple[bytes, int]:
-    """The export in an RDF format, and its triple count."""
+    """The export in an RDF format, and its count: quads for TriG and N-Quads, else triples."""
     if fmt in ("trig", "nquads") and query_text is None:
         ds = dataset(kg, graph)
         data = ds.serialize(format=fmt)
-        return data.encode("utf-8") if isinstance(data, str) else data, len(ds)
+        quads = sum(1 for _ in ds.quads((None, None, None, None)))
+        return data.encode("utf-8") if isinstance(data, str) else data, quads
     g = selection(kg, graph, query_text)
     if fmt == "jsonld":
         text = g.serialize(format="json-ld", context=jsonld_context()["@context"], indent=2)
@@ -153,6 +166,12 @@ def export(
     """Write the export of ``fmt`` to ``out`` (a folder for ``csv``, else a file)."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    one_file = fmt != "csv" or query_file is not None
+    if one_file and (str(out).endswith(("/", os.sep)) or Path(out).is_dir()):
+        raise ExportError(
+            f"{out} is a folder, and --format {fmt} writes one file: give its name, e.g. "
+            f"{Path(out) / ('rows.csv' if fmt == 'csv' else 'export.' + SUFFIX.get(fmt, fmt))}"
+        )
     out = Path(out)
     query_text = None
     if query_file is not None:
@@ -163,12 +182,14 @@ def export(
     if fmt in RDF_FORMATS:
         data, n = rdf_bytes(kg, fmt, graph, query_text)
         write_bytes_atomic(out, data)
+        if fmt in ("trig", "nquads"):
+            return ExportResult([out], quads=n)
         return ExportResult([out], triples=n)
     if fmt == "csv" and query_text is not None:
         res = _run(kg, query_text)
         if res.kind == "select":
             write_bytes_atomic(out, select_csv(res.vars, res.records()))
-            return ExportResult([out], triples=len(res.rows))
+            return ExportResult([out], rows=len(res.rows))
     net = network(kg, graph, query_text)
     if fmt == "graphml":
         write_bytes_atomic(out, graphml_bytes(net))

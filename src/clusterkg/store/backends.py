@@ -19,7 +19,14 @@ from clusterkg.store.oxigraph_backend import OxigraphBackend
 from clusterkg.store.remote_backend import RemoteBackend
 from clusterkg.store.results import QueryResult, ResultKind
 
-__all__ = ["Backend", "BackendError", "OxigraphBackend", "RemoteBackend", "open_backend"]
+__all__ = [
+    "Backend",
+    "BackendError",
+    "OxigraphBackend",
+    "RemoteBackend",
+    "open_backend",
+    "require_store",
+]
 
 
 class Backend(Protocol):
@@ -51,11 +58,30 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-def open_backend(spec: str, *, token: str | None = None) -> Backend:
+def require_store(spec: str) -> None:
+    """Refuse an ``oxigraph:DIR`` spec whose folder does not exist (:class:`BackendError`,
+    unusable input): commands that only read a store must not make one where a path was
+    mistyped. Only ``clusterkg load`` and ``clusterkg import --store`` create a store."""
+    spec = (spec or "memory").strip()
+    if not spec.startswith("oxigraph:"):
+        return
+    path = spec.split(":", 1)[1]
+    if path and not Path(path).is_dir():
+        what = "is not a folder" if Path(path).exists() else "does not exist"
+        raise BackendError(
+            f"no store at {path} (the folder {what}); create one with `clusterkg load {path}` "
+            f"(the bundled graphs and your files) or `clusterkg import FILE --kind KIND "
+            f"--store oxigraph:{path}`, or check the path"
+        )
+
+
+def open_backend(spec: str, *, token: str | None = None, create: bool = True) -> Backend:
     """A backend for a ``--store`` spec: ``memory``, ``oxigraph:DIR``, ``sparql:Q[,U]``.
 
     ``token`` (default: ``$CLUSTERKG_REMOTE_TOKEN``) is the bearer token for a remote store.
-    A spec that names no known store is :class:`BackendError` (unusable input, exit 2).
+    A spec that names no known store is :class:`BackendError` (unusable input, exit 2), and
+    so is, unless ``create``, an ``oxigraph:DIR`` whose folder does not exist
+    (:func:`require_store`); with ``create`` the folder is made.
     """
     spec = (spec or "memory").strip()
     if spec == "memory":
@@ -64,6 +90,8 @@ def open_backend(spec: str, *, token: str | None = None) -> Backend:
         path = spec.split(":", 1)[1]
         if not path:
             raise BackendError("oxigraph: needs a folder, e.g. --store oxigraph:./data/store")
+        if not create:
+            require_store(spec)
         try:
             Path(path).mkdir(parents=True, exist_ok=True)
         except OSError as exc:

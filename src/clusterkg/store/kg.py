@@ -85,16 +85,19 @@ def open_kg(
     workers: int | None = None,
     extra: Sequence[Path | str] = (),
     quiet: bool = True,
+    create: bool = True,
 ) -> KnowledgeGraph:
     """Open the store named by ``settings.store`` and load the bundled graphs and ``extra``.
 
     A persistent or remote store that already holds the bundled graphs is not loaded again;
     ``extra`` files are always loaded. With ``isolated``, queries on an Oxigraph store run in
     ``workers`` killable processes (default :data:`DEFAULT_WORKERS`), forked lazily at the
-    first query, i.e. after loading, so a worker never loads anything itself.
+    first query, i.e. after loading, so a worker never loads anything itself. Unless
+    ``create``, an ``oxigraph:DIR`` folder that does not exist is refused (a mistyped path
+    must not become a new store), not made.
     """
     settings = settings or Settings.from_env()
-    raw: Backend = open_backend(settings.store, token=settings.remote_token)
+    raw: Backend = open_backend(settings.store, token=settings.remote_token, create=create)
     backend = GuardedBackend(raw)
     try:
         paths: list[Path | str] = []

@@ -78,6 +78,20 @@ def _named_match(accept: MIMEAccept | None, offered: Mapping[str, str]) -> str |
     return named.best_match(list(offered)) if named else None
 
 
+#: The media types by which a browser asks for a page.
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def wants_page(accept: MIMEAccept | None, data_types: list[str]) -> bool:
+    """Whether ``accept`` asks for an HTML page rather than one of ``data_types``: only when it
+    names text/html (or XHTML) outright and ranks it above them, as browsers do (``text/html,
+    ...,*/*;q=0.8``). ``*/*`` alone, the Accept of curl and of Python's requests, is a
+    program: it gets data (docs/http-api.md); a tie goes to the data type."""
+    if not accept or not any(v.lower() in HTML_TYPES and q > 0 for v, q in accept):
+        return False
+    return accept.best_match([*data_types, *HTML_TYPES]) in HTML_TYPES
+
+
 def negotiate(accept: MIMEAccept | None, offered: dict[str, str], fmt: str | None) -> str:
     """The media type to answer with: ``format=`` wins when it can be met, else Accept.
 

@@ -23,11 +23,17 @@ from clusterkg.store.query_engine import QueryError
 from clusterkg.store.results import QueryResult
 from clusterkg.store.sparql_text import code_only, with_base
 from clusterkg.store.workers import IsolatedEngine
-from clusterkg.views.query_errors import QueryProblem, explain
+from clusterkg.views.query_errors import QueryProblem, explained
 from clusterkg.views.serialize import GRAPH_TYPES, graph_bytes, serialize
 from clusterkg.web.app import get_kg
 from clusterkg.web.errors import ApiError
-from clusterkg.web.formats import Negotiation, NotAcceptable, negotiate, negotiation
+from clusterkg.web.formats import (
+    Negotiation,
+    NotAcceptable,
+    negotiate,
+    negotiation,
+    wants_page,
+)
 
 bp = Blueprint("sparql", __name__)
 
@@ -189,22 +195,10 @@ def _run_query(query: str, sources: list) -> Response:
     return result_response(result, fmt)
 
 
-#: How long a query worker may look for the place of a syntax error (its own budget is
-#: shorter, query_errors.PARSE_BUDGET_S; this bounds the worker if that fails).
-EXPLAIN_TIMEOUT_S = 3.0
-
-
 def _explained(kg: Any, query: str, message: str) -> QueryProblem | None:
-    """The readable problem of a failed query, looked for in a query worker: rdflib's parser
-    that finds the place is slow on some inputs and not thread-safe, so it must not run in a
-    server thread. ``None`` (the store's own message stands) if the worker cannot tell."""
-    try:
-        problem: QueryProblem | None = kg.engine.call(
-            explain, query, message, timeout=min(EXPLAIN_TIMEOUT_S, kg.settings.query_timeout)
-        )
-    except QueryError:  # the time limit, the memory ceiling: keep the store's message
-        return None
-    return problem
+    """The readable problem of a failed query (:func:`~clusterkg.views.query_errors.explained`,
+    in a query worker, as the CLI's and the Python API's)."""
+    return explained(kg, query, message)
 
 
 def _check_token() -> None:
@@ -332,7 +326,12 @@ def _service_description() -> Response:
         else None
     )
     if mime is None:
-        mime = accept.best_match(list(offered)) if accept else "text/turtle"
+        # The query form only for a browser (an Accept naming text/html); curl's and
+        # requests' */* get the service description in Turtle, as docs/http-api.md says.
+        if wants_page(accept, list(GRAPH_TYPES)):
+            mime = "text/html"
+        else:
+            mime = accept.best_match(list(GRAPH_TYPES)) if accept else "text/turtle"
         if mime is None:
             raise NotAcceptable(offered)
     if mime == "text/html":
