@@ -100,7 +100,7 @@ def test_labels_stay_inside_the_drawing(screen):
     # Once the page has settled (the drawing's box can still change just after the first
     # paint, and the labels are fitted again then), no label reaches beyond an edge.
     try:
-        page.wait_for_function(f"({OUTSIDE_LABELS})().length === 0", timeout=5_000)
+        page.wait_for_function(f"() => ({OUTSIDE_LABELS})().length === 0", timeout=5_000)
     except Exception:  # the assertion below names the labels
         pass
     assert page.evaluate(OUTSIDE_LABELS) == []
