@@ -115,6 +115,11 @@ class Watched:
 def watched(browser_context, live_site) -> Iterator[Watched]:
     page = browser_context.new_page()
     page.set_default_timeout(60_000)
+    # The context is shared by the session: what one test's pages kept in the site's storage
+    # (YASGUI's tabs, queries and last results; the query history) would greet the next one.
+    # Each test starts with none of it.
+    page.goto(live_site + "/static/site.css")
+    page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
     try:
         yield Watched(page, live_site)
     finally:

@@ -367,7 +367,16 @@ SELECT ?cluster ?label WHERE {
     for (const table of root.querySelectorAll(".yasr_results table.dataTable")) {
       const id = shown && shown.contains(table) ? "result-table" : "";
       if (table.id !== id) table.id = id;
+      // DataTables' pager names the table it controls by the id it gave it: follow the rename
+      // (an aria-controls naming no element is invalid ARIA; a hidden tab's table has none).
+      const wrapper = table.closest(".yasr") || table.parentElement;  // one table per tab
+      for (const el of wrapper.querySelectorAll("[aria-controls]")) {
+        if (!id) el.removeAttribute("aria-controls");
+        else if (el.getAttribute("aria-controls") !== id) el.setAttribute("aria-controls", id);
+      }
     }
+    // YASR's "rows per page" select has no name of its own.
+    for (const sel of root.querySelectorAll("select.tableSizer:not([aria-label])")) sel.setAttribute("aria-label", "Rows per page");
   }
   new MutationObserver(() => fixLinks($("yasgui"))).observe($("yasgui"), { childList: true, subtree: true });
 
