@@ -307,9 +307,20 @@ def _cluster_facts(kg: KnowledgeGraph, iri: str) -> dict[str, Any]:
     b = {"c": iri}
     head = select(
         kg,
-        """SELECT ?c ?label ?note ?quote WHERE { ?c a ck:IndustrialCluster
+        """SELECT ?c ?label ?note WHERE { ?c a ck:IndustrialCluster
         OPTIONAL { ?c rdfs:label ?label FILTER(LANG(?label) IN ("", "en")) }
-        OPTIONAL { ?c ck:note ?note } OPTIONAL { ?c ck:quote ?quote } }""",
+        OPTIONAL { ?c ck:note ?note } }""",
+        bindings=b,
+    )
+    # A quote's source is the one its graph (file) states for the cluster, as on /id/ pages;
+    # the fact it supports is a resource about the cluster quoting the same words (e.g. the
+    # observation "The Chengdu-Chongqing industry cluster is 6.24" is the quote of).
+    quotes = select(
+        kg,
+        """SELECT ?c ?quote ?src ?f ?flabel WHERE {
+        GRAPH ?g { ?c ck:quote ?quote OPTIONAL { ?c prov:wasDerivedFrom ?src } }
+        OPTIONAL { ?f ck:quote ?quote ; ?p ?c FILTER(?f != ?c)
+          OPTIONAL { ?f rdfs:label ?flabel FILTER(LANG(?flabel) IN ("", "en")) } } }""",
         bindings=b,
     )
     regions = select(
@@ -348,6 +359,7 @@ def _cluster_facts(kg: KnowledgeGraph, iri: str) -> dict[str, Any]:
     )
     return {
         "head": head,
+        "quotes": quotes,
         "regions": regions,
         "policies": policies,
         "collabs": collabs,
@@ -379,6 +391,36 @@ def _map(regions: list[dict[str, Any]], members: list[dict[str, Any]]) -> dict[s
                 seen.add((x, y))
                 pts.append({"x": x, "y": y, "label": m["label"], "kind": "member"})
     return {"width": w, "height": h, "points": pts}
+
+
+def _quotes(
+    kg: KnowledgeGraph, rows: list[dict[str, Any]], iri: str, label: str
+) -> list[dict[str, Any]]:
+    """The cluster's quotes, each with its source documents (named by title, as on /id/
+    pages) and the fact it supports: a resource about the cluster quoting the same words, else
+    the cluster's own description in that source."""
+    titles = source_titles(kg)
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        q = out.setdefault(str(r["quote"]), {"text": str(r["quote"]), "sources": {}, "facts": {}})
+        if r["src"]:
+            q["sources"][r["src"]] = {
+                "page": page_path(r["src"]),
+                "title": titles.get(str(r["src"]), str(r["src"]).rsplit("/", 1)[-1]),
+            }
+        if r["f"]:
+            q["facts"][r["f"]] = {
+                "page": page_path(r["f"]),
+                "label": str(r["flabel"] or r["f"].rsplit("/", 1)[-1]),
+            }
+    for q in out.values():
+        if not q["facts"]:
+            q["facts"][iri] = {"page": page_path(iri), "label": label}
+        q["sources"] = sorted(q["sources"].values(), key=lambda s: s["title"])
+        q["facts"] = sorted(q["facts"].values(), key=lambda f: f["label"])
+    return sorted(
+        out.values(), key=lambda q: (q["sources"][0]["title"] if q["sources"] else "", q["text"])
+    )
 
 
 def _policies(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -434,7 +476,7 @@ def cluster_dashboard(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
         "slug": iri.rsplit("/", 1)[-1],
         "label": label,
         "notes": sorted({str(r["note"]) for r in head if r["note"]}),
-        "quotes": sorted({str(r["quote"]) for r in head if r["quote"]}),
+        "quotes": _quotes(kg, facts["quotes"], iri, label),
         "regions": facts["regions"],
         "map": _map(facts["regions"], members),
         "members": dict(sorted(by_kind.items())),
