@@ -80,3 +80,46 @@ def test_a_quote_out_of_context_says_which_fact_it_supports(client):
     fact, label = facts[0]
     caption = _figures(page)[quote]
     assert _links(caption.split("supports:")[1]) == [("/id/" + str(fact)[len(ID) :], str(label))]
+
+
+def _obs(indicator: str, area: str) -> tuple[str, float]:
+    """The observation of ``indicator`` for ``area`` in auto-clusters.ttl, and its value."""
+    g = Graph().parse(ROOT / "graphs" / "auto-clusters.ttl", format="turtle")
+    (s,) = [
+        s
+        for s in g.subjects(URIRef(CK + "indicator"), URIRef(CK + indicator))
+        if (s, URIRef(CK + "refArea"), URIRef(ID + "cluster/" + area)) in g
+    ]
+    return str(s), float(g.value(s, URIRef(CK + "value")))
+
+
+def test_the_computed_ratio_says_from_which_counts_and_agrees_with_its_chart(client):
+    page = client.get("/clusters").get_data(as_text=True)
+    area = "yangtze-river-delta-auto"
+    parts, n_parts = _obs("PartsEnterpriseCount", area)
+    vehicles, n_vehicles = _obs("VehicleEnterpriseCount", area)
+    shown = f"{n_parts / n_vehicles:.1f}"  # 5849 / 61 = 95.885...
+    assert shown == "95.9"
+    assert f'<td class="num"><a href="#ratio-{area}">{shown}</a></td>' in page
+    (note,) = re.findall(rf'<li id="ratio-{area}">(.*?)</li>', page)
+    assert [h for h, _ in _links(note)] == ["/id/" + parts[len(ID) :], "/id/" + vehicles[len(ID) :]]
+    assert note.endswith(f"= {shown}")
+    chart = page[page.index('id="chart-ratio"') :]
+    chart = chart[: chart.index("</figure>")]
+    assert f'<a href="#ratio-{area}"><rect' in chart
+    assert f'class="bar-value">{shown}</text>' in chart and "95.89" not in chart
+
+
+def test_a_stated_approximation_keeps_its_qualifier(client):
+    page = client.get("/clusters").get_data(as_text=True)
+    g = Graph()
+    for name in ("chengdu-chongqing-statistics.ttl",):
+        g.parse(ROOT / "graphs" / name, format="turtle")
+    g.parse(ROOT / "ontology" / "clusterkg.ttl", format="turtle")
+    (obs,) = g.subjects(URIRef(CK + "statedValue"), Literal("about 341,000"))
+    qualifier = g.value(g.value(obs, URIRef(CK + "approximation")), RDFS.label)
+    value = int(g.value(obs, URIRef(CK + "value")))
+    words = f"{qualifier} {value:,}"
+    assert words == "about 341,000"
+    assert f'<a href="/id/{str(obs)[len(ID) :]}" title="about 341,000">{words}</a>' in page
+    assert f'class="bar-value">{words}</text>' in page

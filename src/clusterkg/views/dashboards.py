@@ -155,12 +155,14 @@ def observations(kg: KnowledgeGraph) -> list[dict[str, Any]]:
     def make() -> list[dict[str, Any]]:
         rows = select(
             kg,
-            """SELECT ?obs ?ind ?indLabel ?area ?value ?stated ?period ?approx ?src ?unit
-            WHERE { ?obs a ck:Observation ; ck:indicator ?ind ; ck:refArea ?area ;
+            """SELECT ?obs ?ind ?indLabel ?area ?value ?stated ?period ?approx ?approxLabel ?src
+            ?unit WHERE { ?obs a ck:Observation ; ck:indicator ?ind ; ck:refArea ?area ;
             ck:value ?value .
             OPTIONAL { ?ind rdfs:label ?indLabel FILTER(LANG(?indLabel) IN ("", "en")) }
             OPTIONAL { ?obs ck:statedValue ?stated } OPTIONAL { ?obs ck:refPeriod ?period }
-            OPTIONAL { ?obs ck:approximation ?approx } OPTIONAL { ?obs ck:unit ?unit }
+            OPTIONAL { ?obs ck:approximation ?approx
+              OPTIONAL { ?approx rdfs:label ?approxLabel FILTER(LANG(?approxLabel) IN ("", "en")) } }
+            OPTIONAL { ?obs ck:unit ?unit }
             OPTIONAL { ?obs prov:wasDerivedFrom ?src } }""",
         )
         out: dict[str, dict[str, Any]] = {}
@@ -183,6 +185,8 @@ def observations(kg: KnowledgeGraph) -> list[dict[str, Any]]:
                     "stated": str(r["stated"]) if r["stated"] is not None else None,
                     "period": str(r["period"]) if r["period"] is not None else None,
                     "approximation": (r["approx"] or "").rsplit("#", 1)[-1] or None,
+                    # Words to show before the number ("about 341,000"): the qualifier's label.
+                    "qualifier": str(r["approxLabel"] or "") or None,
                     "source": r["src"],
                     "unit": (r["unit"] or "").rsplit("/", 1)[-1] or None,
                 },
@@ -274,6 +278,8 @@ def comparison(kg: KnowledgeGraph) -> dict[str, Any]:
             row["cells"][ind] = cell
         v, p = row["cells"]["VehicleEnterpriseCount"], row["cells"]["PartsEnterpriseCount"]
         row["ratio"] = p["value"] / v["value"] if v and p and v["value"] else None
+        # Computed here, not stated: the page says from which two observations.
+        row["ratio_from"] = {"parts": p, "vehicles": v} if row["ratio"] is not None else None
         rows.append(row)
     charts = []
     for ind, heading in COMPARED.items():
@@ -283,6 +289,7 @@ def comparison(kg: KnowledgeGraph) -> dict[str, Any]:
                 "value": r["cells"][ind]["value"],
                 "page": r["cells"][ind]["page"],
                 "stated": r["cells"][ind]["stated"],
+                "qualifier": r["cells"][ind]["qualifier"],
             }
             for r in rows
             if r["cells"][ind] is not None
@@ -294,7 +301,14 @@ def comparison(kg: KnowledgeGraph) -> dict[str, Any]:
             "id": "ratio",
             "title": "Parts enterprises per vehicle enterprise",
             "bars": [
-                {"label": r["short"], "value": round(r["ratio"], 2), "page": None, "stated": None}
+                {
+                    # One decimal, as in the table; the bar links to how it is computed.
+                    "label": r["short"],
+                    "value": round(r["ratio"], 1),
+                    "page": f"#ratio-{r['slug']}",
+                    "stated": f"{round(r['ratio'], 1)}, computed: parts ÷ vehicle enterprises",
+                    "qualifier": None,
+                }
                 for r in rows
                 if r["ratio"] is not None
             ],
