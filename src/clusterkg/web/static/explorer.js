@@ -634,8 +634,6 @@
         if (n.lab) n.lab.classList.toggle("selected-label", n.id === id);
       }
       for (const e of data.edges) e.el.classList.toggle("sel-edge", e.source === id || e.target === id);
-      const me = byId.get(id);
-      if (me && me.el) me.el.parentNode.appendChild(me.el); // drawn last: on top of its neighbours
     }
     const note = $("sel-note"), me = byId.get(id);
     note.hidden = !me;
