@@ -115,6 +115,17 @@ class Watched:
 def watched(browser_context, live_site) -> Iterator[Watched]:
     page = browser_context.new_page()
     page.set_default_timeout(60_000)
+    # The context is shared by the session: what one test's pages kept in the site's storage
+    # (YASGUI's tabs, queries and last results; the query history) would greet the next one.
+    # Each test starts with none of it.
+    # (Through the DevTools protocol: no page is loaded, so none of its requests, such as a
+    # non-HTML page's /favicon.ico, can reach the test's console.)
+    cdp = browser_context.new_cdp_session(page)
+    cdp.send(
+        "Storage.clearDataForOrigin",
+        {"origin": live_site, "storageTypes": "local_storage,session_storage"},
+    )
+    cdp.detach()
     try:
         yield Watched(page, live_site)
     finally:

@@ -97,6 +97,25 @@ def test_no_serious_axe_violation(watched, live_site, axe_source, path, viewport
 
 
 @pytest.mark.browser
+def test_query_page_with_a_result_kept_from_an_earlier_visit(watched, live_site, axe_source):
+    # YASGUI keeps each tab's query and result in localStorage: a returning visitor (or the
+    # next test in one browser) sees the result table at once, with DataTables' pager and
+    # "rows per page" select, which must be accessible too.
+    page = watched.page
+    page.goto(live_site + "/query", wait_until="networkidle")
+    page.click("#yasgui .tabPanel.active .CodeMirror")
+    page.keyboard.press("Control+Enter")  # the default query: the clusters and their labels
+    page.locator("#result-table tbody tr").first.wait_for()
+    found = severe_violations(page, axe_source)
+    assert found == [], describe(found)
+    page.reload(wait_until="networkidle")
+    page.locator("#result-table tbody tr").first.wait_for()
+    found = severe_violations(page, axe_source)
+    assert found == [], describe(found)
+    assert page.locator("select.tableSizer").get_attribute("aria-label") == "Rows per page"
+
+
+@pytest.mark.browser
 def test_explorer_with_a_node_selected(watched, live_site, axe_source):
     # The panel of a selected node holds links, quotes and buttons: checked open, too.
     page = watched.page

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -19,6 +20,7 @@ from rdflib.namespace import RDF
 
 from tests.browser.test_safe_pages import LISTEN
 
+ROOT = Path(__file__).resolve().parents[2]
 CK = "https://w3id.org/clusterkg/ontology#"
 CLUSTERS = f"""PREFIX ck: <{CK}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -237,3 +239,40 @@ def test_a_shared_link_opens_the_query_and_runs_it(qpage, live_site):
             page.locator("#yasgui .tabPanel.active .CodeMirror-code").inner_text().count("VALUES")
             == 1
         )
+
+
+def _bar_names(page) -> list[str]:
+    """The names of the chart's bars (each bar's tooltip is "name: number")."""
+    page.click("#yasgui .tabPanel.active button.select_chart")
+    titles = page.locator("#result-chart rect.bar title").all_text_contents()
+    return [t.rsplit(": ", 1)[0] for t in titles]
+
+
+def test_chart_bars_are_named_by_the_label_column(qpage, live_site):
+    # compare-auto-clusters gives ?cluster (an IRI) and ?label beside it: bars are the
+    # clusters' labels (graphs/auto-clusters.ttl), not "https://w3id.org/clusterkg/id/cluster/y…".
+    page = qpage.page
+    page.goto(live_site + "/query?name=compare-auto-clusters", wait_until="networkidle")
+    page.locator("#meta").filter(has_text=re.compile(r"\d+ rows? in")).wait_for()
+    g = Graph().parse(ROOT / "graphs" / "auto-clusters.ttl", format="turtle")
+    labels = {
+        str(o)
+        for s in g.subjects(RDF.type, URIRef(CK + "IndustrialCluster"))
+        for o in g.objects(s, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))
+    }
+    names = _bar_names(page)
+    assert len(names) == int(page.locator("#meta").get_attribute("data-rows")) == 6
+    assert set(names) <= labels, names
+    shown = page.locator("#result-chart text.bar-label").all_text_contents()
+    assert not any(t.startswith("http") for t in shown), shown
+
+
+def test_chart_bars_without_a_label_column_are_named_by_the_iris_last_segment(qpage):
+    page = qpage.page
+    run(
+        page,
+        """SELECT ?c ?n WHERE { VALUES (?c ?n) {
+  (<https://w3id.org/clusterkg/id/cluster/yibin-battery> 3)
+  (<https://w3id.org/clusterkg/id/cluster/xian-auto> 2) } }""",
+    )
+    assert _bar_names(page) == ["yibin-battery", "xian-auto"]

@@ -155,12 +155,14 @@ def observations(kg: KnowledgeGraph) -> list[dict[str, Any]]:
     def make() -> list[dict[str, Any]]:
         rows = select(
             kg,
-            """SELECT ?obs ?ind ?indLabel ?area ?value ?stated ?period ?approx ?src ?unit
-            WHERE { ?obs a ck:Observation ; ck:indicator ?ind ; ck:refArea ?area ;
+            """SELECT ?obs ?ind ?indLabel ?area ?value ?stated ?period ?approx ?approxLabel ?src
+            ?unit WHERE { ?obs a ck:Observation ; ck:indicator ?ind ; ck:refArea ?area ;
             ck:value ?value .
             OPTIONAL { ?ind rdfs:label ?indLabel FILTER(LANG(?indLabel) IN ("", "en")) }
             OPTIONAL { ?obs ck:statedValue ?stated } OPTIONAL { ?obs ck:refPeriod ?period }
-            OPTIONAL { ?obs ck:approximation ?approx } OPTIONAL { ?obs ck:unit ?unit }
+            OPTIONAL { ?obs ck:approximation ?approx
+              OPTIONAL { ?approx rdfs:label ?approxLabel FILTER(LANG(?approxLabel) IN ("", "en")) } }
+            OPTIONAL { ?obs ck:unit ?unit }
             OPTIONAL { ?obs prov:wasDerivedFrom ?src } }""",
         )
         out: dict[str, dict[str, Any]] = {}
@@ -183,6 +185,8 @@ def observations(kg: KnowledgeGraph) -> list[dict[str, Any]]:
                     "stated": str(r["stated"]) if r["stated"] is not None else None,
                     "period": str(r["period"]) if r["period"] is not None else None,
                     "approximation": (r["approx"] or "").rsplit("#", 1)[-1] or None,
+                    # Words to show before the number ("about 341,000"): the qualifier's label.
+                    "qualifier": str(r["approxLabel"] or "") or None,
                     "source": r["src"],
                     "unit": (r["unit"] or "").rsplit("/", 1)[-1] or None,
                 },
@@ -274,6 +278,8 @@ def comparison(kg: KnowledgeGraph) -> dict[str, Any]:
             row["cells"][ind] = cell
         v, p = row["cells"]["VehicleEnterpriseCount"], row["cells"]["PartsEnterpriseCount"]
         row["ratio"] = p["value"] / v["value"] if v and p and v["value"] else None
+        # Computed here, not stated: the page says from which two observations.
+        row["ratio_from"] = {"parts": p, "vehicles": v} if row["ratio"] is not None else None
         rows.append(row)
     charts = []
     for ind, heading in COMPARED.items():
@@ -283,6 +289,7 @@ def comparison(kg: KnowledgeGraph) -> dict[str, Any]:
                 "value": r["cells"][ind]["value"],
                 "page": r["cells"][ind]["page"],
                 "stated": r["cells"][ind]["stated"],
+                "qualifier": r["cells"][ind]["qualifier"],
             }
             for r in rows
             if r["cells"][ind] is not None
@@ -294,7 +301,14 @@ def comparison(kg: KnowledgeGraph) -> dict[str, Any]:
             "id": "ratio",
             "title": "Parts enterprises per vehicle enterprise",
             "bars": [
-                {"label": r["short"], "value": round(r["ratio"], 2), "page": None, "stated": None}
+                {
+                    # One decimal, as in the table; the bar links to how it is computed.
+                    "label": r["short"],
+                    "value": round(r["ratio"], 1),
+                    "page": f"#ratio-{r['slug']}",
+                    "stated": f"{round(r['ratio'], 1)}, computed: parts ÷ vehicle enterprises",
+                    "qualifier": None,
+                }
                 for r in rows
                 if r["ratio"] is not None
             ],
@@ -307,9 +321,20 @@ def _cluster_facts(kg: KnowledgeGraph, iri: str) -> dict[str, Any]:
     b = {"c": iri}
     head = select(
         kg,
-        """SELECT ?c ?label ?note ?quote WHERE { ?c a ck:IndustrialCluster
+        """SELECT ?c ?label ?note WHERE { ?c a ck:IndustrialCluster
         OPTIONAL { ?c rdfs:label ?label FILTER(LANG(?label) IN ("", "en")) }
-        OPTIONAL { ?c ck:note ?note } OPTIONAL { ?c ck:quote ?quote } }""",
+        OPTIONAL { ?c ck:note ?note } }""",
+        bindings=b,
+    )
+    # A quote's source is the one its graph (file) states for the cluster, as on /id/ pages;
+    # the fact it supports is a resource about the cluster quoting the same words (e.g. the
+    # observation "The Chengdu-Chongqing industry cluster is 6.24" is the quote of).
+    quotes = select(
+        kg,
+        """SELECT ?c ?quote ?src ?f ?flabel WHERE {
+        GRAPH ?g { ?c ck:quote ?quote OPTIONAL { ?c prov:wasDerivedFrom ?src } }
+        OPTIONAL { ?f ck:quote ?quote ; ?p ?c FILTER(?f != ?c)
+          OPTIONAL { ?f rdfs:label ?flabel FILTER(LANG(?flabel) IN ("", "en")) } } }""",
         bindings=b,
     )
     regions = select(
@@ -348,6 +373,7 @@ def _cluster_facts(kg: KnowledgeGraph, iri: str) -> dict[str, Any]:
     )
     return {
         "head": head,
+        "quotes": quotes,
         "regions": regions,
         "policies": policies,
         "collabs": collabs,
@@ -379,6 +405,36 @@ def _map(regions: list[dict[str, Any]], members: list[dict[str, Any]]) -> dict[s
                 seen.add((x, y))
                 pts.append({"x": x, "y": y, "label": m["label"], "kind": "member"})
     return {"width": w, "height": h, "points": pts}
+
+
+def _quotes(
+    kg: KnowledgeGraph, rows: list[dict[str, Any]], iri: str, label: str
+) -> list[dict[str, Any]]:
+    """The cluster's quotes, each with its source documents (named by title, as on /id/
+    pages) and the fact it supports: a resource about the cluster quoting the same words, else
+    the cluster's own description in that source."""
+    titles = source_titles(kg)
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        q = out.setdefault(str(r["quote"]), {"text": str(r["quote"]), "sources": {}, "facts": {}})
+        if r["src"]:
+            q["sources"][r["src"]] = {
+                "page": page_path(r["src"]),
+                "title": titles.get(str(r["src"]), str(r["src"]).rsplit("/", 1)[-1]),
+            }
+        if r["f"]:
+            q["facts"][r["f"]] = {
+                "page": page_path(r["f"]),
+                "label": str(r["flabel"] or r["f"].rsplit("/", 1)[-1]),
+            }
+    for q in out.values():
+        if not q["facts"]:
+            q["facts"][iri] = {"page": page_path(iri), "label": label}
+        q["sources"] = sorted(q["sources"].values(), key=lambda s: s["title"])
+        q["facts"] = sorted(q["facts"].values(), key=lambda f: f["label"])
+    return sorted(
+        out.values(), key=lambda q: (q["sources"][0]["title"] if q["sources"] else "", q["text"])
+    )
 
 
 def _policies(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -434,7 +490,7 @@ def cluster_dashboard(kg: KnowledgeGraph, iri: str) -> dict[str, Any] | None:
         "slug": iri.rsplit("/", 1)[-1],
         "label": label,
         "notes": sorted({str(r["note"]) for r in head if r["note"]}),
-        "quotes": sorted({str(r["quote"]) for r in head if r["quote"]}),
+        "quotes": _quotes(kg, facts["quotes"], iri, label),
         "regions": facts["regions"],
         "map": _map(facts["regions"], members),
         "members": dict(sorted(by_kind.items())),

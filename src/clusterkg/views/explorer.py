@@ -26,6 +26,7 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import networkx as nx
 import pyoxigraph as ox
@@ -503,3 +504,100 @@ def located_regions(kg: KnowledgeGraph) -> list[dict[str, str]]:
         return [{"iri": i, "label": best[i]} for i in sorted(best, key=lambda i: best[i])]
 
     return kg.cached("located-regions", make)
+
+
+# EXISTS does not see a pre-bound ?x on every backend: the IRI is put in as VALUES.
+_EXPLORE = """SELECT ?x ?cluster ?region ?suppliers ?customers ?located WHERE {
+  VALUES ?x { %s }
+  BIND(EXISTS { ?x a ck:IndustrialCluster } AS ?cluster)
+  BIND(EXISTS { ?x a/rdfs:subClassOf* ck:Region } AS ?region)
+  BIND(EXISTS { { ?l ck:customer ?x } UNION { ?g ck:includesMember ?x . ?l ck:customer ?g }
+    ?l a ck:SupplyLink ; ck:supplier ?s } AS ?suppliers)
+  BIND(EXISTS { ?l a ck:SupplyLink ; ck:supplier ?x ; ck:customer ?c ; ck:quote ?q .
+    ?c rdfs:label ?cl } AS ?customers)
+  BIND(EXISTS { ?n ck:locatedIn ?y . ?y ck:partOf* ?x } AS ?located)
+}"""
+
+
+def explore_links(kg: KnowledgeGraph, iri: str) -> list[dict[str, str]]:
+    """Where else a resource can be looked at, for its ``/id/`` page: a cluster's dashboard,
+    the explorer and the map centred on it, its suppliers and customers (the named queries
+    enterprise-suppliers and enterprise-customers), the failure scenario of a firm with
+    customers or of a region that locates something. Only links whose page has something to
+    show: a firm without stated suppliers gets no "who supplies it"."""
+    try:
+        check_iri(iri)
+    except ViewError:
+        return []
+    # An ox.NamedNode writes itself as <...>, escaped as SPARQL wants.
+    (row,) = select(kg, _EXPLORE % ox.NamedNode(iri)) or [{}]
+    flag = {
+        k: row.get(k) in (True, "true")
+        for k in ("cluster", "region", "suppliers", "customers", "located")
+    }
+    base, on_map = base_network(kg), map_network(kg)
+    q = urlencode
+    out: list[dict[str, str]] = []
+    slug = iri[len(str(ID)) + len("cluster/") :] if iri.startswith(str(ID) + "cluster/") else ""
+    if flag["cluster"]:
+        if slug and "/" not in slug:
+            out.append({"label": "Cluster dashboard", "href": f"/clusters/{slug}"})
+        if iri in base:
+            out.append(
+                {
+                    "label": "In the graph explorer",
+                    "href": "/graph?" + q({"view": "cluster", "cluster": iri}),
+                }
+            )
+        if iri in on_map:
+            out.append({"label": "On the map", "href": "/graph?" + q({"view": "map", "sel": iri})})
+        return out
+    if flag["region"]:
+        if flag["located"]:
+            out.append(
+                {
+                    "label": "Enterprises and sites in this region",
+                    "href": "/queries/enterprises-in-region?" + q({"region": iri}),
+                }
+            )
+            out.append(
+                {
+                    "label": "Failure scenario: what fails if this region stops (map)",
+                    "href": "/graph?" + q({"view": "map", "failregion": iri}),
+                }
+            )
+        return out
+    if iri in base:
+        out.append(
+            {
+                "label": "In the graph explorer (its neighbourhood)",
+                "href": "/graph?"
+                + q({"view": "neighbourhood", "hops": 1, "node": iri, "sel": iri}),
+            }
+        )
+    if iri in on_map:
+        out.append(
+            {"label": "On the map", "href": "/graph?" + q({"view": "map", "node": iri, "sel": iri})}
+        )
+    if flag["suppliers"]:
+        out.append(
+            {
+                "label": "Who supplies it",
+                "href": "/queries/enterprise-suppliers?" + q({"customer": iri}),
+            }
+        )
+    if flag["customers"]:
+        out.append(
+            {
+                "label": "Who it supplies",
+                "href": "/queries/enterprise-customers?" + q({"supplier": iri}),
+            }
+        )
+        if iri in on_map:
+            out.append(
+                {
+                    "label": "Failure scenario: what fails if it stops (map)",
+                    "href": "/graph?" + q({"view": "map", "fail": iri, "sel": iri}),
+                }
+            )
+    return out

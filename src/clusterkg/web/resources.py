@@ -15,6 +15,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from clusterkg.store.results import QueryResult
+from clusterkg.views.explorer import explore_links
 from clusterkg.views.serialize import GRAPH_TYPES, graph_bytes
 from clusterkg.views.sources import source_titles
 from clusterkg.vocab import CK, ID, PROV, curie, page_path
@@ -152,6 +153,7 @@ def _page(iri: URIRef, out: QueryResult, incoming: QueryResult) -> Response:
         local_path=page_path,
         short=curie,
         alt_labels=props.get(SKOS.altLabel, []),
+        explore=explore_links(get_kg(), str(iri)),
     )
     resp = Response(html, mimetype="text/html")
     resp.headers["Vary"] = "Accept"

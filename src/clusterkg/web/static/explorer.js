@@ -190,10 +190,26 @@
       const link = document.createElement("a"); link.href = a.url; link.textContent = a.url;
       attribution.appendChild(link);
     }
+    // The map puts nodes without coordinates in rows below the frame: they are listed apart,
+    // in words, and their strip is labelled in the drawing (drawSvg), not left as dots at sea.
+    const unlocated = $("map-unlocated");
+    const off = data.view === "map" ? data.nodes.filter(unlocatedNode) : [];
+    unlocated.hidden = !off.length;
+    unlocated.innerHTML = "";
+    if (off.length) {
+      const head = document.createElement("p");
+      head.textContent = `Not located in the sources (${off.length}; drawn in the strip below the map):`;
+      const list = document.createElement("ul");
+      for (const label of off.map((n) => n.label).sort()) {
+        const li = document.createElement("li"); li.textContent = label; list.appendChild(li);
+      }
+      unlocated.append(head, list);
+    }
     drawLegend();
     applyTransform();
     updateTitle();
   }
+  const unlocatedNode = (n) => n.lat === null || n.lat === undefined || n.long === null || n.long === undefined;
 
   // The title and its counts describe what is shown: with a filter on, the nodes and links
   // left visible, and the filter.
@@ -318,12 +334,20 @@
     // a click meant for another node's dot.
     // and the 24 px click targets lie under the dots, so a dot is never hidden by a
     // neighbour's target.
+    const off = data.view === "map" ? data.nodes.filter(unlocatedNode) : [];
+    if (off.length) {
+      const top = Math.min(...off.map((n) => n.y)) - 0.035, bottom = Math.max(...off.map((n) => n.y)) + 0.025;
+      const strip = el("g", { class: "unlocated-strip", "aria-hidden": "true" }, vp);
+      el("rect", { x: 0, y: top * H, width: W, height: (bottom - top) * H, class: "strip" }, strip);
+      el("text", { x: 8, y: top * H + 14, class: "strip-label" }, strip).textContent = "Not located in the sources (no coordinates): placed here, not on the map";
+    }
     const ge = el("g", { class: "edges" }, vp), gl = el("g", { class: "labels" }, vp);
     const gh = el("g", { class: "hits" }, vp), gn = el("g", { class: "nodes" }, vp);
     const showLabels = data.nodes.length <= 150;
     for (const e of data.edges) {
       const s = byId.get(e.source), t = byId.get(e.target);
-      e.el = el("line", { x1: s.x * W, y1: s.y * H, x2: t.x * W, y2: t.y * H, class: "edge" }, ge);
+      const toOff = data.view === "map" && (unlocatedNode(s) || unlocatedNode(t));
+      e.el = el("line", { x1: s.x * W, y1: s.y * H, x2: t.x * W, y2: t.y * H, class: "edge" + (toOff ? " to-unlocated" : "") }, ge);
       if (data.directed) e.el.setAttribute("marker-end", "url(#arrow)");
     }
     for (const n of data.nodes) {
@@ -594,11 +618,43 @@
     return { left: px - rad, right: px + rad, top: py - rad, bottom: py + rad };
   }
 
+  // The selected node is ringed black, its suppliers red and its customers blue (a directed
+  // view; else its neighbours), their links drawn over the others; the note says so in words.
+  function markNeighbours(id) {
+    const suppliers = new Set(), customers = new Set();
+    for (const e of data.edges) {
+      if (e.target === id) (data.directed ? suppliers : customers).add(e.source);
+      if (e.source === id) customers.add(e.target);
+    }
+    if (svg) {
+      for (const n of data.nodes) {
+        n.el.classList.toggle("selected", n.id === id);
+        n.el.classList.toggle("supplier", suppliers.has(n.id));
+        n.el.classList.toggle("customer", customers.has(n.id));
+        if (n.lab) n.lab.classList.toggle("selected-label", n.id === id);
+      }
+      for (const e of data.edges) e.el.classList.toggle("sel-edge", e.source === id || e.target === id);
+    }
+    const note = $("sel-note"), me = byId.get(id);
+    note.hidden = !me;
+    if (!me) return;
+    const names = (set) => [...set].map((x) => (byId.get(x) || { label: x }).label).sort().join(", ");
+    const parts = [`${me.label} is ringed in black`];
+    if (data.directed) {
+      parts.push(suppliers.size ? `its ${suppliers.size} supplier${suppliers.size > 1 ? "s" : ""} in red (${names(suppliers)})` : "no supplier shown");
+      parts.push(customers.size ? `its ${customers.size} customer${customers.size > 1 ? "s" : ""} in blue (${names(customers)})` : "no customer shown");
+    } else {
+      parts.push(customers.size ? `its ${customers.size} neighbour${customers.size > 1 ? "s" : ""} in blue (${names(customers)})` : "no neighbour shown");
+    }
+    if (unlocatedNode(me) && data.view === "map") parts.push("it has no coordinates in the sources, so it is in the strip below the map");
+    note.textContent = "Selected: " + parts.join("; ") + ".";
+  }
+
   async function selectNode(id, push) {
     state.sel = id;
     saveState(push);
-    if (svg) for (const n of data.nodes) n.el.classList.toggle("selected", n.id === id);
-    else if (canvas) applyTransform();
+    markNeighbours(id);
+    if (canvas) applyTransform();
     const panel = $("panel");
     panel.innerHTML = '<p class="muted">Loading…</p>';
     const resp = await fetch("/api/node?iri=" + encodeURIComponent(id), { headers: { Accept: "application/json" } });

@@ -66,7 +66,12 @@ SELECT ?cluster ?label WHERE {
       if (!rows.length || rows.length > 500) return null;
       const numeric = vars.filter((v) => rows.every((b) => !b[v] || (b[v].datatype && NUMERIC.test(b[v].datatype))) && rows.some((b) => b[v]));
       if (!numeric.length) return null;
-      const label = vars.find((v) => !numeric.includes(v));
+      // What names a bar: a ?xLabel beside ?x, else the first column of literals (a label,
+      // a name), else the first other column; an IRI is shown by its last path segment.
+      const others = vars.filter((v) => !numeric.includes(v));
+      const isLiteral = (v) => rows.some((b) => b[v]) && rows.every((b) => !b[v] || b[v].type === "literal" || b[v].type === "typed-literal");
+      const label = others.find((v) => /label$/i.test(v) && v.length > 5 && vars.includes(v.slice(0, -5))) ||
+        others.find(isLiteral) || others[0];
       return { vars, rows, numeric, label };
     }
     canHandleResults() { return this.columns() !== null; }
@@ -79,7 +84,9 @@ SELECT ?cluster ?label WHERE {
       pick.value = this.value && c.numeric.includes(this.value) ? this.value : c.numeric[0];
       pick.addEventListener("change", () => { this.value = pick.value; this.yasr.draw(); });
       const v = pick.value;
-      const bars = c.rows.map((b, i) => ({ name: c.label && b[c.label] ? b[c.label].value : String(i + 1), n: b[v] ? +b[v].value : 0 }));
+      const lastSegment = (iri) => iri.replace(/[/#]+$/, "").split(/[/#]/).pop() || iri;
+      const nameOf = (t) => (t.type === "uri" ? lastSegment(t.value) : t.value);
+      const bars = c.rows.map((b, i) => ({ name: c.label && b[c.label] ? nameOf(b[c.label]) : String(i + 1), n: b[v] ? +b[v].value : 0 }));
       const max = Math.max(...bars.map((b) => Math.abs(b.n)), 1e-12);
       const rowH = 22, labelW = 260, barW = 420, h = bars.length * rowH + 10;
       const chart = svg("svg", { id: "result-chart", viewBox: `0 0 ${labelW + barW + 90} ${h}`, role: "img", "aria-label": `${v} by ${c.label || "row"}` });
@@ -367,7 +374,16 @@ SELECT ?cluster ?label WHERE {
     for (const table of root.querySelectorAll(".yasr_results table.dataTable")) {
       const id = shown && shown.contains(table) ? "result-table" : "";
       if (table.id !== id) table.id = id;
+      // DataTables' pager names the table it controls by the id it gave it: follow the rename
+      // (an aria-controls naming no element is invalid ARIA; a hidden tab's table has none).
+      const wrapper = table.closest(".yasr") || table.parentElement;  // one table per tab
+      for (const el of wrapper.querySelectorAll("[aria-controls]")) {
+        if (!id) el.removeAttribute("aria-controls");
+        else if (el.getAttribute("aria-controls") !== id) el.setAttribute("aria-controls", id);
+      }
     }
+    // YASR's "rows per page" select has no name of its own.
+    for (const sel of root.querySelectorAll("select.tableSizer:not([aria-label])")) sel.setAttribute("aria-label", "Rows per page");
   }
   new MutationObserver(() => fixLinks($("yasgui"))).observe($("yasgui"), { childList: true, subtree: true });
 
