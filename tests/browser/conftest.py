@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -40,13 +41,14 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def live_site() -> Iterator[str]:
-    """The app over the bundled graph, served by waitress on 127.0.0.1:<ephemeral>."""
+@contextmanager
+def serving(**settings) -> Iterator[str]:
+    """The app over the bundled graph (with ``settings``), served by waitress on
+    127.0.0.1:<ephemeral>; yields its base URL."""
     # One browser is this server's whole audience, and a page fetches several API routes at
     # once: let it use every worker (the fair share per client is tested on its own, in
     # tests/web/test_hostile_fair_share.py), or a loaded machine answers some of them 429.
-    app = create_app({"TESTING": True, "workers": 2, "client_concurrency": 2})
+    app = create_app({"TESTING": True, "workers": 2, "client_concurrency": 2, **settings})
     server = create_server(app, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -56,6 +58,13 @@ def live_site() -> Iterator[str]:
         server.close()
         thread.join(timeout=5)
         app.extensions["clusterkg"].close()
+
+
+@pytest.fixture(scope="session")
+def live_site() -> Iterator[str]:
+    """The app over the bundled graph, served by waitress on 127.0.0.1:<ephemeral>."""
+    with serving() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -9,18 +9,14 @@ test servers are started with.
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
-from waitress import create_server
 
-from clusterkg.web.app import create_app
+from tests.browser.conftest import serving
 from tests.browser.test_query_page import run, write
 
 CK = Namespace("https://w3id.org/clusterkg/ontology#")
@@ -37,20 +33,6 @@ def curated() -> Graph:
     for path in sorted(GRAPHS.glob("*.ttl")):
         g.parse(path)
     return g
-
-
-@contextmanager
-def serving(**settings) -> Iterator[str]:
-    app = create_app({"TESTING": True, "workers": 2, "client_concurrency": 2, **settings})
-    server = create_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
-        app.extensions["clusterkg"].close()
 
 
 def _query_page(watched, base: str):
