@@ -157,6 +157,8 @@ def test_a_sole_service_provider_is_reported_but_fails_no_oem():
         ],
         OEM={"oem": True},
     )
+    # a network built by hand states its services (a projection reads them off the scheme)
+    G.graph["services"] = frozenset({C + "digital-platform-services"})
     out = report(G)
     assert out["single_points_of_failure"] == []
     assert out["service_dependencies"] == [
@@ -172,7 +174,7 @@ def test_a_sole_service_provider_is_reported_but_fails_no_oem():
             "synthetic_links": 0,
         }
     ]
-    assert "services (digital-platform-services" in out["rule"]
+    assert "narrower than component:services" in out["rule"]
     assert "not counted as production failure" in out["rule"]
 
 
@@ -227,3 +229,26 @@ def test_groups_of_vehicle_makers_count_as_oems(kg):
     ]
     assert all(G.nodes[E + g]["oem"] for g in oem_groups)
     assert not G.nodes[E + "group/changan-sichuan-dealers"]["oem"]
+
+
+def test_the_services_are_the_schemes_concepts_under_component_services(kg):
+    # By rdflib alone over ontology/schemes.ttl: component:services and what is narrower.
+    from pathlib import Path
+
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import SKOS
+
+    from clusterkg.analytics.projection import supply_network
+
+    scheme = Graph().parse(Path(__file__).parents[2] / "ontology" / "schemes.ttl")
+    top = URIRef(C + "services")
+    expected = {str(top)} | {
+        str(i)
+        for i in scheme.subjects(SKOS.broader * "+", top)  # type: ignore[operator]
+    }
+    assert expected == {
+        C + "services",
+        C + "digital-platform-services",
+        C + "textile-technology-services",
+    }
+    assert supply_network(kg).graph["services"] == expected

@@ -10,11 +10,13 @@ Tang 2006; Sheffi 2005 distinguishes these from the services around production).
 bought from one provider (a cloud marketing platform, an Internet-of-Vehicles or industrial
 internet platform, technical consulting) is a dependency, but its loss does not stop the
 assembly line the data describes, and the sources say nothing of how fast it could be replaced.
-The components scheme (ontology/schemes.ttl) gives items as free concepts with no category,
-so the service concepts among the bundled items are listed here, by their definitions:
-:data:`SERVICE_ITEMS`. Every other item is a production input. Links of services are still
-projected, counted in sourcing and lost supply value, and reported beside the single points of
-failure (``service_dependencies``), but they never make a firm fail.
+The components scheme (ontology/schemes.ttl) says which items are services: every concept
+narrower than ``component:services`` (``skos:broader``, transitively), today digital platform
+services and textile technology services, by their definitions. A user's own scheme adds its
+services the same way. The projection of a supply network records them
+(``G.graph["services"]``, :func:`services_of`); every other item is a production input. Links
+of services are still projected, counted in sourcing and lost supply value, and reported beside
+the single points of failure (``service_dependencies``), but they never make a firm fail.
 
 **Vehicle parts.** ``component:auto-parts`` and every concept narrower than it
 (``skos:broader``, transitively: power battery, drive motor, transmission, ...).
@@ -24,36 +26,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import networkx as nx
+
 from clusterkg.vocab import ID
 
 _C = str(ID["component/"])
 
-#: The service concepts of the bundled components scheme: their definitions describe work
-#: done for a customer, not goods that go into its product.
-SERVICE_ITEMS = frozenset(
-    {
-        # "Building or operating an industrial internet, Internet of Vehicles, logistics or
-        # cloud marketing platform for a customer."
-        _C + "digital-platform-services",
-        # "Technical services for textile enterprises (testing, design, process engineering)."
-        _C + "textile-technology-services",
-    }
-)
+#: The concept every service is narrower than (or is).
+SERVICES = _C + "services"
 
 #: The concept every vehicle part is narrower than (or is).
 VEHICLE_PARTS = _C + "auto-parts"
 
 #: Said beside the single points of failure and in scenarios.
 SERVICES_RULE = (
-    "services (" + ", ".join(sorted(i.rsplit("/", 1)[-1] for i in SERVICE_ITEMS)) + ") are "
+    "services (items narrower than component:services in the components scheme) are "
     "dependencies, not production inputs: not counted as production failure, reported as "
     "service dependencies"
 )
 
 
-def is_service(item: str | None) -> bool:
-    """Whether ``item`` is a service (:data:`SERVICE_ITEMS`), not a production input."""
-    return item in SERVICE_ITEMS
+def services_of(broader: dict[str, set[str]]) -> frozenset[str]:
+    """The service items of a scheme: ``component:services`` and every concept narrower than
+    it, with ``broader`` mapping each item to every concept it is transitively narrower than."""
+    return frozenset({SERVICES, *(i for i, up in broader.items() if SERVICES in up)})
+
+
+def is_service(item: str | None, G: nx.DiGraph) -> bool:
+    """Whether ``item`` is a service of ``G``'s scheme (``G.graph["services"]``, set by the
+    projection; a network built by hand states its own), not a production input."""
+    return item is not None and item in G.graph.get("services", (SERVICES,))
 
 
 def is_vehicle_part(item: str | None, broader: dict[str, set[str]]) -> bool:

@@ -462,6 +462,7 @@ def supply_network(kg: Queryable, graphs: str = "curated") -> nx.DiGraph:
         a["oem"] = a["oem"] or a["oem_group"]
     G.graph.update(
         graphs=graphs,
+        services=items.services_of(broader),
         region_labels=region_labels(kg),
         synthetic=any(link["graph"] == str(SYNTHETIC_GRAPH) for link in links.values()),
         clusters=cluster_info(kg, ancestors),

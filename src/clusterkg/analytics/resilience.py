@@ -689,12 +689,12 @@ class CascadeModel:
 
     def __init__(self, G: nx.DiGraph) -> None:
         self.G = G
-        # production inputs only: a service (items.SERVICE_ITEMS) never stops production
+        # production inputs only: a service (items.is_service) never stops production
         self.needs: dict[str, dict[str, frozenset[str]]] = {
             v: {
                 item: frozenset(sups)
                 for item, sups in sorted(inbound_by_item(G, v).items())
-                if not is_service(item)
+                if not is_service(item, G)
             }
             for v in G
             if G.in_degree(v)
@@ -725,7 +725,7 @@ class CascadeModel:
                 links = [
                     (s, val)
                     for item, sups in per.items()
-                    if not is_service(item)
+                    if not is_service(item, self.G)
                     for s, val in sups.items()
                 ]
                 # by_value only when every val is known (all(...) first), which mypy cannot follow
@@ -860,7 +860,7 @@ def cascade(
     that item has failed (AND across items, OR across alternative suppliers). ``mode="threshold"``:
     a firm fails when the failed share of its inbound production supply reaches ``theta``;
     shares are by annual value when every inbound link states one, else by link count. Services
-    (:data:`clusterkg.analytics.items.SERVICE_ITEMS`) are no production input: their loss makes
+    (:func:`clusterkg.analytics.items.is_service`) are no production input: their loss makes
     no firm fail under either rule. Firms without suppliers never fail by cascade. ``model`` reuses the needs of ``G`` computed once (:class:`CascadeModel`).
     """
     if mode not in ("and", "threshold"):

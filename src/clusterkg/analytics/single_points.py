@@ -170,7 +170,7 @@ def single_points_of_failure(
 
 
 def service_dependencies(G: nx.DiGraph, *, all_firms: bool = False) -> list[dict[str, Any]]:
-    """The sole providers of a service (:data:`clusterkg.analytics.items.SERVICE_ITEMS`) to
+    """The sole providers of a service (:func:`clusterkg.analytics.items.is_service`) to
     OEMs (or, with ``all_firms``, to any firm): reported, but not counted as production failure
     (a service is no production input, :mod:`clusterkg.analytics.items`). Each entry: ``node``,
     ``label``, ``kind``, ``customers`` (the targets it alone serves), ``items`` (per customer
@@ -184,7 +184,7 @@ def service_dependencies(G: nx.DiGraph, *, all_firms: bool = False) -> list[dict
             continue
         generated = synthetic_by_item(G, v)
         for item, sups in sorted(inbound_by_item(G, v).items()):
-            if it.is_service(item) and len(sups) == 1:
+            if it.is_service(item, G) and len(sups) == 1:
                 x = next(iter(sups))
                 per[x].append({"customer": v, "item": item})
                 generated_to[x] += generated.get(item, 0)
