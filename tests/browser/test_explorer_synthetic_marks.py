@@ -75,3 +75,25 @@ def test_generated_links_are_marked_and_listed_after_the_sourced_ones(screen, sy
     assert sourced.locator(".synthetic-mark").count() == 0
     screen.shot(f"explorer-synthetic-marks-{screen.name}")
     assert screen.errors == [] and screen.page.evaluate("window.__csp") == []
+
+
+def test_scenario_rows_resting_on_generated_links_are_marked(screen, synthetic_site):
+    """The battery makers of Yibin fail on the synthetic network: every link there is generated
+    (stated in graph/synthetic), so every affected OEM and cascaded firm row is marked, and the
+    summary says how many of the lost links are generated."""
+    base, links = synthetic_site
+    page = screen.page
+    page.goto(
+        f"{base}/graph?view=synthetic&kind=BatteryMaker&failregion="
+        + quote("https://w3id.org/clusterkg/id/region/yibin", safe="")
+    )
+    summary = page.locator("#scenario-summary")
+    summary.locator(".lost-value").wait_for(timeout=60_000)
+    rows = summary.locator("#affected-oems li, #cascaded-firms li")
+    assert rows.count() > 0
+    marks = summary.locator("#affected-oems li .synthetic-mark, #cascaded-firms li .synthetic-mark")
+    assert marks.count() == rows.count()
+    note = summary.locator(".synthetic-note").inner_text()
+    # CATL Yibin's generated customer links are among the lost ones
+    assert int(note.split(" of the ", 1)[0]) >= len(links), note
+    assert screen.errors == [] and screen.page.evaluate("window.__csp") == []

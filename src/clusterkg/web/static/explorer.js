@@ -802,6 +802,16 @@
       const name = (iri) => (r.labels && r.labels[iri]) || (byId.get(iri) || {}).label || iri.split("/").pop();
       box.innerHTML = "";
       const add = (tag, text, cls) => { const e = document.createElement(tag); e.textContent = text; if (cls) e.className = cls; box.appendChild(e); return e; };
+      // A row whose figures rest on generated links says so (docs/analytics.md, "Synthetic
+      // data in results"): the real firm is not synthetic, its row's figures are.
+      const markSynthetic = (li, row) => {
+        if (!row.synthetic) return;
+        const m = document.createElement("span");
+        m.className = "synthetic-mark";
+        const n = row.synthetic_links || 0;
+        m.textContent = n ? `SYNTHETIC: ${n} generated link(s)` : "SYNTHETIC";
+        li.append(" ", m);
+      };
       add("h3", "Failure scenario" + (r.synthetic ? " (SYNTHETIC network)" : ""));
       add("p", `The selection held ${r.selection ? r.selection.count : r.removed.length} node(s); ` +
         `${r.failed.length} firms failed (${r.cascaded.length} by cascade), ${r.affected_oems.length} OEMs affected.` +
@@ -809,6 +819,10 @@
       add("p", `Lost supply value: ${r.lost_value_text} over ${r.lost_links} links, of which ` +
         `${r.lost_value_to_oems_text} delivered to vehicle makers.`, "lost-value");
       add("p", r.lost_value_explained, "muted");
+      if (r.lost_synthetic_links) {
+        add("p", `${r.lost_synthetic_links} of the ${r.lost_links} lost links are generated (SYNTHETIC), not sourced; ` +
+          "the rows below that rest on them are marked.", "synthetic-note");
+      }
       const ul = document.createElement("ul"); ul.id = "affected-oems";
       for (const a of r.affected_oems) {
         const li = document.createElement("li");
@@ -818,6 +832,7 @@
           text += `: could no longer source ${name(a.why.item)}` + (chain ? ` — ${chain}` : "");
         }
         li.textContent = text;
+        markSynthetic(li, a);
         ul.appendChild(li);
       }
       box.appendChild(ul);
@@ -827,6 +842,7 @@
         for (const c of r.cascaded_firms) {
           const li = document.createElement("li");
           li.textContent = `${c.label || name(c.node)}: lost ${name(c.item || "")}`;
+          markSynthetic(li, c);
           cl.appendChild(li);
         }
         box.appendChild(cl);
