@@ -76,7 +76,12 @@ def _shared_run(owner_leaves: bool, follower_leaves: bool | None) -> list[bool]:
     follower = threading.Thread(target=ask, args=(follower_gone,))
     if follower_leaves is not None:
         follower.start()
-        time.sleep(0.3)  # it joins the computation in progress
+        # it joins the computation in progress (waited for, not slept on: a loaded machine
+        # may start the thread late)
+        deadline = time.monotonic() + 10
+        while len(cache._pending[(0, "view")].requesters) < 2:
+            assert time.monotonic() < deadline, "the follower never joined"
+            time.sleep(0.01)
     if owner_leaves:
         owner_gone.set()
     if follower_leaves:
